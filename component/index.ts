@@ -1,0 +1,1 @@
+export { LambdaCode, type LambdaCodeArgs, type S3Code } from "./lambda-code";

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { build } from "../build";
+import { LambdaPackageError } from "../errors";
+import { formatBytes } from "../stage/limits";
+import type { BuildResult } from "../types";
+import { parseCli, USAGE, UsageError, type CliRequest } from "./args";
+import { progressReporter } from "./progress";
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 build failed, 2 bad usage). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let request: CliRequest;
+  try {
+    request = parseCli(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`lambda-package: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (request.command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const result = request.command === "build" ? await runBuild(request) : await runVerify(request);
+    process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
+    return 0;
+  } catch (error) {
+    const message = error instanceof LambdaPackageError ? error.message : String(error);
+    process.stderr.write(`lambda-package: ${message}\n`);
+    return 1;
+  }
+}
+
+async function runBuild(request: CliRequest): Promise<BuildResult> {
+  const progress = progressReporter();
+  try {
+    return await build({
+      ...request.options,
+      onProgress: progress.update,
+      log: request.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+/** Builds twice from scratch and compares: the proof that a package is reproducible. */
+async function runVerify(request: CliRequest): Promise<BuildResult & { reproducible: true }> {
+  const first = await runBuild(request);
+  try {
+    const second = await runBuild(request);
+    try {
+      const [a, b] = await Promise.all([readFile(first.path), readFile(second.path)]);
+      if (!a.equals(b)) {
+        throw new LambdaPackageError(
+          "NOT_REPRODUCIBLE",
+          `Two builds of ${path.resolve(request.options.sourcePath)} differ ` +
+            `(${first.sha256} vs ${second.sha256}). The packager writes something that changes ` +
+            `between runs (timestamps, random names, absolute paths); run with --verbose and compare ` +
+            `\`unzip -l\` of both.`,
+        );
+      }
+    } finally {
+      await rm(second.path, { force: true });
+    }
+    return { ...first, reproducible: true };
+  } finally {
+    await rm(first.path, { force: true });
+  }
+}
+
+function describe(result: BuildResult & { reproducible?: boolean }): string {
+  const lines = [
+    result.reproducible
+      ? `reproducible: two builds gave identical bytes`
+      : `zip:        ${result.path}`,
+    `sha256:     ${result.sha256}`,
+    `codeSha256: ${result.sourceCodeHash}`,
+    `size:       ${formatBytes(result.size)} (${result.size} bytes)`,
+    `unzipped:   ${formatBytes(result.unzippedSize)} (${result.unzippedSize} bytes)`,
+    `files:      ${result.fileCount}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`lambda-package: unexpected error: ${(error as Error).stack}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,4 @@
+export * from "./provider";
+export * from "./component";
+export { build, LambdaPackageError } from "./engine";
+export type { BuildOptions, BuildResult, Architecture, PythonMode } from "./engine";

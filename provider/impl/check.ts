@@ -1,0 +1,129 @@
+import { statSync } from "node:fs";
+import path from "node:path";
+import type { LambdaPackageInputs } from "../args";
+import { keyPrefixOf, versionKey } from "./layout";
+import { UNKNOWN } from "./unknown";
+import { checkFields, show, type Failure } from "./validate";
+import { readProjectVersion, semverProblem } from "./version";
+
+/** Our own object metadata; a user value under these names would be shadowed. */
+export const RESERVED_METADATA = ["sha256", "source-key", "source-code-hash"];
+const CREDENTIAL_NAME =
+  /(SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE_KEY|API_KEY|ACCESS_KEY)/i;
+
+export interface CheckOutcome {
+  inputs: LambdaPackageInputs;
+  failures: Failure[];
+}
+
+/**
+ * Validates the inputs and fills in what can be known before packaging: the
+ * key of the semver layout (so preview shows it) and a version read from the
+ * project file. Only cheap I/O: a stat of the source and one small file read.
+ */
+export function checkInputs(news: Record<string, unknown>): CheckOutcome {
+  const failures = checkFields(news);
+  const inputs = { ...news } as LambdaPackageInputs & Record<string, unknown>;
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
+
+  for (const field of ["bucket", "sourcePath", "sourceKey"] as const) {
+    if (inputs[field] === undefined) fail(field, `${field} is required`);
+  }
+  if (inputs.sourceKey === undefined) {
+    failures[failures.length - 1].reason += ` (a git commit SHA of the source is the usual choice)`;
+  }
+  if (inputs.runtime === undefined && inputs.packager === undefined) {
+    fail(
+      "runtime",
+      `give "runtime" (e.g. "python3.12", "nodejs22.x", "copy") or "packager" (a script path)`,
+    );
+  }
+  if (
+    inputs.key !== undefined &&
+    (inputs.version !== undefined || inputs.versionFrom !== undefined)
+  ) {
+    fail(
+      "key",
+      `give either "key" or "version"/"versionFrom", not both: both would choose the key`,
+    );
+  }
+  if (inputs.version !== undefined && inputs.versionFrom !== undefined) {
+    fail("versionFrom", `give either "version" or "versionFrom", not both`);
+  }
+  if (inputs.kmsKeyId !== undefined && inputs.serverSideEncryption !== "aws:kms") {
+    fail("kmsKeyId", `kmsKeyId needs serverSideEncryption: "aws:kms"`);
+  }
+  checkMetadata(inputs, fail);
+  checkPackagerEnv(inputs, fail);
+
+  if (typeof inputs.sourcePath === "string" && inputs.sourcePath !== UNKNOWN) {
+    inputs.sourcePath = normaliseSourcePath(inputs.sourcePath, fail);
+  }
+  if (known(inputs.versionFrom) && typeof inputs.sourcePath === "string" && !failures.length) {
+    const { version, problem } = readProjectVersion(
+      path.resolve(inputs.sourcePath),
+      inputs.versionFrom!,
+    );
+    if (problem) fail("versionFrom", problem);
+    inputs.version = version;
+  }
+  if (typeof inputs.version === "string" && inputs.version !== UNKNOWN) {
+    const problem = semverProblem(inputs.version);
+    if (problem) fail("version", `version ${problem}`);
+    else if (known(inputs.keyPrefix) || inputs.keyPrefix === undefined) {
+      inputs.key = versionKey(keyPrefixOf(inputs), inputs.version);
+    }
+  }
+  return { inputs, failures };
+}
+
+/**
+ * Stored relative to the project directory (the provider's cwd), so a CI
+ * checkout at another path does not look like a change.
+ */
+function normaliseSourcePath(sourcePath: string, fail: (p: string, r: string) => void): string {
+  const absolute = path.resolve(sourcePath);
+  const info = (() => {
+    try {
+      return statSync(absolute);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!info)
+    fail("sourcePath", `sourcePath "${sourcePath}" does not exist (resolved to ${absolute})`);
+  else if (!info.isDirectory()) fail("sourcePath", `sourcePath "${sourcePath}" is not a directory`);
+  const relative = path.relative(process.cwd(), absolute);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative || ".";
+}
+
+function checkMetadata(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {
+  const metadata = inputs.metadata;
+  if (metadata && typeof metadata === "object") {
+    for (const name of Object.keys(metadata)) {
+      if (RESERVED_METADATA.includes(name.toLowerCase())) {
+        fail("metadata", `metadata "${name}" is set by LambdaPackage itself; pick another name`);
+      }
+    }
+    const bytes = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k + v), 0);
+    if (bytes > 1800)
+      fail("metadata", `metadata is ${bytes} bytes; S3 allows 2 KB in all, ~200 are ours`);
+  }
+  const tags = inputs.tags;
+  if (tags && typeof tags === "object" && Object.keys(tags).length > 10) {
+    fail("tags", `tags has ${Object.keys(tags).length} entries; S3 allows at most 10 per object`);
+  }
+}
+
+function checkPackagerEnv(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {
+  for (const name of Object.keys(inputs.packagerEnv ?? {})) {
+    if (CREDENTIAL_NAME.test(name)) {
+      fail(
+        "packagerEnv",
+        `packagerEnv ${show(name)} looks like a credential; inputs are stored in state in plain text. ` +
+          `Export it in the environment of \`pulumi up\` instead (and see inheritCredentials in the packager docs)`,
+      );
+    }
+  }
+}

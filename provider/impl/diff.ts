@@ -1,0 +1,85 @@
+import type { LambdaPackageInputs } from "../args";
+import { keyPrefixOf, layoutOf } from "./layout";
+import { containsUnknown } from "./unknown";
+
+type Fields = (keyof LambdaPackageInputs)[];
+
+/** A change of any of these builds and uploads a new version under the same key. */
+export const REPACKAGE_FIELDS: Fields = [
+  "sourceKey",
+  "forceRepackage",
+  "sourcePath",
+  "runtime",
+  "packager",
+  "packagersDir",
+  "exclude",
+  "architecture",
+  "layer",
+  "pythonMode",
+  "compressionLevel",
+  "packagerEnv",
+  "inheritCredentials",
+  "metadata",
+  "tags",
+  "serverSideEncryption",
+  "kmsKeyId",
+  "immutable",
+  // Another region or endpoint is another store: the object has to be written there.
+  "region",
+  "endpoint",
+];
+
+/** A change of these only changes how we talk to S3 or delete: state is updated, nothing uploaded. */
+export const SETTINGS_FIELDS: Fields = ["retainOnDelete", "profile", "forcePathStyle", "checksums"];
+
+export interface DiffOutcome {
+  changes: boolean;
+  replaces: string[];
+  /** Fields whose change needs a new package. */
+  repackage: string[];
+}
+
+/**
+ * Compares the old outputs (which echo every input) with the new inputs. Only
+ * a new location replaces; every other change is an in-place update, which
+ * keeps older versions downloadable for functions still pinned to them. Our
+ * own provider code is not compared, so upgrading this package is no change.
+ */
+export function diffInputs(olds: Record<string, unknown>, news: LambdaPackageInputs): DiffOutcome {
+  const replaces: string[] = [];
+  if (!same(olds.bucket, news.bucket)) replaces.push("bucket");
+  if (locationChanged(olds as LambdaPackageInputs, news)) replaces.push("key");
+  const repackage = REPACKAGE_FIELDS.filter((f) => !same(olds[f], news[f]));
+  const settings = SETTINGS_FIELDS.filter((f) => !same(olds[f], news[f]));
+  return {
+    changes: replaces.length + repackage.length + settings.length > 0,
+    replaces,
+    repackage,
+  };
+}
+
+function locationChanged(olds: LambdaPackageInputs, news: LambdaPackageInputs): boolean {
+  const oldLayout = (olds as { layout?: string }).layout ?? layoutOf(olds);
+  const newLayout = layoutOf(news);
+  if (newLayout !== "content") return !same(olds.key, news.key);
+  // Content-addressed keys are only known after packaging; the prefix is the location.
+  return oldLayout !== "content" || !same(keyPrefixOf(olds), keyPrefixOf(news));
+}
+
+/** Structural equality where a missing value equals undefined, and unknown is never equal. */
+export function same(a: unknown, b: unknown): boolean {
+  if (containsUnknown(a) || containsUnknown(b)) return false;
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (value === undefined || value === null) return "null";
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
