@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { LambdaPackageInputs } from "../../../provider/args";
+import { diffInputs } from "../../../provider/impl/diff";
+import { UNKNOWN } from "../../../provider/impl/unknown";
+
+const inputs: LambdaPackageInputs = {
+  bucket: "b-1",
+  key: "fn.zip",
+  sourcePath: "src",
+  runtime: "python3.12",
+  sourceKey: "sha-1",
+  exclude: ["tests/"],
+  metadata: { team: "a" },
+};
+const olds = {
+  ...inputs,
+  versionId: "v1",
+  sha256: "00",
+  layout: "key",
+  __provider: "exports.handler = old code",
+};
+
+describe("diffInputs", () => {
+  test("finds no change when the inputs are the same, whatever the provider code", () => {
+    assert.deepEqual(diffInputs({ ...olds, __provider: "new code" }, { ...inputs }), {
+      changes: false,
+      replaces: [],
+      repackage: [],
+    });
+  });
+
+  test("a new sourceKey is an in-place update that repackages", () => {
+    const result = diffInputs(olds, { ...inputs, sourceKey: "sha-2" });
+    assert.deepEqual(result, { changes: true, replaces: [], repackage: ["sourceKey"] });
+  });
+
+  test("packaging inputs, metadata and tags changes repackage, in place", () => {
+    for (const change of [
+      { runtime: "python3.13" },
+      { exclude: ["docs/"] },
+      { architecture: "arm64" as const },
+      { forceRepackage: "1" },
+      { metadata: { team: "b" } },
+      { tags: { a: "b" } },
+      { serverSideEncryption: "AES256" as const },
+    ]) {
+      const result = diffInputs(olds, { ...inputs, ...change });
+      assert.equal(result.changes, true, JSON.stringify(change));
+      assert.deepEqual(result.replaces, [], JSON.stringify(change));
+      assert.deepEqual(result.repackage, Object.keys(change));
+    }
+  });
+
+  test("a new bucket or key replaces", () => {
+    assert.deepEqual(diffInputs(olds, { ...inputs, bucket: "b-2" }).replaces, ["bucket"]);
+    assert.deepEqual(diffInputs(olds, { ...inputs, key: "other.zip" }).replaces, ["key"]);
+  });
+
+  test("a settings-only change is a change that does not repackage", () => {
+    const result = diffInputs(olds, { ...inputs, retainOnDelete: true });
+    assert.deepEqual(result, { changes: true, replaces: [], repackage: [] });
+  });
+
+  test("maps compare by content, not key order", () => {
+    const result = diffInputs(
+      { ...olds, metadata: { a: "1", b: "2" } },
+      { ...inputs, metadata: { b: "2", a: "1" } },
+    );
+    assert.equal(result.changes, false);
+  });
+
+  test("content-addressed keys replace only when the prefix changes", () => {
+    const content = { ...inputs, key: undefined };
+    const old = { ...olds, key: "lambda/abc.zip", layout: "content" };
+    assert.equal(diffInputs(old, { ...content, sourceKey: "sha-2" }).replaces.length, 0);
+    assert.deepEqual(diffInputs(old, { ...content, keyPrefix: "other" }).replaces, ["key"]);
+    assert.deepEqual(diffInputs(old, { ...content, key: "pinned.zip" }).replaces, ["key"]);
+  });
+
+  test("an unknown value in preview counts as a change", () => {
+    assert.equal(diffInputs(olds, { ...inputs, sourceKey: UNKNOWN }).changes, true);
+    assert.deepEqual(diffInputs(olds, { ...inputs, bucket: UNKNOWN }).replaces, ["bucket"]);
+  });
+});

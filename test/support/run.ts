@@ -1,0 +1,23 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
+
+/** Runs a command and returns its stdout; rejects with its stderr on failure. */
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<string> {
+  const { stdout } = await execFileAsync(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** Runs a short python3 script with arguments. */
+export function python(script: string, ...args: string[]): Promise<string> {
+  return run("python3", ["-c", script, ...args]);
+}
