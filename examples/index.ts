@@ -1,0 +1,58 @@
+/**
+ * The root Pulumi program (Pulumi.yaml): packages the two example functions
+ * and uploads them to a versioned bucket. By default it targets whatever S3
+ * the environment points at (the demo's local MinIO); with `deployFunctions`
+ * it also defines the Lambda functions, pinned to the uploaded versions.
+ */
+import { execFileSync } from "node:child_process";
+import * as pulumi from "@pulumi/pulumi";
+import { LambdaCode } from "../index";
+
+const config = new pulumi.Config();
+const bucket = config.require("bucket");
+
+/** The last commit that touched a function's directory: its sourceKey. */
+function gitSourceKey(dir: string): string {
+  const override = config.get("sourceKey");
+  if (override) return override;
+  const sha = execFileSync("git", ["log", "-1", "--format=%H", "--", dir], { encoding: "utf8" });
+  if (!sha.trim()) throw new Error(`no git commit touches ${dir}; set config "sourceKey"`);
+  return sha.trim();
+}
+
+const python = new LambdaCode("hello-python", {
+  bucket,
+  keyPrefix: "examples/hello-python",
+  sourcePath: "examples/python-hello",
+  runtime: "python3.12",
+  sourceKey: gitSourceKey("examples/python-hello"),
+});
+
+const node = new LambdaCode("hello-node", {
+  bucket,
+  keyPrefix: "examples/hello-node",
+  sourcePath: "examples/node-hello",
+  runtime: "nodejs22.x",
+  sourceKey: gitSourceKey("examples/node-hello"),
+});
+
+if (config.getBoolean("deployFunctions")) {
+  // Loaded only when asked: the local demo registers no AWS resources, so the
+  // aws provider plugin is never needed offline.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { deployFunctions } = require("./functions") as typeof import("./functions");
+  deployFunctions({ python: python.functionCode, node: node.functionCode });
+}
+
+export const pythonCode = {
+  bucket: python.bucket,
+  key: python.key,
+  versionId: python.versionId,
+  sha256: python.sha256,
+};
+export const nodeCode = {
+  bucket: node.bucket,
+  key: node.key,
+  versionId: node.versionId,
+  sha256: node.sha256,
+};
