@@ -1,0 +1,128 @@
+import * as pulumi from "@pulumi/pulumi";
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { before, describe, test } from "node:test";
+import { tempDir } from "../support/tmp";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+}
+
+const registered: Registered[] = [];
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      if (args.type === "pulumi-nodejs:dynamic/lambda-package:LambdaPackage") {
+        const state = {
+          ...args.inputs,
+          key: args.inputs.key ?? "lambda/abc.zip",
+          versionId: "v-123",
+          sha256: "ab",
+          sourceCodeHash: "qw==",
+        };
+        return { id: `s3://${args.inputs.bucket}/${state.key}`, state };
+      }
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call: (args) => args.inputs,
+  },
+  "lambda-package-test",
+  "test",
+  false,
+);
+
+// Loaded after setMocks, as Pulumi's mock docs require.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { LambdaCode } = require("../../component") as typeof import("../../component");
+
+const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+
+describe("LambdaCode", () => {
+  let sourcePath: string;
+  before(async () => {
+    sourcePath = await tempDir("component");
+    await mkdir(path.join(sourcePath, "app"));
+    await writeFile(path.join(sourcePath, "app", "main.py"), "x = 1\n");
+  });
+
+  test("creates one LambdaPackage child named <name>-package with the given inputs", async () => {
+    const code = new LambdaCode("api", {
+      bucket: "bkt",
+      key: "api.zip",
+      sourcePath,
+      runtime: "copy",
+      sourceKey: "sha-1",
+    });
+    await valueOf(code.versionId);
+    const child = registered.find((r) => r.name === "api-package");
+    assert.ok(child, `registered: ${registered.map((r) => r.name).join(", ")}`);
+    assert.equal(child.type, "pulumi-nodejs:dynamic/lambda-package:LambdaPackage");
+    assert.equal(child.inputs.bucket, "bkt");
+    assert.equal(child.inputs.sourceKey, "sha-1");
+    assert.equal(child.inputs.runtime, "copy");
+    assert.equal(typeof child.inputs.__provider, "string");
+  });
+
+  test("the serialized provider in the child's inputs loads and checks those inputs", async () => {
+    const code = new LambdaCode("loads", {
+      bucket: "bkt",
+      key: "l.zip",
+      sourcePath,
+      runtime: "copy",
+      sourceKey: "k",
+    });
+    await valueOf(code.versionId);
+    const child = registered.find((r) => r.name === "loads-package")!;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const requireFromString = require("require-from-string");
+    const provider = requireFromString(child.inputs.__provider).handler();
+    const { __provider, ...inputs } = child.inputs;
+    void __provider;
+    const checked = await provider.check({}, inputs);
+    assert.deepEqual(checked.failures, []);
+    const diff = await provider.diff("id", checked.inputs, checked.inputs);
+    assert.equal(diff.changes, false);
+  });
+
+  test("an aws.lambda.Function given functionCode is pinned to the package's versionId", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const aws = require("@pulumi/aws") as typeof import("@pulumi/aws");
+    const code = new LambdaCode("fn", {
+      bucket: "bkt",
+      key: "fn.zip",
+      sourcePath,
+      runtime: "copy",
+      sourceKey: "k",
+    });
+    const fn = new aws.lambda.Function("fn", {
+      ...code.functionCode,
+      role: "arn:aws:iam::1:role/r",
+      handler: "h",
+      runtime: "python3.12",
+    });
+    assert.equal(await valueOf(fn.s3ObjectVersion), "v-123");
+    assert.equal(await valueOf(fn.s3Bucket), "bkt");
+    assert.equal(await valueOf(fn.s3Key), "fn.zip");
+    const layer = new aws.lambda.LayerVersion("layer", { ...code.layerCode, layerName: "deps" });
+    assert.equal(await valueOf(layer.s3ObjectVersion), "v-123");
+  });
+
+  test("exposes the package outputs on the component", async () => {
+    const code = new LambdaCode("outs", {
+      bucket: "bkt",
+      sourcePath,
+      runtime: "copy",
+      sourceKey: "k",
+    });
+    assert.equal(await valueOf(code.bucket), "bkt");
+    assert.equal(await valueOf(code.key), "lambda/abc.zip");
+    assert.equal(await valueOf(code.sha256), "ab");
+    assert.equal(await valueOf(code.sourceCodeHash), "qw==");
+    assert.equal(code.package.constructor.name, "LambdaPackage");
+  });
+});

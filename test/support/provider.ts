@@ -1,0 +1,45 @@
+import * as pulumi from "@pulumi/pulumi";
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { lambdaPackageProvider } from "../../provider/provider";
+
+export type Provider = typeof lambdaPackageProvider;
+
+/**
+ * The provider as the Pulumi engine runs it: serialized by Pulumi's closure
+ * serializer, then loaded from the text the way the dynamic-provider host does.
+ */
+export async function serializedProvider(): Promise<{ provider: Provider; text: string }> {
+  const serialized = await pulumi.runtime.serializeFunction(() => lambdaPackageProvider, {
+    allowSecrets: true,
+  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const requireFromString = require("require-from-string") as (code: string) => {
+    handler: () => Provider;
+  };
+  return { provider: requireFromString(serialized.text).handler(), text: serialized.text };
+}
+
+/** Both forms, so each behaviour is proven on the object and on what the engine loads. */
+export async function providerForms(): Promise<[string, Provider][]> {
+  return [
+    ["direct", lambdaPackageProvider],
+    ["serialized", (await serializedProvider()).provider],
+  ];
+}
+
+/** A packager that counts its runs in a file, then copies the source. */
+export async function countingPackager(
+  dir: string,
+): Promise<{ script: string; runs: () => Promise<number>; env: Record<string, string> }> {
+  const script = path.join(dir, "counting-packager");
+  const countFile = path.join(dir, "runs.txt");
+  await writeFile(countFile, "");
+  await writeFile(
+    script,
+    '#!/usr/bin/env bash\nset -euo pipefail\necho run >>"$COUNT_FILE"\ncp -R "$SOURCE_PATH/." "$BUILD_DIR/"\n',
+  );
+  await chmod(script, 0o755);
+  const runs = async () => (await readFile(countFile, "utf8")).split("\n").filter(Boolean).length;
+  return { script, runs, env: { COUNT_FILE: countFile } };
+}
