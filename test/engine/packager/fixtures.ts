@@ -1,0 +1,128 @@
+/** Shared by the packager tests: temp dirs, fixture copies, staging runs, wheels. */
+import execa from "execa";
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { TestContext } from "node:test";
+import { packageRoot, resolvePackager, runPackager } from "../../../engine/packager";
+import type { RunPackagerOptions } from "../../../engine/packager";
+
+/** The 22-byte end-of-central-directory record the engine hands packagers as $PACKAGE_ZIP. */
+export const EMPTY_ZIP = Buffer.from("504b0506" + "00".repeat(18), "hex");
+
+export const FIXTURES = path.join(packageRoot, "test", "fixtures");
+
+/** A fresh temp directory, removed when the test (or suite hook's owner) ends. */
+export async function tempDir(t: Pick<TestContext, "after">, prefix = "packager-test-") {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Copies test/fixtures/<name> into a temp dir, so packagers never write into the repo. */
+export async function copyFixture(t: Pick<TestContext, "after">, name: string): Promise<string> {
+  const dir = path.join(await tempDir(t), name);
+  await cp(path.join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true });
+  return dir;
+}
+
+export interface Staged {
+  readonly buildDir: string;
+  readonly packageZip: string;
+  readonly lines: string[];
+}
+
+type StageOptions = Partial<Omit<RunPackagerOptions, "script" | "runtime" | "sourcePath">>;
+
+/** Runs the built-in packager `runtime` on `sourcePath` into a fresh BUILD_DIR. */
+export async function stage(
+  t: Pick<TestContext, "after">,
+  runtime: string,
+  sourcePath: string,
+  options: StageOptions = {},
+): Promise<Staged> {
+  const work = await tempDir(t, "packager-stage-");
+  const buildDir = path.join(work, "build");
+  const packageZip = path.join(work, "package.zip");
+  await mkdir(buildDir);
+  await writeFile(packageZip, EMPTY_ZIP);
+  const lines: string[] = [];
+  const script = await resolvePackager({ runtime });
+  await runPackager({
+    script,
+    runtime,
+    sourcePath,
+    buildDir,
+    packageZip,
+    log: (line) => lines.push(line),
+    ...options,
+  });
+  return { buildDir, packageZip, lines };
+}
+
+/** Every path under `dir`, relative, "/"-separated, sorted; directories end in "/". */
+export async function listTree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .map((e) => {
+      const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/");
+      return e.isDirectory() ? `${rel}/` : rel;
+    })
+    .sort();
+}
+
+/** Runs a command, returning stdout; throws with stderr on failure. */
+export async function run(file: string, args: string[], options: execa.Options = {}) {
+  return (await execa(file, args, options)).stdout;
+}
+
+/**
+ * A Python that can build a setuptools wheel offline (setuptools and wheel
+ * importable). The pyenv python3 on PATH lacks `wheel`; Debian's
+ * /usr/bin/python3 has both. There is no package index to fetch them from.
+ */
+export async function buildPython(): Promise<string> {
+  for (const candidate of ["python3", "/usr/bin/python3"]) {
+    const ok = await execa(candidate, ["-c", "import setuptools, wheel"], { reject: false });
+    if (ok.exitCode === 0) return candidate;
+  }
+  throw new Error(
+    "No python3 with setuptools and wheel importable (tried python3, /usr/bin/python3). " +
+      "The Python packager tests build their test wheels offline; install python3-wheel (Debian).",
+  );
+}
+
+/**
+ * Builds the `greeting` fixture into a wheel in `wheelhouse`. `builtFor` is
+ * written into the module and, with `tag`, the wheel is renamed to look like
+ * a platform wheel (pip trusts the file name for tags), so tests can tell
+ * which one pip picked.
+ */
+export async function buildGreetingWheel(
+  t: Pick<TestContext, "after">,
+  wheelhouse: string,
+  builtFor = "any",
+  tag?: string,
+): Promise<string> {
+  const src = await copyFixture(t, "python-greeting");
+  const init = path.join(src, "greeting", "__init__.py");
+  const text = (await readFile(init, "utf8")).replace('BUILT_FOR = "any"', `BUILT_FOR = "${builtFor}"`);
+  await writeFile(init, text);
+  const out = path.join(src, "wheel-out");
+  await run(await buildPython(), [
+    "-m",
+    "pip",
+    "wheel",
+    "--no-deps",
+    "--no-build-isolation",
+    "--disable-pip-version-check",
+    "-w",
+    out,
+    src,
+  ]);
+  const [built] = await readdir(out);
+  const name = tag ? `greeting-1.0.0-${tag}.whl` : built!;
+  await mkdir(wheelhouse, { recursive: true });
+  await rename(path.join(out, built!), path.join(wheelhouse, name));
+  return path.join(wheelhouse, name);
+}

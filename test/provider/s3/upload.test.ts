@@ -1,0 +1,249 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { writeFile } from "node:fs/promises";
+import {
+  GetObjectAttributesCommand,
+  type GetObjectAttributesCommandOutput,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+} from "@aws-sdk/client-s3";
+import { LambdaPackageError } from "../../../engine/errors";
+import { createS3Client, uploadArtifact } from "../../../provider/s3";
+import {
+  countAttempts,
+  download,
+  logLines,
+  MiB,
+  openUploads,
+  requestFor,
+  tempDir,
+  versionsOf,
+  writeArtifact,
+  type Artifact,
+} from "../../support/artifacts";
+import { minioFixture } from "../../support/minio";
+
+const minio = minioFixture();
+let temp: Awaited<ReturnType<typeof tempDir>>;
+let small: Artifact;
+let large: Artifact;
+
+before(async () => {
+  temp = await tempDir();
+  small = await writeArtifact(temp.dir, 300 * 1024, "small");
+  large = await writeArtifact(temp.dir, 12 * MiB + 12345, "large");
+});
+after(() => temp.remove());
+
+/** The object version as the store reports it: metadata, checksum, tags, bytes. */
+async function inspect(bucket: string, key: string, versionId: string) {
+  const head = await minio.admin.send(
+    new HeadObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      VersionId: versionId,
+      ChecksumMode: "ENABLED",
+    }),
+  );
+  // One attribute per request: MinIO rejects the comma-separated list the SDK sends.
+  const attributes: GetObjectAttributesCommandOutput = {} as GetObjectAttributesCommandOutput;
+  for (const name of ["Checksum", "ObjectParts", "ObjectSize"] as const) {
+    const input = { Bucket: bucket, Key: key, VersionId: versionId, ObjectAttributes: [name] };
+    Object.assign(attributes, await minio.admin.send(new GetObjectAttributesCommand(input)));
+  }
+  const tagging = await minio.admin.send(
+    new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+  );
+  const tags = Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]));
+  const bytes = await download(minio.admin, bucket, key, versionId);
+  return { head, attributes, tags, bytes };
+}
+
+describe("uploadArtifact", () => {
+  test("uploads a small zip in one PUT with our metadata, the user's, tags and a SHA-256 checksum", async () => {
+    const bucket = await minio.bucket();
+    const client = createS3Client(minio.settings());
+    const attempts = countAttempts(client);
+    const { lines, log } = logLines();
+    const result = await uploadArtifact(
+      client,
+      requestFor(small, bucket, "fn/app.zip", {
+        metadata: { Team: "payments" },
+        tags: { env: "prod test", "cost/center": "a+b=c/d@e:f" },
+        log,
+      }),
+    );
+    client.destroy();
+    assert.equal(result.adopted, false);
+    assert.match(result.versionId, /^[0-9a-f-]{36}$/);
+    assert.equal(attempts.count, 1, "one PutObject, nothing else");
+    const { head, attributes, tags, bytes } = await inspect(bucket, "fn/app.zip", result.versionId);
+    assert.deepEqual(head.Metadata, {
+      sha256: small.sha256,
+      "source-key": "commit-abc123",
+      "source-code-hash": small.sourceCodeHash,
+      team: "payments",
+    });
+    assert.equal(head.ChecksumSHA256, small.sourceCodeHash);
+    assert.equal(attributes.Checksum?.ChecksumSHA256, small.sourceCodeHash);
+    assert.equal(attributes.ObjectSize, small.size);
+    assert.deepEqual(tags, { env: "prod test", "cost/center": "a+b=c/d@e:f" });
+    assert.ok(bytes.equals(small.bytes), "downloaded bytes equal the file");
+    assert.ok(
+      lines.some((l) => l.includes("one PUT") && /300(\.0)? KiB/.test(l)),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.some((l) => l.includes(`s3://${bucket}/fn/app.zip`) && l.includes(result.versionId)),
+    );
+  });
+
+  test("uploads above the threshold in parts, with tags atomic and a composite SHA-256 checksum", async () => {
+    const bucket = await minio.bucket();
+    const client = createS3Client(minio.settings());
+    const { lines, log } = logLines();
+    const result = await uploadArtifact(
+      client,
+      requestFor(large, bucket, "big.zip", {
+        multipartThreshold: 5 * MiB,
+        partSize: 5 * MiB,
+        metadata: { team: "payments" },
+        tags: { env: "prod" },
+        log,
+      }),
+    );
+    client.destroy();
+    const { head, attributes, tags, bytes } = await inspect(bucket, "big.zip", result.versionId);
+    assert.equal(head.Metadata?.sha256, large.sha256);
+    assert.equal(head.Metadata?.["source-key"], "commit-abc123");
+    assert.equal(head.Metadata?.team, "payments");
+    assert.equal(attributes.ObjectParts?.TotalPartsCount, 3);
+    assert.match(
+      head.ChecksumSHA256 ?? "",
+      /^[A-Za-z0-9+/]{43}=-3$/,
+      "composite checksum of 3 parts",
+    );
+    assert.deepEqual(tags, { env: "prod" });
+    assert.ok(bytes.equals(large.bytes), "downloaded bytes equal the file");
+    assert.deepEqual(await openUploads(minio.admin, bucket), []);
+    assert.ok(
+      lines.some((l) => /multipart, 3 parts of 5(\.0)? MiB/.test(l)),
+      lines.join("\n"),
+    );
+  });
+
+  test("a second upload to the same key makes a new version and keeps the old one readable", async () => {
+    const bucket = await minio.bucket();
+    const client = createS3Client(minio.settings());
+    const first = await uploadArtifact(client, requestFor(small, bucket, "app.zip"));
+    const changed = await writeArtifact(temp.dir, 200 * 1024, "changed");
+    const second = await uploadArtifact(client, requestFor(changed, bucket, "app.zip"));
+    client.destroy();
+    assert.notEqual(second.versionId, first.versionId);
+    const { versions } = await versionsOf(minio.admin, bucket, "app.zip");
+    assert.equal(versions.length, 2);
+    assert.ok(
+      (await download(minio.admin, bucket, "app.zip", first.versionId)).equals(small.bytes),
+    );
+    assert.ok(
+      (await download(minio.admin, bucket, "app.zip", second.versionId)).equals(changed.bytes),
+    );
+  });
+
+  test("encrypts with SSE-S3 and SSE-KMS when asked", async () => {
+    const bucket = await minio.bucket();
+    const client = createS3Client(minio.settings());
+    const aes = await uploadArtifact(
+      client,
+      requestFor(small, bucket, "aes.zip", { serverSideEncryption: "AES256" }),
+    );
+    const kms = await uploadArtifact(
+      client,
+      requestFor(large, bucket, "kms.zip", {
+        serverSideEncryption: "aws:kms",
+        kmsKeyId: "minio-test-key",
+        multipartThreshold: 5 * MiB,
+      }),
+    );
+    client.destroy();
+    const aesHead = await minio.admin.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: "aes.zip", VersionId: aes.versionId }),
+    );
+    const kmsHead = await minio.admin.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: "kms.zip", VersionId: kms.versionId }),
+    );
+    assert.equal(aesHead.ServerSideEncryption, "AES256");
+    assert.equal(kmsHead.ServerSideEncryption, "aws:kms");
+    assert.ok((await download(minio.admin, bucket, "kms.zip", kms.versionId)).equals(large.bytes));
+  });
+
+  test("refuses bad metadata, tags and encryption before sending any request", async () => {
+    const bucket = await minio.bucket();
+    const client = createS3Client(minio.settings());
+    const attempts = countAttempts(client);
+    const cases: [Partial<Parameters<typeof requestFor>[3]>, RegExp][] = [
+      [{ metadata: { SHA256: "x" } }, /metadata\.SHA256 is written by this tool/],
+      [{ metadata: { note: "x".repeat(2000) } }, /metadata is \d+ bytes .*2048/],
+      [{ metadata: { "bad key": "x" } }, /metadata\.bad key is not a valid header name/],
+      [{ metadata: { note: "naïve" } }, /metadata\.note must be a string of printable ASCII/],
+      [
+        { tags: Object.fromEntries([...Array(11).keys()].map((i) => [`t${i}`, "v"])) },
+        /tags has 11 tags/,
+      ],
+      [{ tags: { k: "v".repeat(257) } }, /tags\.k value must be .* 256 characters/],
+      [{ tags: { k: "a&b" } }, /tags\.k has characters S3 does not allow in tags/],
+      [{ kmsKeyId: "key" }, /kmsKeyId needs serverSideEncryption "aws:kms"/],
+      [{ partSize: 1 * MiB, multipartThreshold: 0 }, /partSize: .* must be 5 MiB to 5 GiB/],
+    ];
+    for (const [extra, message] of cases) {
+      await assert.rejects(
+        uploadArtifact(client, requestFor(small, bucket, "bad.zip", extra)),
+        (error: unknown) => error instanceof LambdaPackageError && message.test(error.message),
+        `expected ${message}`,
+      );
+    }
+    client.destroy();
+    assert.equal(attempts.count, 0);
+    assert.deepEqual((await versionsOf(minio.admin, bucket, "bad.zip")).versions, []);
+  });
+
+  test("stores nothing when the file no longer matches its sha256, in one PUT or in parts", async () => {
+    const bucket = await minio.bucket();
+    const client = createS3Client(minio.settings());
+    const copy = await writeArtifact(temp.dir, large.size, "tampered");
+    const stale = { ...copy, sha256: large.sha256 };
+    for (const threshold of [64 * MiB, 5 * MiB]) {
+      await assert.rejects(
+        uploadArtifact(
+          client,
+          requestFor(stale, bucket, "app.zip", { multipartThreshold: threshold }),
+        ),
+        (error: unknown) =>
+          error instanceof LambdaPackageError &&
+          error.code === "ARTIFACT_CHANGED" &&
+          error.message.includes(copy.file),
+      );
+    }
+    await writeFile(copy.file, "short");
+    await assert.rejects(
+      uploadArtifact(client, requestFor(copy, bucket, "app.zip")),
+      (error: unknown) => error instanceof LambdaPackageError && error.code === "ARTIFACT_CHANGED",
+    );
+    client.destroy();
+    assert.deepEqual((await versionsOf(minio.admin, bucket, "app.zip")).versions, []);
+    assert.deepEqual(await openUploads(minio.admin, bucket), []);
+  });
+
+  test("fails with VERSIONING_NOT_ENABLED, not a null version id, on an unversioned bucket", async () => {
+    const bucket = await minio.bucket(false);
+    const client = createS3Client(minio.settings());
+    await assert.rejects(
+      uploadArtifact(client, requestFor(small, bucket, "app.zip")),
+      (error: unknown) =>
+        error instanceof LambdaPackageError &&
+        error.code === "VERSIONING_NOT_ENABLED" &&
+        error.message.includes("put-bucket-versioning"),
+    );
+    client.destroy();
+  });
+});
