@@ -121,7 +121,14 @@ async function dumpEnvironment(t: TestContext, options: Partial<RunPackagerOptio
   // The packager records what it sees, including $PACKAGE_ZIP's bytes.
   const body = 'env -0 >"$BUILD_DIR/env"\ncp "$PACKAGE_ZIP" "$BUILD_DIR/seen.zip"\n';
   await writeFile(script, `#!/usr/bin/env bash\nset -euo pipefail\n${body}`, { mode: 0o755 });
-  await runPackager({ script, runtime: "nodejs22.x", sourcePath, buildDir, packageZip, ...options });
+  await runPackager({
+    script,
+    runtime: "nodejs22.x",
+    sourcePath,
+    buildDir,
+    packageZip,
+    ...options,
+  });
   const raw = await readFile(path.join(buildDir, "env"), "utf8");
   const env = Object.fromEntries(
     raw

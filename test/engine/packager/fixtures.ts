@@ -3,7 +3,6 @@ import execa from "execa";
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { TestContext } from "node:test";
 import { packageRoot, resolvePackager, runPackager } from "../../../engine/packager";
 import type { RunPackagerOptions } from "../../../engine/packager";
 
@@ -12,17 +11,39 @@ export const EMPTY_ZIP = Buffer.from("504b0506" + "00".repeat(18), "hex");
 
 export const FIXTURES = path.join(packageRoot, "test", "fixtures");
 
-/** A fresh temp directory, removed when the test (or suite hook's owner) ends. */
-export async function tempDir(t: Pick<TestContext, "after">, prefix = "packager-test-") {
+/** Something that runs clean-ups later: a TestContext, or a `suiteCleanup()`. */
+export interface Cleanup {
+  after(fn: () => Promise<void>): void;
+}
+
+/** Clean-ups for suite-level `before` hooks: call `run` from `after`. */
+export function suiteCleanup(): Cleanup & { run(): Promise<void> } {
+  const fns: (() => Promise<void>)[] = [];
+  return {
+    after: (fn) => void fns.push(fn),
+    run: async () => {
+      for (const fn of fns.splice(0)) await fn();
+    },
+  };
+}
+
+/** A fresh temp directory, removed when the test (or suite) ends. */
+export async function tempDir(t: Cleanup, prefix = "packager-test-") {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
 /** Copies test/fixtures/<name> into a temp dir, so packagers never write into the repo. */
-export async function copyFixture(t: Pick<TestContext, "after">, name: string): Promise<string> {
+export async function copyFixture(t: Cleanup, name: string): Promise<string> {
   const dir = path.join(await tempDir(t), name);
-  await cp(path.join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true });
+  const root = path.join(FIXTURES, name);
+  // Leftovers of a developer's manual build would leak into the test (a stale
+  // setuptools build/ wins over the sources it was built from).
+  const leftover = (src: string) =>
+    /^(__pycache__|node_modules|.*\.egg-info)$/.test(path.basename(src)) ||
+    src === path.join(root, "build");
+  await cp(root, dir, { recursive: true, verbatimSymlinks: true, filter: (s) => !leftover(s) });
   return dir;
 }
 
@@ -36,7 +57,7 @@ type StageOptions = Partial<Omit<RunPackagerOptions, "script" | "runtime" | "sou
 
 /** Runs the built-in packager `runtime` on `sourcePath` into a fresh BUILD_DIR. */
 export async function stage(
-  t: Pick<TestContext, "after">,
+  t: Cleanup,
   runtime: string,
   sourcePath: string,
   options: StageOptions = {},
@@ -99,14 +120,17 @@ export async function buildPython(): Promise<string> {
  * which one pip picked.
  */
 export async function buildGreetingWheel(
-  t: Pick<TestContext, "after">,
+  t: Cleanup,
   wheelhouse: string,
   builtFor = "any",
   tag?: string,
 ): Promise<string> {
   const src = await copyFixture(t, "python-greeting");
   const init = path.join(src, "greeting", "__init__.py");
-  const text = (await readFile(init, "utf8")).replace('BUILT_FOR = "any"', `BUILT_FOR = "${builtFor}"`);
+  const text = (await readFile(init, "utf8")).replace(
+    'BUILT_FOR = "any"',
+    `BUILT_FOR = "${builtFor}"`,
+  );
   await writeFile(init, text);
   const out = path.join(src, "wheel-out");
   await run(await buildPython(), [

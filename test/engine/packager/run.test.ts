@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { access, mkdir, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { LambdaPackageError } from "../../../engine/errors";
@@ -86,7 +86,10 @@ test("the packager runs with cwd set to the source path", async (t) => {
 });
 
 test("stdin is closed, so a packager that prompts cannot hang the build", async (t) => {
-  const options = await packager(t, 'if read -r answer; then echo "read $answer"; else echo eof; fi\n');
+  const options = await packager(
+    t,
+    'if read -r answer; then echo "read $answer"; else echo eof; fi\n',
+  );
   const lines: string[] = [];
   await runPackager({ ...options, log: (line) => lines.push(line) });
   assert.deepEqual(lines, ["eof"]);
@@ -98,6 +101,14 @@ test("a script whose #! interpreter is missing is reported as not startable", as
   assert.ok(error.message.includes(options.script), error.message);
   assert.ok(error.message.includes("could not be started"), error.message);
   assert.ok(error.message.includes("#! line"), error.message);
+});
+
+test("a script that is not executable is reported with the chmod fix", async (t) => {
+  const options = await packager(t, "echo never\n");
+  await chmod(options.script, 0o644);
+  const error = await failure(runPackager(options));
+  assert.ok(error.message.includes("EACCES"), error.message);
+  assert.ok(error.message.includes("chmod +x"), error.message);
 });
 
 test("a script that exits 0 leaves what it staged", async (t) => {
