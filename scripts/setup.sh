@@ -12,5 +12,16 @@ if [[ ! -f "$LOCK_STAMP" ]] || ! sha256sum --quiet -c "$LOCK_STAMP" 2>/dev/null;
   sha256sum package-lock.json >"$LOCK_STAMP"
 fi
 
+# The python packager tests build a wheel offline, which needs setuptools and
+# wheel in some python3 (Debian's has them as python3-setuptools/python3-wheel).
+has_wheel() { "$1" -c 'import setuptools, wheel' 2>/dev/null; }
+if ! has_wheel python3 && ! has_wheel /usr/bin/python3; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq python3-setuptools python3-wheel >/dev/null
+  else
+    echo "setup: no python3 with setuptools and wheel; install python3-setuptools python3-wheel" >&2
+  fi
+fi
+
 bash scripts/tools.sh
 npm run -s build
