@@ -12,6 +12,16 @@ if [[ ! -f "$LOCK_STAMP" ]] || ! sha256sum --quiet -c "$LOCK_STAMP" 2>/dev/null;
   sha256sum package-lock.json >"$LOCK_STAMP"
 fi
 
+# zip/unzip check our zips and run seed-style packagers; awscli is the upload
+# benchmark's reference. All are Debian packages.
+missing=()
+for tool in zip:zip unzip:unzip aws:awscli; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+done
+if ((${#missing[@]})) && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 # The python packager tests build a wheel offline, which needs setuptools and
 # wheel in some python3 (Debian's has them as python3-setuptools/python3-wheel).
 has_wheel() { "$1" -c 'import setuptools, wheel' 2>/dev/null; }
