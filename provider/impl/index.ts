@@ -7,7 +7,7 @@ import type { LambdaPackageInputs } from "../args";
 import { checkInputs } from "./check";
 import { diffInputs } from "./diff";
 import { publish, refresh, unpublish } from "./lifecycle";
-import type { LambdaPackageOutputs } from "./outputs";
+import { COMPUTED_OUTPUTS, type LambdaPackageOutputs } from "./outputs";
 import { configure as configureDefaults } from "./settings";
 
 type Props = Record<string, unknown>;
@@ -62,26 +62,5 @@ export async function remove(_id: string, props: Props): Promise<void> {
 }
 
 function pickComputed(old: LambdaPackageOutputs): Props {
-  const {
-    versionId,
-    sha256,
-    sourceCodeHash,
-    size,
-    unzippedSize,
-    fileCount,
-    consoleUrl,
-    s3Uri,
-    layout,
-  } = old;
-  return {
-    versionId,
-    sha256,
-    sourceCodeHash,
-    size,
-    unzippedSize,
-    fileCount,
-    consoleUrl,
-    s3Uri,
-    layout,
-  };
+  return Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, old[name]]));
 }

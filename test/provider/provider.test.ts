@@ -115,6 +115,25 @@ for (const [form, providerOf] of [
       assert.equal(sha256(await download(minio.s3(), bucket, "fn/update.zip")), second.sha256);
     });
 
+    test("a settings-only change updates the state without packaging or uploading", async () => {
+      const args = {
+        ...base,
+        key: "fn/settings.zip",
+        sourcePath: await sourceTree("s"),
+        sourceKey: "1",
+      };
+      const first = (await up(args)).outs;
+      const runs = await counter.runs();
+      const news = (await provider.check(first, { ...args, retainOnDelete: true })).inputs;
+      assert.equal((await provider.diff("id", first, news)).changes, true);
+      const second = (await provider.update("id", first, news)).outs;
+      assert.equal(await counter.runs(), runs);
+      assert.equal(second.versionId, first.versionId);
+      assert.equal(second.sha256, first.sha256);
+      assert.equal(second.retainOnDelete, true);
+      assert.equal((await versionsOf(minio.s3(), bucket, "fn/settings.zip")).versions.length, 1);
+    });
+
     test("a replacement at the same key keeps the new object visible after the old is deleted", async () => {
       const oldOuts = (
         await up({
