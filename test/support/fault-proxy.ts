@@ -8,6 +8,10 @@ export interface FaultPlan {
   cuts?: number;
   /** Answer `503 SlowDown` (S3 XML error, Connection: close) to the first N requests. @default 0 */
   slowDowns?: number;
+  /** Flip one bit of the request stream at this offset of a connection (a body byte, past the head). */
+  corruptAtByte?: number;
+  /** How many connections to corrupt that way. @default 1 */
+  corruptions?: number;
   /** Called once when the request bytes of all connections together pass `atBytes`. */
   onBytes?: { atBytes: number; run: () => void };
 }
@@ -16,6 +20,7 @@ export interface FaultStats {
   connections: number;
   cuts: number;
   slowDowns: number;
+  corruptions: number;
   /** Request bytes (client → store) seen, over all connections. */
   bytesUp: number;
 }
@@ -50,7 +55,13 @@ export async function startFaultProxy(
 ): Promise<FaultProxy> {
   let plan = initial;
   let firedOnBytes = false;
-  const stats: FaultStats = { connections: 0, cuts: 0, slowDowns: 0, bytesUp: 0 };
+  const stats: FaultStats = {
+    connections: 0,
+    cuts: 0,
+    slowDowns: 0,
+    corruptions: 0,
+    bytesUp: 0,
+  };
   const sockets = new Set<net.Socket>();
 
   const countBytes = (length: number) => {
@@ -59,6 +70,17 @@ export async function startFaultProxy(
       firedOnBytes = true;
       plan.onBytes.run();
     }
+  };
+
+  const corrupt = (chunk: Buffer, carried: number): Buffer => {
+    const at = plan.corruptAtByte;
+    const start = carried - chunk.length;
+    if (at === undefined || at < start || at >= carried) return chunk;
+    if (stats.corruptions >= (plan.corruptions ?? 1)) return chunk;
+    stats.corruptions += 1;
+    const copy = Buffer.from(chunk);
+    copy[at - start] ^= 0x01;
+    return copy;
   };
 
   const server = net.createServer((client) => {
@@ -82,7 +104,7 @@ export async function startFaultProxy(
         upstream.resetAndDestroy();
         return;
       }
-      pipeChunk(chunk, client, upstream);
+      pipeChunk(corrupt(chunk, carried), client, upstream);
     });
     upstream.on("data", (chunk: Buffer) => pipeChunk(chunk, upstream, client));
     client.on("end", () => upstream.end());

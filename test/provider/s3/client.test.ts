@@ -115,4 +115,39 @@ describe("createS3Client", () => {
       await temp.remove();
     }
   });
+
+  test("signs the SHA-256 checksum header instead of hashing the payload a second time", async () => {
+    const bucket = await minio.bucket();
+    const temp = await tempDir();
+    try {
+      const zip = await writeArtifact(temp.dir, 64 * 1024, "signing");
+      const sent = async (checksums?: "when_required") => {
+        const client = createS3Client(minio.settings({ checksums }));
+        let headers: Record<string, string> = {};
+        client.middlewareStack.add(
+          (next) => async (args) => {
+            headers = { ...(args.request as { headers: Record<string, string> }).headers };
+            return next(args);
+          },
+          { step: "deserialize", name: "captureHeaders" },
+        );
+        await uploadArtifact(client, requestFor(zip, bucket, "app.zip"));
+        client.destroy();
+        return headers;
+      };
+      const checksummed = await sent();
+      assert.equal(checksummed["x-amz-checksum-sha256"], zip.sourceCodeHash);
+      assert.equal(checksummed["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+      assert.match(checksummed.authorization, /SignedHeaders=[^,]*x-amz-checksum-sha256/);
+      const plain = await sent("when_required");
+      assert.equal(plain["x-amz-checksum-sha256"], undefined);
+      assert.equal(
+        plain["x-amz-content-sha256"],
+        zip.sha256,
+        "without a checksum the payload is signed",
+      );
+    } finally {
+      await temp.remove();
+    }
+  });
 });

@@ -144,6 +144,29 @@ describe("uploads under network faults", () => {
     );
   }
 
+  test(
+    "a bit flipped in transit fails the store's SHA-256 check and stores nothing",
+    LIMIT,
+    async (t) => {
+      for (const [zip, extra] of [
+        [single, {}],
+        [parts, MULTIPART],
+      ] as const) {
+        const s = await scene({ corruptAtByte: 1 * MiB, corruptions: 1 });
+        const outcome = await attempt(() =>
+          uploadArtifact(s.client, requestFor(zip, s.bucket, KEY, extra)),
+        );
+        await s.close();
+        assert.equal(s.proxy.stats.corruptions, 1);
+        assert.ok("error" in outcome, "a corrupted body must not be stored");
+        assert.ok(outcome.error instanceof LambdaPackageError);
+        t.diagnostic(outcome.error.message);
+        assert.match(outcome.error.message, /Checksum|Digest/i);
+        await assertClean(s.bucket, s.baselineVersion, outcome, zip);
+      }
+    },
+  );
+
   test("503 SlowDown to the first two requests is retried to success", LIMIT, async () => {
     for (const [zip, extra] of [
       [single, {}],
@@ -175,7 +198,11 @@ describe("uploads under network faults", () => {
       await restarted;
       await s.close();
       assert.ok(restarted, "the crash happened mid-upload");
-      t.diagnostic("error" in outcome ? `failed: ${String(outcome.error)}` : "retried to success");
+      t.diagnostic(
+        "error" in outcome
+          ? `outcome: clear error: ${String(outcome.error)}`
+          : "outcome: retried to success",
+      );
       if ("error" in outcome) {
         assert.ok(outcome.error instanceof LambdaPackageError);
         assert.equal(outcome.error.code, "S3_REQUEST_FAILED", outcome.error.message);

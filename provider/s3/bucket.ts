@@ -1,0 +1,53 @@
+import { GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { LambdaPackageError } from "../../engine/errors";
+import { describeTarget, resolveEndpoint, type S3Settings } from "./client";
+import { statusOf, toLambdaPackageError } from "./errors";
+
+/**
+ * Checks the bucket exists and has versioning Enabled, before anything is
+ * packaged or uploaded: HeadBucket, then GetBucketVersioning.
+ * Missing bucket → BUCKET_NOT_FOUND; versioning off or suspended →
+ * VERSIONING_NOT_ENABLED (with the command that enables it); rejected or
+ * missing credentials → CREDENTIALS; denied → ACCESS_DENIED.
+ */
+export async function assertBucketReady(
+  client: S3Client,
+  bucket: string,
+  settings: S3Settings,
+): Promise<void> {
+  const target = describeTarget(settings, bucket);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    // A deploy role without s3:ListBucket gets 403 here yet may upload; a HEAD
+    // answer also has no body to tell bad keys from denial. GetBucketVersioning,
+    // which the upload needs anyway, decides and names the real error code.
+    if (statusOf(error) !== 403)
+      throw toLambdaPackageError(error, { action: "HeadBucket", target, bucket });
+  }
+  let status: string | undefined;
+  try {
+    ({ Status: status } = await client.send(new GetBucketVersioningCommand({ Bucket: bucket })));
+  } catch (error) {
+    throw toLambdaPackageError(error, { action: "GetBucketVersioning", target, bucket });
+  }
+  if (status !== "Enabled") throw versioningError(settings, bucket, target, status);
+}
+
+function versioningError(
+  settings: S3Settings,
+  bucket: string,
+  target: string,
+  status: string | undefined,
+): LambdaPackageError {
+  const endpoint = resolveEndpoint(settings);
+  const command =
+    `aws s3api put-bucket-versioning --bucket ${bucket} ` +
+    `--versioning-configuration Status=Enabled${endpoint ? ` --endpoint-url ${endpoint}` : ""}`;
+  const state = status === undefined ? "never enabled" : `"${status}"`;
+  return new LambdaPackageError(
+    "VERSIONING_NOT_ENABLED",
+    `${target} has versioning ${state}; Lambda code must be pinned to an object version, so ` +
+      `versioning must be Enabled. Enable it with: ${command}`,
+  );
+}

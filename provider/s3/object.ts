@@ -1,0 +1,123 @@
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { LambdaPackageError } from "../../engine/errors";
+import { codeOf, statusOf, toLambdaPackageError } from "./errors";
+import { META_SHA256, META_SOURCE_KEY } from "./params";
+
+/** What a stored object version says about itself. */
+export interface StoredVersion {
+  /** Hex SHA-256 of the zip from our `sha256` metadata; absent on objects we did not write. */
+  sha256?: string;
+  /** The `sourceKey` it was uploaded for, from our `source-key` metadata. */
+  sourceKey?: string;
+  /** Size in bytes. */
+  size: number;
+  /** All user metadata, keys lower-case. */
+  metadata: Record<string, string>;
+}
+
+/** The latest version of a key, with its id: what an immutable write collided with. */
+export interface LatestVersion extends StoredVersion {
+  versionId?: string;
+}
+
+// 404: key or version gone. 405: the version is a delete marker. MinIO
+// answers 400 for a version id it cannot parse, which cannot exist either.
+const GONE_STATUSES = new Set([404, 405]);
+const GONE_CODES = new Set(["NotFound", "NoSuchKey", "NoSuchVersion", "MethodNotAllowed"]);
+
+function isGone(error: unknown): boolean {
+  return GONE_STATUSES.has(statusOf(error) ?? 0) || GONE_CODES.has(codeOf(error));
+}
+
+/** HeadObject with VersionId; undefined when that version (or the key) is gone. */
+export async function headVersion(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  versionId: string,
+): Promise<StoredVersion | undefined> {
+  const found = await head(client, bucket, key, versionId);
+  return found && storedVersion(found);
+}
+
+/** HeadObject of the key's current version; undefined when there is none (or a delete marker). */
+export async function headLatest(
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<LatestVersion | undefined> {
+  const found = await head(client, bucket, key, undefined);
+  return found && { ...storedVersion(found), versionId: found.VersionId };
+}
+
+async function head(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+): Promise<HeadObjectCommandOutput | undefined> {
+  try {
+    return await client.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+    );
+  } catch (error) {
+    // HEAD answers carry no body, so a missing bucket is a 404 too: the version is gone either way.
+    if (isGone(error)) return undefined;
+    throw toLambdaPackageError(error, {
+      action: "HeadObject",
+      bucket,
+      key,
+    });
+  }
+}
+
+function storedVersion(output: HeadObjectCommandOutput): StoredVersion {
+  const metadata = output.Metadata ?? {};
+  return {
+    sha256: metadata[META_SHA256],
+    sourceKey: metadata[META_SOURCE_KEY],
+    size: output.ContentLength ?? 0,
+    metadata,
+  };
+}
+
+/**
+ * DeleteObject with VersionId: removes exactly that version. Never a bare
+ * key, which would add a delete marker and hide the newest upload. A
+ * version (or bucket) that is already gone is not an error.
+ */
+export async function deleteVersion(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  versionId: string,
+): Promise<void> {
+  if (!versionId || versionId === "null") {
+    throw new LambdaPackageError(
+      "VERSION_ID_MISSING",
+      `versionId of s3://${bucket}/${key} is "${versionId}"; deleting without a real version id ` +
+        `would add a delete marker over the key. Delete the version by hand if it must go.`,
+    );
+  }
+  try {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+  } catch (error) {
+    if (isGone(error) || codeOf(error) === "NoSuchBucket") return;
+    throw toLambdaPackageError(error, {
+      action: "DeleteObject",
+      bucket,
+      key,
+    });
+  }
+}
+
+/** https://s3.console.aws.amazon.com/s3/object/<bucket>?region=<r>&prefix=<key> */
+export function consoleUrl(bucket: string, key: string, region: string): string {
+  const query = `region=${encodeURIComponent(region)}&prefix=${encodeURIComponent(key)}`;
+  return `https://s3.console.aws.amazon.com/s3/object/${encodeURIComponent(bucket)}?${query}`;
+}

@@ -1,0 +1,143 @@
+import { LambdaPackageError } from "../../engine/errors";
+import type { UploadRequest } from "./upload";
+
+/** The object headers shared by PutObject and CreateMultipartUpload. */
+export interface ObjectHeaders {
+  Metadata: Record<string, string>;
+  Tagging?: string;
+  ServerSideEncryption?: "AES256" | "aws:kms";
+  SSEKMSKeyId?: string;
+  ContentType: string;
+}
+
+/** Metadata keys this tool writes; `headVersion` reads them back. */
+export const META_SHA256 = "sha256";
+export const META_SOURCE_KEY = "source-key";
+export const META_SOURCE_CODE_HASH = "source-code-hash";
+
+// S3 counts the UTF-8 bytes of user metadata keys and values against 2 KB.
+const METADATA_LIMIT = 2048;
+const TAG_LIMIT = 10;
+const HEADER_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+// Letters, digits, spaces and + - = . _ : / @, as S3 documents for tags.
+const TAG_CHARACTERS = /^[\p{L}\p{N}\p{Zs}+\-=._:/@]*$/u;
+
+/**
+ * Validates metadata, tags and encryption and turns them into request
+ * headers, before any request: a bad value fails without a half-done upload.
+ */
+export function objectHeaders(request: UploadRequest): ObjectHeaders {
+  return {
+    Metadata: metadataOf(request),
+    Tagging: taggingOf(request.tags),
+    ...encryptionOf(request),
+    ContentType: "application/zip",
+  };
+}
+
+function metadataOf(request: UploadRequest): Record<string, string> {
+  const ours: Record<string, string> = {
+    [META_SHA256]: request.sha256,
+    [META_SOURCE_KEY]: request.sourceKey,
+    [META_SOURCE_CODE_HASH]: request.sourceCodeHash,
+  };
+  if (!PRINTABLE_ASCII.test(request.sourceKey)) {
+    throw invalid(
+      "sourceKey",
+      `"${request.sourceKey}" has characters S3 metadata cannot carry`,
+      "use printable ASCII (a commit SHA, a version)",
+    );
+  }
+  const metadata = { ...ours };
+  for (const [key, value] of Object.entries(request.metadata ?? {})) {
+    const lower = key.toLowerCase();
+    if (lower in ours) {
+      throw invalid(
+        `metadata.${key}`,
+        "is written by this tool",
+        `rename it; ${Object.keys(ours).join(", ")} are reserved`,
+      );
+    }
+    if (!HEADER_TOKEN.test(key)) {
+      throw invalid(`metadata.${key}`, "is not a valid header name", "use letters, digits and -_.");
+    }
+    if (lower in metadata)
+      throw invalid(`metadata.${key}`, "is given twice (keys are case-insensitive)", "keep one");
+    if (typeof value !== "string" || !PRINTABLE_ASCII.test(value)) {
+      throw invalid(
+        `metadata.${key}`,
+        "must be a string of printable ASCII",
+        "encode other values (e.g. base64)",
+      );
+    }
+    metadata[lower] = value;
+  }
+  const bytes = Object.entries(metadata).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+    0,
+  );
+  if (bytes > METADATA_LIMIT) {
+    throw invalid(
+      "metadata",
+      `is ${bytes} bytes with ours included; S3 allows ${METADATA_LIMIT}`,
+      "shorten or drop entries (tags are another place for labels)",
+    );
+  }
+  return metadata;
+}
+
+function taggingOf(tags: Record<string, string> | undefined): string | undefined {
+  const entries = Object.entries(tags ?? {});
+  if (entries.length === 0) return undefined;
+  if (entries.length > TAG_LIMIT) {
+    throw invalid(
+      "tags",
+      `has ${entries.length} tags; S3 allows ${TAG_LIMIT} per object`,
+      "drop some or move them to metadata",
+    );
+  }
+  for (const [key, value] of entries) {
+    if ([...key].length < 1 || [...key].length > 128)
+      throw invalid(`tags.${key}`, "key must be 1-128 characters", "shorten it");
+    if (typeof value !== "string" || [...value].length > 256) {
+      throw invalid(
+        `tags.${key}`,
+        "value must be a string of at most 256 characters",
+        "shorten it",
+      );
+    }
+    if (!TAG_CHARACTERS.test(key) || !TAG_CHARACTERS.test(value)) {
+      throw invalid(
+        `tags.${key}`,
+        "has characters S3 does not allow in tags",
+        "use letters, digits, spaces and + - = . _ : / @",
+      );
+    }
+    if (key.toLowerCase().startsWith("aws:"))
+      throw invalid(`tags.${key}`, "uses the reserved aws: prefix", "rename it");
+  }
+  // The Tagging header is a URL query string; it applies atomically with the write.
+  return entries.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+}
+
+function encryptionOf(
+  request: UploadRequest,
+): Pick<ObjectHeaders, "ServerSideEncryption" | "SSEKMSKeyId"> {
+  const sse = request.serverSideEncryption;
+  if (sse !== undefined && sse !== "AES256" && sse !== "aws:kms") {
+    throw invalid(
+      "serverSideEncryption",
+      `"${String(sse)}" is not allowed`,
+      'use "AES256" or "aws:kms"',
+    );
+  }
+  if (request.kmsKeyId !== undefined && sse !== "aws:kms") {
+    throw invalid("kmsKeyId", 'needs serverSideEncryption "aws:kms"', "set it, or drop kmsKeyId");
+  }
+  return { ServerSideEncryption: sse, SSEKMSKeyId: request.kmsKeyId };
+}
+
+function invalid(field: string, what: string, fix: string): LambdaPackageError {
+  return new LambdaPackageError("S3_OBJECT_INVALID", `${field} ${what}; ${fix}.`);
+}

@@ -1,0 +1,143 @@
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { formatBytes } from "../../engine/stage/limits";
+import { assertFileSize, readVerified } from "./artifact";
+import { toLambdaPackageError } from "./errors";
+import { adoptExisting, concurrentWriter, isConditionalFailure, notVersioned } from "./immutable";
+import { putMultipart, type ObjectParams } from "./multipart";
+import { objectHeaders } from "./params";
+import { checkPartSizes } from "./sizes";
+
+export interface UploadRequest {
+  /** Bucket name; versioning must be Enabled (see `assertBucketReady`). */
+  bucket: string;
+  /** Object key, e.g. `lambda/3f2a….zip`. */
+  key: string;
+  /** Path of the zip to upload. */
+  file: string;
+  /** Size of the zip in bytes; checked against the file. */
+  size: number;
+  /** SHA-256 of the zip, hex; checked while the file is read, stored as metadata `sha256`. */
+  sha256: string;
+  /** SHA-256 of the zip, base64 (Lambda's `CodeSha256`); stored as metadata `source-code-hash`. */
+  sourceCodeHash: string;
+  /** The resource's sourceKey; stored as metadata `source-key`. */
+  sourceKey: string;
+  /** User metadata (`x-amz-meta-*`), printable ASCII, 2 KB in all with ours. */
+  metadata?: Record<string, string>;
+  /** Object tags, at most 10, written atomically with the object. */
+  tags?: Record<string, string>;
+  /** Server-side encryption. @default the bucket's default */
+  serverSideEncryption?: "AES256" | "aws:kms";
+  /** KMS key id or ARN for `serverSideEncryption: "aws:kms"`. @default the account's aws/s3 key */
+  kmsKeyId?: string;
+  /** Never overwrite a key that holds other content: write with If-None-Match: *. @default false */
+  immutable?: boolean;
+  /** Bytes above which multipart is used. @default 16 MiB */
+  multipartThreshold?: number;
+  /** Multipart part size in bytes, at least 5 MiB. @default 8 MiB */
+  partSize?: number;
+  /** Parts uploaded at once; memory use is about concurrency × partSize. @default 4 */
+  concurrency?: number;
+  /** Receives progress lines. */
+  log?: (line: string) => void;
+}
+
+export interface UploadResult {
+  /** Version id of the object holding the zip; never "" or "null". */
+  versionId: string;
+  /** True when `immutable` found identical content already there and kept it. */
+  adopted: boolean;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * Uploads the zip as a new object version: one PutObject with a Buffer body
+ * up to `multipartThreshold`, a multipart upload of Buffer parts above it. Both send
+ * SHA-256 checksums the store verifies, metadata, tags and SSE in the
+ * creating request. With `immutable`, an existing key is adopted when its
+ * sha256 matches and refused (IMMUTABLE_KEY_TAKEN) otherwise.
+ */
+export async function uploadArtifact(
+  client: S3Client,
+  request: UploadRequest,
+): Promise<UploadResult> {
+  const log = request.log ?? (() => {});
+  const plan = {
+    threshold: request.multipartThreshold ?? 16 * MiB,
+    partSize: request.partSize ?? 8 * MiB,
+    concurrency: request.concurrency ?? 4,
+  };
+  checkPartSizes(request.size, plan.threshold, plan.partSize, plan.concurrency);
+  const headers = objectHeaders(request);
+  await assertFileSize(request.file, request);
+  const multipart = request.size > plan.threshold;
+  if (request.immutable && multipart) {
+    // Check first rather than send hundreds of MB to have the completion refused.
+    const adopted = await adoptExisting(client, request, log);
+    if (adopted) return adopted;
+  }
+  const checksummed = (await client.config.requestChecksumCalculation()) === "WHEN_SUPPORTED";
+  const params: ObjectParams = {
+    Bucket: request.bucket,
+    Key: request.key,
+    ...headers,
+    ...(checksummed && { ChecksumAlgorithm: "SHA256" as const }),
+    ...(request.immutable && { IfNoneMatch: "*" }),
+  };
+  const uri = `s3://${request.bucket}/${request.key}`;
+  const how = multipart
+    ? `multipart, ${Math.ceil(request.size / plan.partSize)} parts of ${formatBytes(plan.partSize)}`
+    : "one PUT";
+  const condition = request.immutable ? ", only if absent" : "";
+  log(`uploading ${request.file} (${formatBytes(request.size)}) to ${uri} (${how}${condition})`);
+  const started = performance.now();
+  let versionId: string | undefined;
+  try {
+    versionId = multipart
+      ? await putMultipart(client, params, { ...request, ...plan, log })
+      : await putSingle(client, params, request, checksummed);
+  } catch (error) {
+    return await afterFailure(client, request, error, multipart ? "MultipartUpload" : "PutObject");
+  }
+  if (!versionId || versionId === "null") throw notVersioned(uri, request.bucket);
+  const elapsed = (performance.now() - started) / 1000;
+  const rate = (request.size / MiB / Math.max(elapsed, 1e-3)).toFixed(1);
+  log(`uploaded ${uri} in ${elapsed.toFixed(2)} s (${rate} MiB/s): version ${versionId}`);
+  return { versionId, adopted: false };
+}
+
+/** A refused conditional write of an immutable key decides by the key's content; else the error. */
+async function afterFailure(
+  client: S3Client,
+  request: UploadRequest,
+  error: unknown,
+  action: string,
+): Promise<UploadResult> {
+  if (!(request.immutable && isConditionalFailure(error))) {
+    throw toLambdaPackageError(error, { action, bucket: request.bucket, key: request.key });
+  }
+  const adopted = await adoptExisting(client, request, request.log ?? (() => {}));
+  if (adopted) return adopted;
+  throw concurrentWriter(request, error);
+}
+
+async function putSingle(
+  client: S3Client,
+  params: ObjectParams,
+  request: UploadRequest,
+  checksummed: boolean,
+): Promise<string | undefined> {
+  // A Buffer body, never a stream: the SDK retries Buffers but not streams (#5479, #6770).
+  const body = await readVerified(request.file, request);
+  const output = await client.send(
+    new PutObjectCommand({
+      ...params,
+      Body: body,
+      ContentLength: body.length,
+      // The whole-object hash is known: the store verifies exactly what we claim.
+      ...(checksummed && { ChecksumSHA256: request.sourceCodeHash }),
+    }),
+  );
+  return output.VersionId;
+}
