@@ -1,0 +1,115 @@
+/** The `lambda-package` command as a user runs it: a real subprocess of dist/engine/cli/main.js. */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { promisify } from "node:util";
+import { tempDir } from "../../support/tmp";
+
+const CLI = path.resolve(__dirname, "../../../engine/cli/main.js");
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+      env: { ...process.env, CI: "true", ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function source(): Promise<string> {
+  const dir = await tempDir("cli-src");
+  await mkdir(path.join(dir, "pkg"));
+  await writeFile(path.join(dir, "handler.py"), "def handler(e, c):\n    return 1\n");
+  await writeFile(path.join(dir, "pkg", "big.txt"), "lambda ".repeat(10_000));
+  return dir;
+}
+
+describe("lambda-package CLI", () => {
+  test("build writes the zip and prints its SHA-256, sizes and file count", async () => {
+    const out = path.join(await tempDir("cli-out"), "fn.zip");
+    const result = await cli(["build", await source(), "--runtime", "copy", "--out", out]);
+    assert.equal(result.code, 0, result.stderr);
+    const bytes = await readFile(out);
+    const { createHash } = await import("node:crypto");
+    const sha = createHash("sha256").update(bytes).digest();
+    assert.match(result.stdout, new RegExp(`sha256: +${sha.toString("hex")}`));
+    assert.match(
+      result.stdout,
+      new RegExp(`codeSha256: +${sha.toString("base64").replace(/[+/]/g, "\\$&")}`),
+    );
+    assert.match(result.stdout, new RegExp(`size: .*\\(${bytes.length} bytes\\)`));
+    assert.match(result.stdout, /files: +2/);
+  });
+
+  test("--json prints the result as JSON", async () => {
+    const out = path.join(await tempDir("cli-out"), "fn.zip");
+    const result = await cli([
+      "build",
+      await source(),
+      "-r",
+      "copy",
+      "-o",
+      out,
+      "--json",
+      "-x",
+      "pkg/",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const parsed = JSON.parse(result.stdout);
+    assert.equal(parsed.path, out);
+    assert.equal(parsed.fileCount, 1);
+  });
+
+  test("stays quiet on stderr in CI logs", async () => {
+    const out = path.join(await tempDir("cli-out"), "fn.zip");
+    const result = await cli(["build", await source(), "-r", "copy", "-o", out]);
+    assert.equal(result.stderr, "");
+  });
+
+  test("verify builds twice and reports the package reproducible", async () => {
+    const result = await cli(["verify", await source(), "--runtime", "copy"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /reproducible: two builds gave identical bytes/);
+  });
+
+  test("verify fails with exit code 1 when the packager writes different bytes each time", async () => {
+    const dir = await tempDir("cli-pk");
+    const packager = path.join(dir, "random.sh");
+    await writeFile(packager, '#!/bin/sh\nhead -c 32 /dev/urandom > "$BUILD_DIR/nonce.bin"\n');
+    await chmod(packager, 0o755);
+    const result = await cli(["verify", await source(), "--packager", packager]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /differ/);
+  });
+
+  test("a failed build exits 1 with the reason on stderr", async () => {
+    const result = await cli(["build", "/no/such/dir", "--runtime", "copy"]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /sourcePath "\/no\/such\/dir" does not exist/);
+  });
+
+  test("bad usage exits 2 and shows the usage", async () => {
+    for (const args of [
+      ["build"],
+      ["build", "src"],
+      ["frobnicate", "src"],
+      ["build", "src", "-r", "copy", "--level", "12"],
+      ["build", "src", "--nope"],
+    ]) {
+      const result = await cli(args);
+      assert.equal(result.code, 2, args.join(" "));
+      assert.match(result.stderr, /Usage:/);
+    }
+  });
+
+  test("--help prints the usage and exits 0", async () => {
+    const result = await cli(["--help"]);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /lambda-package build/);
+  });
+});
