@@ -2,17 +2,41 @@ import { after, before } from "node:test";
 import { randomBytes } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3Settings } from "../../provider/s3";
-import { createBucket, minioClient, startMinio, type MinioServer } from "../../scripts/minio";
+import {
+  createBucket,
+  deleteBucket,
+  minioClient,
+  startMinio,
+  type MinioServer,
+  type S3Endpoint,
+} from "../../scripts/minio";
+import { openUploads } from "./artifacts";
+import { externalS3 } from "./external-s3";
+import { download, versionsOf } from "./s3";
 
-/** A MinIO server for one test file, started in `before` and stopped in `after`. */
-export interface MinioFixture {
-  readonly server: MinioServer;
+/** An S3 store for one test file, ready in `before` and cleaned up in `after`. */
+export interface MinioFixture<Server extends S3Endpoint = S3Endpoint> {
+  readonly server: Server;
   /** Root-credential client for assertions (ListObjectVersions, GetObject, ...). */
   readonly admin: S3Client;
   /** Settings for `createS3Client` pointing at the server. */
   settings(overrides?: Partial<S3Settings>): S3Settings;
   /** Creates a bucket with a fresh name (versioning Enabled unless `versioned` is false). */
   bucket(versioned?: boolean): Promise<string>;
+  /** The versions and delete markers of exactly `key`, as `admin` lists them. */
+  versionsOf(bucket: string, key: string): ReturnType<typeof versionsOf>;
+  /** The bytes of a version of `key` (the latest when `versionId` is undefined). */
+  download(bucket: string, key: string, versionId?: string): Promise<Buffer>;
+  /** Multipart uploads still open in the bucket. */
+  openUploads(bucket: string): ReturnType<typeof openUploads>;
+}
+
+export interface MinioFixtureOptions {
+  /**
+   * Always start a MinIO of the file's own, ignoring LAMBDA_PACKAGE_TEST_S3_ENDPOINT:
+   * for tests that kill and restart the server. @default false
+   */
+  ownServer?: boolean;
 }
 
 /** Variables the SDK's default chain reads; the fixture owns them while tests run. */
@@ -27,26 +51,35 @@ const CREDENTIAL_VARS = [
 ];
 
 /**
- * Registers `before`/`after` hooks that start MinIO and point the SDK's
- * default credential chain (environment variables) at it, as a user's shell
- * would after `eval "$(npm run -s minio -- start)"`.
+ * Registers `before`/`after` hooks that start MinIO (or use the external endpoint,
+ * see `externalS3`) and point the SDK's default credential chain (environment
+ * variables) at it, as a user's shell would after `eval "$(npm run -s minio -- start)"`.
  */
-export function minioFixture(): MinioFixture {
+export function minioFixture(
+  options: MinioFixtureOptions & { ownServer: true },
+): MinioFixture<MinioServer>;
+export function minioFixture(options?: MinioFixtureOptions): MinioFixture;
+export function minioFixture(options: MinioFixtureOptions = {}): MinioFixture {
   let server: MinioServer | undefined;
+  let target: S3Endpoint | undefined;
   let admin: S3Client | undefined;
   let saved: Record<string, string | undefined> = {};
-  let buckets = 0;
+  const buckets: string[] = [];
 
   before(async () => {
+    const external = options.ownServer ? undefined : externalS3();
     saved = Object.fromEntries(CREDENTIAL_VARS.map((name) => [name, process.env[name]]));
     for (const name of CREDENTIAL_VARS) delete process.env[name];
-    server = await startMinio();
-    admin = minioClient(server);
-    process.env.AWS_ACCESS_KEY_ID = server.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = server.secretAccessKey;
+    target = external ?? (server = await startMinio());
+    admin = minioClient(target);
+    process.env.AWS_ACCESS_KEY_ID = target.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = target.secretAccessKey;
+    if (target.sessionToken) process.env.AWS_SESSION_TOKEN = target.sessionToken;
   });
   after(async () => {
     admin?.destroy();
+    // An own server's data dir goes with it; an external store keeps what is not deleted.
+    if (!server && target) for (const name of buckets) await deleteBucket(target, name);
     await server?.stop();
     restoreEnv(saved);
   });
@@ -57,22 +90,25 @@ export function minioFixture(): MinioFixture {
   };
   return {
     get server() {
-      return need(server);
+      return need(target);
     },
     get admin() {
       return need(admin);
     },
     settings: (overrides = {}) => ({
-      endpoint: need(server).endpoint,
-      region: "us-east-1",
+      endpoint: need(target).endpoint,
+      region: need(target).region,
       ...overrides,
     }),
     bucket: async (versioned = true) => {
-      buckets += 1;
-      const name = `test-${buckets}-${randomBytes(4).toString("hex")}`;
-      await createBucket(need(server), name, versioned);
+      const name = `test-${buckets.length + 1}-${randomBytes(4).toString("hex")}`;
+      await createBucket(need(target), name, versioned);
+      buckets.push(name);
       return name;
     },
+    versionsOf: (bucket, key) => versionsOf(need(admin), bucket, key),
+    download: (bucket, key, versionId) => download(need(admin), bucket, key, versionId),
+    openUploads: (bucket) => openUploads(need(admin), bucket),
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { LambdaPackageError } from "../../../engine/errors";
 import {
   createS3Client,
@@ -8,41 +8,31 @@ import {
   type UploadResult,
 } from "../../../provider/s3";
 import {
-  download,
+  artifactsFixture,
   logLines,
   MiB,
-  openUploads,
   requestFor,
-  tempDir,
-  versionsOf,
-  writeArtifact,
   type Artifact,
 } from "../../support/artifacts";
 import { startFaultProxy, type FaultPlan, type FaultProxy } from "../../support/fault-proxy";
 import { minioFixture } from "../../support/minio";
 
-const minio = minioFixture();
-let temp: Awaited<ReturnType<typeof tempDir>>;
-let baseline: Artifact;
-let single: Artifact;
-let parts: Artifact;
+// Its own MinIO even when LAMBDA_PACKAGE_TEST_S3_ENDPOINT is set: one test kills it.
+const minio = minioFixture({ ownServer: true });
+const zips = artifactsFixture({
+  baseline: 256 * 1024,
+  single: 3 * MiB,
+  parts: 12 * MiB + 4321,
+});
 const KEY = "fn/app.zip";
 const MULTIPART: Partial<UploadRequest> = { multipartThreshold: 5 * MiB, partSize: 5 * MiB };
 const LIMIT = { timeout: 60_000 };
-
-before(async () => {
-  temp = await tempDir();
-  baseline = await writeArtifact(temp.dir, 256 * 1024, "baseline");
-  single = await writeArtifact(temp.dir, 3 * MiB, "single");
-  parts = await writeArtifact(temp.dir, 12 * MiB + 4321, "parts");
-});
-after(() => temp.remove());
 
 /** A bucket whose KEY already holds `baseline`, and a proxy with `plan` in front of the store. */
 async function scene(plan: FaultPlan, maxAttempts = 3) {
   const bucket = await minio.bucket();
   const direct = createS3Client(minio.settings());
-  const { versionId } = await uploadArtifact(direct, requestFor(baseline, bucket, KEY));
+  const { versionId } = await uploadArtifact(direct, requestFor(zips.baseline, bucket, KEY));
   direct.destroy();
   const proxy = await startFaultProxy(minio.server.port, plan);
   const client = createS3Client(minio.settings({ endpoint: proxy.endpoint, maxAttempts }));
@@ -74,13 +64,13 @@ async function assertClean(
   outcome: Outcome,
   zip: Artifact,
 ) {
-  assert.deepEqual(await openUploads(minio.admin, bucket), [], "no multipart upload left open");
-  const { versions, deleteMarkers } = await versionsOf(minio.admin, bucket, KEY);
+  assert.deepEqual(await minio.openUploads(bucket), [], "no multipart upload left open");
+  const { versions, deleteMarkers } = await minio.versionsOf(bucket, KEY);
   assert.deepEqual(deleteMarkers, []);
   const ids = versions.map((v) => v.VersionId).sort();
   if ("ok" in outcome) {
     assert.deepEqual(ids, [baselineVersion, outcome.ok.versionId].sort());
-    assert.ok((await download(minio.admin, bucket, KEY, outcome.ok.versionId)).equals(zip.bytes));
+    assert.ok((await minio.download(bucket, KEY, outcome.ok.versionId)).equals(zip.bytes));
   } else {
     assert.ok(
       outcome.error instanceof LambdaPackageError,
@@ -89,7 +79,7 @@ async function assertClean(
     assert.match(outcome.error.message, new RegExp(`s3://${bucket}/${KEY}`));
     assert.deepEqual(ids, [baselineVersion], "no partial version");
   }
-  assert.ok((await download(minio.admin, bucket, KEY, baselineVersion)).equals(baseline.bytes));
+  assert.ok((await minio.download(bucket, KEY, baselineVersion)).equals(zips.baseline.bytes));
 }
 
 function succeeded(outcome: Outcome): UploadResult {
@@ -101,27 +91,27 @@ describe("uploads under network faults", () => {
   test("a connection cut mid single PUT is retried to success", LIMIT, async () => {
     const s = await scene({ cutAfterBytes: 1 * MiB, cuts: 1 });
     const outcome = await attempt(() =>
-      uploadArtifact(s.client, requestFor(single, s.bucket, KEY)),
+      uploadArtifact(s.client, requestFor(zips.single, s.bucket, KEY)),
     );
     await s.close();
     assert.equal(s.proxy.stats.cuts, 1);
     succeeded(outcome);
-    await assertClean(s.bucket, s.baselineVersion, outcome, single);
+    await assertClean(s.bucket, s.baselineVersion, outcome, zips.single);
   });
 
   test("a connection cut mid part is retried to success", LIMIT, async () => {
     const s = await scene({ cutAfterBytes: 2 * MiB, cuts: 1 });
-    const request = requestFor(parts, s.bucket, KEY, MULTIPART);
+    const request = requestFor(zips.parts, s.bucket, KEY, MULTIPART);
     const outcome = await attempt(() => uploadArtifact(s.client, request));
     await s.close();
     assert.equal(s.proxy.stats.cuts, 1);
     succeeded(outcome);
-    await assertClean(s.bucket, s.baselineVersion, outcome, parts);
+    await assertClean(s.bucket, s.baselineVersion, outcome, zips.parts);
   });
 
   for (const [name, zip, extra] of [
-    ["single PUT", () => single, {}],
-    ["multipart upload", () => parts, MULTIPART],
+    ["single PUT", () => zips.single, {}],
+    ["multipart upload", () => zips.parts, MULTIPART],
   ] as const) {
     test(
       `cuts on every attempt fail a ${name} clearly and leave nothing behind`,
@@ -149,8 +139,8 @@ describe("uploads under network faults", () => {
     LIMIT,
     async (t) => {
       for (const [zip, extra] of [
-        [single, {}],
-        [parts, MULTIPART],
+        [zips.single, {}],
+        [zips.parts, MULTIPART],
       ] as const) {
         const s = await scene({ corruptAtByte: 1 * MiB, corruptions: 1 });
         const outcome = await attempt(() =>
@@ -169,8 +159,8 @@ describe("uploads under network faults", () => {
 
   test("503 SlowDown to the first two requests is retried to success", LIMIT, async () => {
     for (const [zip, extra] of [
-      [single, {}],
-      [parts, MULTIPART],
+      [zips.single, {}],
+      [zips.parts, MULTIPART],
     ] as const) {
       const s = await scene({ slowDowns: 2 });
       const outcome = await attempt(() =>
@@ -193,7 +183,7 @@ describe("uploads under network faults", () => {
       };
       const s = await scene({ onBytes: { atBytes: 6 * MiB, run: crash } });
       const { lines, log } = logLines();
-      const request = requestFor(parts, s.bucket, KEY, { ...MULTIPART, concurrency: 2, log });
+      const request = requestFor(zips.parts, s.bucket, KEY, { ...MULTIPART, concurrency: 2, log });
       const outcome = await attempt(() => uploadArtifact(s.client, request));
       await restarted;
       await s.close();
@@ -207,7 +197,7 @@ describe("uploads under network faults", () => {
         assert.ok(outcome.error instanceof LambdaPackageError);
         assert.equal(outcome.error.code, "S3_REQUEST_FAILED", outcome.error.message);
       }
-      await assertClean(s.bucket, s.baselineVersion, outcome, parts);
+      await assertClean(s.bucket, s.baselineVersion, outcome, zips.parts);
       assert.ok(!lines.some((l) => l.includes("could not abort")), lines.join("\n"));
     },
   );

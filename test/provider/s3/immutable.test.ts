@@ -1,37 +1,24 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { LambdaPackageError } from "../../../engine/errors";
 import { createS3Client, uploadArtifact, type UploadResult } from "../../../provider/s3";
 import {
+  artifactsFixture,
   countAttempts,
-  download,
   logLines,
   MiB,
-  openUploads,
   requestFor,
-  tempDir,
-  versionsOf,
-  writeArtifact,
-  type Artifact,
 } from "../../support/artifacts";
 import { minioFixture } from "../../support/minio";
 
 const minio = minioFixture();
-let temp: Awaited<ReturnType<typeof tempDir>>;
-let zip: Artifact;
-let other: Artifact;
-let bigOne: Artifact;
-let bigTwo: Artifact;
-const KEY = "lambda/source/1.2.3/source.zip";
-
-before(async () => {
-  temp = await tempDir();
-  zip = await writeArtifact(temp.dir, 100 * 1024, "zip");
-  other = await writeArtifact(temp.dir, 100 * 1024, "other");
-  bigOne = await writeArtifact(temp.dir, 12 * MiB, "big-one");
-  bigTwo = await writeArtifact(temp.dir, 12 * MiB, "big-two");
+const zips = artifactsFixture({
+  zip: 100 * 1024,
+  other: 100 * 1024,
+  bigOne: 12 * MiB,
+  bigTwo: 12 * MiB,
 });
-after(() => temp.remove());
+const KEY = "lambda/source/1.2.3/source.zip";
 
 const multipart = { multipartThreshold: 5 * MiB, partSize: 5 * MiB };
 
@@ -49,16 +36,19 @@ describe("uploadArtifact with immutable", () => {
   test("writes a new key once, then adopts the same content without writing again", async () => {
     const bucket = await minio.bucket();
     const client = createS3Client(minio.settings());
-    const created = await uploadArtifact(client, requestFor(zip, bucket, KEY, { immutable: true }));
+    const created = await uploadArtifact(
+      client,
+      requestFor(zips.zip, bucket, KEY, { immutable: true }),
+    );
     const { lines, log } = logLines();
     const again = await uploadArtifact(
       client,
-      requestFor(zip, bucket, KEY, { immutable: true, log }),
+      requestFor(zips.zip, bucket, KEY, { immutable: true, log }),
     );
     client.destroy();
     assert.deepEqual(created.adopted, false);
     assert.deepEqual(again, { versionId: created.versionId, adopted: true });
-    assert.equal((await versionsOf(minio.admin, bucket, KEY)).versions.length, 1);
+    assert.equal((await minio.versionsOf(bucket, KEY)).versions.length, 1);
     assert.ok(
       lines.some((l) => l.includes("only if absent")),
       lines.join("\n"),
@@ -69,21 +59,24 @@ describe("uploadArtifact with immutable", () => {
   test("refuses other content at the key, naming both hashes, and writes nothing", async () => {
     const bucket = await minio.bucket();
     const client = createS3Client(minio.settings());
-    const created = await uploadArtifact(client, requestFor(zip, bucket, KEY, { immutable: true }));
+    const created = await uploadArtifact(
+      client,
+      requestFor(zips.zip, bucket, KEY, { immutable: true }),
+    );
     const attempts = countAttempts(client);
     await assert.rejects(
-      uploadArtifact(client, requestFor(other, bucket, KEY, { immutable: true })),
-      taken(zip.sha256, other.sha256),
+      uploadArtifact(client, requestFor(zips.other, bucket, KEY, { immutable: true })),
+      taken(zips.zip.sha256, zips.other.sha256),
     );
     client.destroy();
     // The conditional PUT (refused with 412), then the HeadObject that compared hashes.
     assert.equal(attempts.count, 2);
-    const { versions } = await versionsOf(minio.admin, bucket, KEY);
+    const { versions } = await minio.versionsOf(bucket, KEY);
     assert.deepEqual(
       versions.map((v) => v.VersionId),
       [created.versionId],
     );
-    assert.ok((await download(minio.admin, bucket, KEY, created.versionId)).equals(zip.bytes));
+    assert.ok((await minio.download(bucket, KEY, created.versionId)).equals(zips.zip.bytes));
   });
 
   test("checks a large upload's key before sending any part", async () => {
@@ -91,28 +84,31 @@ describe("uploadArtifact with immutable", () => {
     const client = createS3Client(minio.settings());
     const created = await uploadArtifact(
       client,
-      requestFor(bigOne, bucket, KEY, { immutable: true, ...multipart }),
+      requestFor(zips.bigOne, bucket, KEY, { immutable: true, ...multipart }),
     );
     const attempts = countAttempts(client);
     const adopted = await uploadArtifact(
       client,
-      requestFor(bigOne, bucket, KEY, { immutable: true, ...multipart }),
+      requestFor(zips.bigOne, bucket, KEY, { immutable: true, ...multipart }),
     );
     await assert.rejects(
-      uploadArtifact(client, requestFor(bigTwo, bucket, KEY, { immutable: true, ...multipart })),
-      taken(bigOne.sha256, bigTwo.sha256),
+      uploadArtifact(
+        client,
+        requestFor(zips.bigTwo, bucket, KEY, { immutable: true, ...multipart }),
+      ),
+      taken(zips.bigOne.sha256, zips.bigTwo.sha256),
     );
     client.destroy();
     assert.deepEqual(adopted, { versionId: created.versionId, adopted: true });
     assert.equal(attempts.count, 2, "one HeadObject per call, no upload");
-    assert.equal((await versionsOf(minio.admin, bucket, KEY)).versions.length, 1);
+    assert.equal((await minio.versionsOf(bucket, KEY)).versions.length, 1);
   });
 
   test("of two concurrent multipart writers of different content, exactly one wins", async () => {
     const bucket = await minio.bucket();
     const client = createS3Client(minio.settings());
     const results = await Promise.allSettled(
-      [bigOne, bigTwo].map((artifact) =>
+      [zips.bigOne, zips.bigTwo].map((artifact) =>
         uploadArtifact(
           client,
           requestFor(artifact, bucket, KEY, { immutable: true, ...multipart }),
@@ -131,15 +127,13 @@ describe("uploadArtifact with immutable", () => {
         ["IMMUTABLE_KEY_TAKEN", "IMMUTABLE_KEY_CONFLICT"].includes(lost[0].reason.code),
       String(lost[0].reason),
     );
-    const winner = results[0].status === "fulfilled" ? bigOne : bigTwo;
-    const { versions } = await versionsOf(minio.admin, bucket, KEY);
+    const winner = results[0].status === "fulfilled" ? zips.bigOne : zips.bigTwo;
+    const { versions } = await minio.versionsOf(bucket, KEY);
     assert.deepEqual(
       versions.map((v) => v.VersionId),
       [won[0].value.versionId],
     );
-    assert.ok(
-      (await download(minio.admin, bucket, KEY, won[0].value.versionId)).equals(winner.bytes),
-    );
-    assert.deepEqual(await openUploads(minio.admin, bucket), [], "the loser's upload was aborted");
+    assert.ok((await minio.download(bucket, KEY, won[0].value.versionId)).equals(winner.bytes));
+    assert.deepEqual(await minio.openUploads(bucket), [], "the loser's upload was aborted");
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { LambdaPackageError } from "../../../engine/errors";
 import {
@@ -9,36 +9,20 @@ import {
   headVersion,
   uploadArtifact,
 } from "../../../provider/s3";
-import {
-  download,
-  requestFor,
-  tempDir,
-  versionsOf,
-  writeArtifact,
-  type Artifact,
-} from "../../support/artifacts";
+import { artifactsFixture, requestFor } from "../../support/artifacts";
 import { minioFixture } from "../../support/minio";
 
 const minio = minioFixture();
-let temp: Awaited<ReturnType<typeof tempDir>>;
-let first: Artifact;
-let second: Artifact;
-
-before(async () => {
-  temp = await tempDir();
-  first = await writeArtifact(temp.dir, 64 * 1024, "first");
-  second = await writeArtifact(temp.dir, 80 * 1024, "second");
-});
-after(() => temp.remove());
+const zips = artifactsFixture({ first: 64 * 1024, second: 80 * 1024 });
 
 /** A bucket holding two versions of `app.zip`. */
 async function twoVersions() {
   const bucket = await minio.bucket();
   const client = createS3Client(minio.settings());
-  const one = await uploadArtifact(client, requestFor(first, bucket, "app.zip"));
+  const one = await uploadArtifact(client, requestFor(zips.first, bucket, "app.zip"));
   const two = await uploadArtifact(
     client,
-    requestFor(second, bucket, "app.zip", { sourceKey: "commit-def456" }),
+    requestFor(zips.second, bucket, "app.zip", { sourceKey: "commit-def456" }),
   );
   return { bucket, client, one: one.versionId, two: two.versionId };
 }
@@ -50,16 +34,16 @@ describe("headVersion", () => {
     const latest = await headVersion(client, bucket, "app.zip", two);
     client.destroy();
     assert.deepEqual(old, {
-      sha256: first.sha256,
+      sha256: zips.first.sha256,
       sourceKey: "commit-abc123",
-      size: first.size,
+      size: zips.first.size,
       metadata: {
-        sha256: first.sha256,
+        sha256: zips.first.sha256,
         "source-key": "commit-abc123",
-        "source-code-hash": first.sourceCodeHash,
+        "source-code-hash": zips.first.sourceCodeHash,
       },
     });
-    assert.equal(latest?.sha256, second.sha256);
+    assert.equal(latest?.sha256, zips.second.sha256);
     assert.equal(latest?.sourceKey, "commit-def456");
   });
 
@@ -69,7 +53,7 @@ describe("headVersion", () => {
       new DeleteObjectCommand({ Bucket: bucket, Key: "app.zip", VersionId: one }),
     );
     assert.equal(await headVersion(client, bucket, "app.zip", one), undefined);
-    assert.equal((await headVersion(client, bucket, "app.zip", two))?.sha256, second.sha256);
+    assert.equal((await headVersion(client, bucket, "app.zip", two))?.sha256, zips.second.sha256);
     assert.equal(await headVersion(client, bucket, "other.zip", two), undefined);
     assert.equal(await headVersion(client, "no-such-bucket-here", "app.zip", two), undefined);
     client.destroy();
@@ -91,13 +75,13 @@ describe("deleteVersion", () => {
     const { bucket, client, one, two } = await twoVersions();
     await deleteVersion(client, bucket, "app.zip", two);
     client.destroy();
-    const { versions, deleteMarkers } = await versionsOf(minio.admin, bucket, "app.zip");
+    const { versions, deleteMarkers } = await minio.versionsOf(bucket, "app.zip");
     assert.deepEqual(
       versions.map((v) => v.VersionId),
       [one],
     );
     assert.deepEqual(deleteMarkers, []);
-    assert.ok((await download(minio.admin, bucket, "app.zip", one)).equals(first.bytes));
+    assert.ok((await minio.download(bucket, "app.zip", one)).equals(zips.first.bytes));
   });
 
   test("treats a version that is already gone as deleted", async () => {
@@ -106,7 +90,7 @@ describe("deleteVersion", () => {
     await deleteVersion(client, bucket, "app.zip", one);
     await deleteVersion(client, "no-such-bucket-here", "app.zip", one);
     client.destroy();
-    const { versions, deleteMarkers } = await versionsOf(minio.admin, bucket, "app.zip");
+    const { versions, deleteMarkers } = await minio.versionsOf(bucket, "app.zip");
     assert.deepEqual(
       versions.map((v) => v.VersionId),
       [two],
@@ -124,7 +108,7 @@ describe("deleteVersion", () => {
       );
     }
     client.destroy();
-    const { versions, deleteMarkers } = await versionsOf(minio.admin, bucket, "app.zip");
+    const { versions, deleteMarkers } = await minio.versionsOf(bucket, "app.zip");
     assert.equal(versions.length, 2);
     assert.deepEqual(deleteMarkers, []);
   });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { writeFile } from "node:fs/promises";
 import {
   GetObjectAttributesCommand,
@@ -10,30 +10,17 @@ import {
 import { LambdaPackageError } from "../../../engine/errors";
 import { createS3Client, uploadArtifact } from "../../../provider/s3";
 import {
+  artifactsFixture,
   countAttempts,
-  download,
   logLines,
   MiB,
-  openUploads,
   requestFor,
-  tempDir,
-  versionsOf,
   writeArtifact,
-  type Artifact,
 } from "../../support/artifacts";
 import { minioFixture } from "../../support/minio";
 
 const minio = minioFixture();
-let temp: Awaited<ReturnType<typeof tempDir>>;
-let small: Artifact;
-let large: Artifact;
-
-before(async () => {
-  temp = await tempDir();
-  small = await writeArtifact(temp.dir, 300 * 1024, "small");
-  large = await writeArtifact(temp.dir, 12 * MiB + 12345, "large");
-});
-after(() => temp.remove());
+const zips = artifactsFixture({ small: 300 * 1024, large: 12 * MiB + 12345 });
 
 /** The object version as the store reports it: metadata, checksum, tags, bytes. */
 async function inspect(bucket: string, key: string, versionId: string) {
@@ -55,7 +42,7 @@ async function inspect(bucket: string, key: string, versionId: string) {
     new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
   );
   const tags = Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]));
-  const bytes = await download(minio.admin, bucket, key, versionId);
+  const bytes = await minio.download(bucket, key, versionId);
   return { head, attributes, tags, bytes };
 }
 
@@ -67,7 +54,7 @@ describe("uploadArtifact", () => {
     const { lines, log } = logLines();
     const result = await uploadArtifact(
       client,
-      requestFor(small, bucket, "fn/app.zip", {
+      requestFor(zips.small, bucket, "fn/app.zip", {
         metadata: { Team: "payments" },
         tags: { env: "prod test", "cost/center": "a+b=c/d@e:f" },
         log,
@@ -79,16 +66,16 @@ describe("uploadArtifact", () => {
     assert.equal(attempts.count, 1, "one PutObject, nothing else");
     const { head, attributes, tags, bytes } = await inspect(bucket, "fn/app.zip", result.versionId);
     assert.deepEqual(head.Metadata, {
-      sha256: small.sha256,
+      sha256: zips.small.sha256,
       "source-key": "commit-abc123",
-      "source-code-hash": small.sourceCodeHash,
+      "source-code-hash": zips.small.sourceCodeHash,
       team: "payments",
     });
-    assert.equal(head.ChecksumSHA256, small.sourceCodeHash);
-    assert.equal(attributes.Checksum?.ChecksumSHA256, small.sourceCodeHash);
-    assert.equal(attributes.ObjectSize, small.size);
+    assert.equal(head.ChecksumSHA256, zips.small.sourceCodeHash);
+    assert.equal(attributes.Checksum?.ChecksumSHA256, zips.small.sourceCodeHash);
+    assert.equal(attributes.ObjectSize, zips.small.size);
     assert.deepEqual(tags, { env: "prod test", "cost/center": "a+b=c/d@e:f" });
-    assert.ok(bytes.equals(small.bytes), "downloaded bytes equal the file");
+    assert.ok(bytes.equals(zips.small.bytes), "downloaded bytes equal the file");
     assert.ok(
       lines.some((l) => l.includes("one PUT") && /300(\.0)? KiB/.test(l)),
       lines.join("\n"),
@@ -104,7 +91,7 @@ describe("uploadArtifact", () => {
     const { lines, log } = logLines();
     const result = await uploadArtifact(
       client,
-      requestFor(large, bucket, "big.zip", {
+      requestFor(zips.large, bucket, "big.zip", {
         multipartThreshold: 5 * MiB,
         partSize: 5 * MiB,
         metadata: { team: "payments" },
@@ -114,7 +101,7 @@ describe("uploadArtifact", () => {
     );
     client.destroy();
     const { head, attributes, tags, bytes } = await inspect(bucket, "big.zip", result.versionId);
-    assert.equal(head.Metadata?.sha256, large.sha256);
+    assert.equal(head.Metadata?.sha256, zips.large.sha256);
     assert.equal(head.Metadata?.["source-key"], "commit-abc123");
     assert.equal(head.Metadata?.team, "payments");
     assert.equal(attributes.ObjectParts?.TotalPartsCount, 3);
@@ -124,8 +111,8 @@ describe("uploadArtifact", () => {
       "composite checksum of 3 parts",
     );
     assert.deepEqual(tags, { env: "prod" });
-    assert.ok(bytes.equals(large.bytes), "downloaded bytes equal the file");
-    assert.deepEqual(await openUploads(minio.admin, bucket), []);
+    assert.ok(bytes.equals(zips.large.bytes), "downloaded bytes equal the file");
+    assert.deepEqual(await minio.openUploads(bucket), []);
     assert.ok(
       lines.some((l) => /multipart, 3 parts of 5(\.0)? MiB/.test(l)),
       lines.join("\n"),
@@ -135,19 +122,15 @@ describe("uploadArtifact", () => {
   test("a second upload to the same key makes a new version and keeps the old one readable", async () => {
     const bucket = await minio.bucket();
     const client = createS3Client(minio.settings());
-    const first = await uploadArtifact(client, requestFor(small, bucket, "app.zip"));
-    const changed = await writeArtifact(temp.dir, 200 * 1024, "changed");
+    const first = await uploadArtifact(client, requestFor(zips.small, bucket, "app.zip"));
+    const changed = await writeArtifact(zips.dir, 200 * 1024, "changed");
     const second = await uploadArtifact(client, requestFor(changed, bucket, "app.zip"));
     client.destroy();
     assert.notEqual(second.versionId, first.versionId);
-    const { versions } = await versionsOf(minio.admin, bucket, "app.zip");
+    const { versions } = await minio.versionsOf(bucket, "app.zip");
     assert.equal(versions.length, 2);
-    assert.ok(
-      (await download(minio.admin, bucket, "app.zip", first.versionId)).equals(small.bytes),
-    );
-    assert.ok(
-      (await download(minio.admin, bucket, "app.zip", second.versionId)).equals(changed.bytes),
-    );
+    assert.ok((await minio.download(bucket, "app.zip", first.versionId)).equals(zips.small.bytes));
+    assert.ok((await minio.download(bucket, "app.zip", second.versionId)).equals(changed.bytes));
   });
 
   test("encrypts with SSE-S3 and SSE-KMS when asked", async () => {
@@ -155,11 +138,11 @@ describe("uploadArtifact", () => {
     const client = createS3Client(minio.settings());
     const aes = await uploadArtifact(
       client,
-      requestFor(small, bucket, "aes.zip", { serverSideEncryption: "AES256" }),
+      requestFor(zips.small, bucket, "aes.zip", { serverSideEncryption: "AES256" }),
     );
     const kms = await uploadArtifact(
       client,
-      requestFor(large, bucket, "kms.zip", {
+      requestFor(zips.large, bucket, "kms.zip", {
         serverSideEncryption: "aws:kms",
         kmsKeyId: "minio-test-key",
         multipartThreshold: 5 * MiB,
@@ -174,7 +157,7 @@ describe("uploadArtifact", () => {
     );
     assert.equal(aesHead.ServerSideEncryption, "AES256");
     assert.equal(kmsHead.ServerSideEncryption, "aws:kms");
-    assert.ok((await download(minio.admin, bucket, "kms.zip", kms.versionId)).equals(large.bytes));
+    assert.ok((await minio.download(bucket, "kms.zip", kms.versionId)).equals(zips.large.bytes));
   });
 
   test("refuses bad metadata, tags and encryption before sending any request", async () => {
@@ -197,21 +180,21 @@ describe("uploadArtifact", () => {
     ];
     for (const [extra, message] of cases) {
       await assert.rejects(
-        uploadArtifact(client, requestFor(small, bucket, "bad.zip", extra)),
+        uploadArtifact(client, requestFor(zips.small, bucket, "bad.zip", extra)),
         (error: unknown) => error instanceof LambdaPackageError && message.test(error.message),
         `expected ${message}`,
       );
     }
     client.destroy();
     assert.equal(attempts.count, 0);
-    assert.deepEqual((await versionsOf(minio.admin, bucket, "bad.zip")).versions, []);
+    assert.deepEqual((await minio.versionsOf(bucket, "bad.zip")).versions, []);
   });
 
   test("stores nothing when the file no longer matches its sha256, in one PUT or in parts", async () => {
     const bucket = await minio.bucket();
     const client = createS3Client(minio.settings());
-    const copy = await writeArtifact(temp.dir, large.size, "tampered");
-    const stale = { ...copy, sha256: large.sha256 };
+    const copy = await writeArtifact(zips.dir, zips.large.size, "tampered");
+    const stale = { ...copy, sha256: zips.large.sha256 };
     for (const threshold of [64 * MiB, 5 * MiB]) {
       await assert.rejects(
         uploadArtifact(
@@ -230,15 +213,15 @@ describe("uploadArtifact", () => {
       (error: unknown) => error instanceof LambdaPackageError && error.code === "ARTIFACT_CHANGED",
     );
     client.destroy();
-    assert.deepEqual((await versionsOf(minio.admin, bucket, "app.zip")).versions, []);
-    assert.deepEqual(await openUploads(minio.admin, bucket), []);
+    assert.deepEqual((await minio.versionsOf(bucket, "app.zip")).versions, []);
+    assert.deepEqual(await minio.openUploads(bucket), []);
   });
 
   test("fails with VERSIONING_NOT_ENABLED, not a null version id, on an unversioned bucket", async () => {
     const bucket = await minio.bucket(false);
     const client = createS3Client(minio.settings());
     await assert.rejects(
-      uploadArtifact(client, requestFor(small, bucket, "app.zip")),
+      uploadArtifact(client, requestFor(zips.small, bucket, "app.zip")),
       (error: unknown) =>
         error instanceof LambdaPackageError &&
         error.code === "VERSIONING_NOT_ENABLED" &&
