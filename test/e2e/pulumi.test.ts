@@ -3,14 +3,13 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { createVersionedBucket } from "../../scripts/minio";
 import { countingPackager } from "../support/provider";
 import { createProject, type PulumiProject } from "../support/pulumi";
-import { download, sha256, useMinio, versionsOf } from "../support/s3";
+import { minioFixture } from "../support/minio";
+import { download, sha256, versionsOf } from "../support/s3";
 import { tempDir } from "../support/tmp";
 
-const minio = useMinio();
-const BUCKET = "e2e-artifacts";
+const minio = minioFixture();
 const KEY = "e2e/code.zip";
 
 const PROGRAM = `
@@ -35,6 +34,7 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
   let project: PulumiProject;
   let runs: () => Promise<number>;
   let firstVersion: string;
+  let BUCKET: string;
   const outputs = async () => JSON.parse(await project.ok(["stack", "output", "--json"]));
   const urn = async () => {
     const state = JSON.parse(await project.ok(["stack", "export"]));
@@ -44,7 +44,7 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
   };
 
   before(async () => {
-    await createVersionedBucket(minio.server(), BUCKET);
+    BUCKET = await minio.bucket();
     const counter = await countingPackager(await tempDir("e2e-packager"));
     runs = counter.runs;
     project = await createProject(
@@ -54,7 +54,7 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
         "index.js": PROGRAM,
         "src/handler.py": "def handler(e, c):\n    return 1\n",
       },
-      minio.server(),
+      minio.server,
     );
     await project.ok(["stack", "init", "e2e"]);
     for (const [key, value] of Object.entries({
@@ -62,7 +62,7 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
       packager: counter.script,
       countFile: counter.env.COUNT_FILE,
       sourceKey: "commit-1",
-      endpoint: minio.server().endpoint,
+      endpoint: minio.server.endpoint,
     })) {
       await project.ok(["config", "set", key, value]);
     }
@@ -73,7 +73,7 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
     const out = await outputs();
     assert.equal(out.key, KEY);
     firstVersion = out.versionId;
-    assert.equal(sha256(await download(minio.s3(), BUCKET, KEY, out.versionId)), out.sha256);
+    assert.equal(sha256(await download(minio.admin, BUCKET, KEY, out.versionId)), out.sha256);
     assert.equal(await runs(), 1);
   });
 
@@ -100,20 +100,20 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
     const now = await outputs();
     assert.notEqual(now.versionId, old.versionId);
     assert.equal(await runs(), 2);
-    assert.equal(sha256(await download(minio.s3(), BUCKET, KEY, old.versionId)), old.sha256);
+    assert.equal(sha256(await download(minio.admin, BUCKET, KEY, old.versionId)), old.sha256);
   });
 
   test("refresh notices a version deleted out of band and the next up restores it", async () => {
     const old = await outputs();
-    await minio
-      .s3()
-      .send(new DeleteObjectCommand({ Bucket: BUCKET, Key: KEY, VersionId: old.versionId }));
+    await minio.admin.send(
+      new DeleteObjectCommand({ Bucket: BUCKET, Key: KEY, VersionId: old.versionId }),
+    );
     await project.ok(["refresh", "--yes", "--skip-plugin-pre-install"]);
     assert.equal(await urn(), undefined);
     await project.ok(["up", "--yes", "--skip-plugin-pre-install"]);
     const now = await outputs();
     assert.notEqual(now.versionId, old.versionId);
-    assert.equal(sha256(await download(minio.s3(), BUCKET, KEY)), now.sha256);
+    assert.equal(sha256(await download(minio.admin, BUCKET, KEY)), now.sha256);
     assert.equal(await runs(), 3);
   });
 
@@ -123,8 +123,8 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
     const now = await outputs();
     assert.equal(await runs(), 4);
     assert.notEqual(now.versionId, old.versionId);
-    assert.equal(sha256(await download(minio.s3(), BUCKET, KEY)), now.sha256);
-    const { versions, deleteMarkers } = await versionsOf(minio.s3(), BUCKET, KEY);
+    assert.equal(sha256(await download(minio.admin, BUCKET, KEY)), now.sha256);
+    const { versions, deleteMarkers } = await versionsOf(minio.admin, BUCKET, KEY);
     assert.ok(
       !versions.some((v) => v.VersionId === old.versionId),
       "the replaced version was deleted",
@@ -134,15 +134,13 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
 
   test("destroy removes only our version", async () => {
     const ours = await outputs();
-    const foreign = await minio
-      .s3()
-      .send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: "e2e/someone-else.zip", Body: "not ours" }),
-      );
+    const foreign = await minio.admin.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: "e2e/someone-else.zip", Body: "not ours" }),
+    );
     await project.ok(["destroy", "--yes", "--skip-plugin-pre-install"]);
-    const { versions } = await versionsOf(minio.s3(), BUCKET, KEY);
+    const { versions } = await versionsOf(minio.admin, BUCKET, KEY);
     assert.ok(!versions.some((v) => v.VersionId === ours.versionId));
-    const kept = await versionsOf(minio.s3(), BUCKET, "e2e/someone-else.zip");
+    const kept = await versionsOf(minio.admin, BUCKET, "e2e/someone-else.zip");
     assert.deepEqual(
       kept.versions.map((v) => v.VersionId),
       [foreign.VersionId],

@@ -1,14 +1,14 @@
-import { CreateBucketCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { createVersionedBucket } from "../../scripts/minio";
 import { countingPackager, providerForms, type Provider } from "../support/provider";
-import { download, sha256, useMinio, versionsOf } from "../support/s3";
+import { minioFixture } from "../support/minio";
+import { download, sha256, versionsOf } from "../support/s3";
 import { tempDir } from "../support/tmp";
 
-const minio = useMinio();
+const minio = minioFixture();
 
 async function sourceTree(content: string): Promise<string> {
   const dir = await tempDir("src");
@@ -28,18 +28,18 @@ for (const [form, providerOf] of [
   describe(`LambdaPackage provider (${form}) against MinIO`, () => {
     let provider: Provider;
     let counter: Awaited<ReturnType<typeof countingPackager>>;
-    const bucket = `artifacts-${form}`;
+    let bucket: string;
     let base: Record<string, unknown>;
 
     before(async () => {
       provider = (await providerForms())[providerOf][1];
-      await createVersionedBucket(minio.server(), bucket);
+      bucket = await minio.bucket();
       counter = await countingPackager(await tempDir("packager"));
       base = {
         bucket,
         packager: counter.script,
         packagerEnv: counter.env,
-        endpoint: minio.server().endpoint,
+        endpoint: minio.server.endpoint,
         forcePathStyle: true,
       };
     });
@@ -56,11 +56,11 @@ for (const [form, providerOf] of [
       assert.equal(id, `s3://${bucket}/fn/create.zip`);
       assert.match(outs.versionId, /\S/);
       assert.equal(outs.sourceKey, "a");
-      const bytes = await download(minio.s3(), bucket, "fn/create.zip", outs.versionId);
+      const bytes = await download(minio.admin, bucket, "fn/create.zip", outs.versionId);
       assert.equal(sha256(bytes), outs.sha256);
       assert.equal(outs.size, bytes.length);
       assert.equal(Buffer.from(outs.sha256, "hex").toString("base64"), outs.sourceCodeHash);
-      const head = await minio.s3().send(
+      const head = await minio.admin.send(
         new HeadObjectCommand({
           Bucket: bucket,
           Key: "fn/create.zip",
@@ -109,10 +109,10 @@ for (const [form, providerOf] of [
       assert.notEqual(second.versionId, first.versionId);
       assert.equal(second.sourceKey, "k2");
       assert.equal(
-        sha256(await download(minio.s3(), bucket, "fn/update.zip", first.versionId)),
+        sha256(await download(minio.admin, bucket, "fn/update.zip", first.versionId)),
         first.sha256,
       );
-      assert.equal(sha256(await download(minio.s3(), bucket, "fn/update.zip")), second.sha256);
+      assert.equal(sha256(await download(minio.admin, bucket, "fn/update.zip")), second.sha256);
     });
 
     test("a settings-only change updates the state without packaging or uploading", async () => {
@@ -131,7 +131,7 @@ for (const [form, providerOf] of [
       assert.equal(second.versionId, first.versionId);
       assert.equal(second.sha256, first.sha256);
       assert.equal(second.retainOnDelete, true);
-      assert.equal((await versionsOf(minio.s3(), bucket, "fn/settings.zip")).versions.length, 1);
+      assert.equal((await versionsOf(minio.admin, bucket, "fn/settings.zip")).versions.length, 1);
     });
 
     test("a replacement at the same key keeps the new object visible after the old is deleted", async () => {
@@ -153,8 +153,8 @@ for (const [form, providerOf] of [
         })
       ).outs;
       await provider.delete("id", oldOuts);
-      assert.equal(sha256(await download(minio.s3(), bucket, "fn/replace.zip")), newOuts.sha256);
-      const { versions, deleteMarkers } = await versionsOf(minio.s3(), bucket, "fn/replace.zip");
+      assert.equal(sha256(await download(minio.admin, bucket, "fn/replace.zip")), newOuts.sha256);
+      const { versions, deleteMarkers } = await versionsOf(minio.admin, bucket, "fn/replace.zip");
       assert.deepEqual(
         versions.map((v) => v.VersionId),
         [newOuts.versionId],
@@ -172,7 +172,7 @@ for (const [form, providerOf] of [
       });
       await provider.delete("id", outs);
       assert.equal(
-        sha256(await download(minio.s3(), bucket, "fn/retain.zip", outs.versionId)),
+        sha256(await download(minio.admin, bucket, "fn/retain.zip", outs.versionId)),
         outs.sha256,
       );
     });
@@ -189,9 +189,9 @@ for (const [form, providerOf] of [
         assert.match(error.message, new RegExp(first.sha256));
         return true;
       });
-      assert.equal((await versionsOf(minio.s3(), bucket, "fn/immutable.zip")).versions.length, 1);
+      assert.equal((await versionsOf(minio.admin, bucket, "fn/immutable.zip")).versions.length, 1);
       await provider.delete("id", first);
-      assert.equal((await versionsOf(minio.s3(), bucket, "fn/immutable.zip")).versions.length, 1);
+      assert.equal((await versionsOf(minio.admin, bucket, "fn/immutable.zip")).versions.length, 1);
     });
 
     test("content-addressed and semver layouts choose the key", async () => {
@@ -228,7 +228,7 @@ for (const [form, providerOf] of [
         }),
         (error: Error) => {
           assert.match(error.message, /no-such-bucket/);
-          assert.match(error.message, new RegExp(minio.server().endpoint.replace(/[.]/g, "\\.")));
+          assert.match(error.message, new RegExp(minio.server.endpoint.replace(/[.]/g, "\\.")));
           return true;
         },
       );
@@ -236,8 +236,7 @@ for (const [form, providerOf] of [
     });
 
     test("a bucket without versioning is refused with how to enable it, and nothing is uploaded", async () => {
-      const plain = `plain-${form}`;
-      await minio.s3().send(new CreateBucketCommand({ Bucket: plain }));
+      const plain = await minio.bucket(false);
       await assert.rejects(
         up({
           ...base,
@@ -248,7 +247,7 @@ for (const [form, providerOf] of [
         }),
         /versioning/i,
       );
-      assert.equal((await versionsOf(minio.s3(), plain, "x.zip")).versions.length, 0);
+      assert.equal((await versionsOf(minio.admin, plain, "x.zip")).versions.length, 0);
     });
 
     test("bad credentials give a clear error quickly, without a retry storm", async () => {

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { MinioServer } from "../../scripts/minio";
+import type { S3Endpoint } from "../../scripts/minio";
 import { run } from "./run";
 import { tempDir } from "./tmp";
 
@@ -29,7 +29,7 @@ export interface PulumiProject {
  */
 export async function createProject(
   files: Record<string, string>,
-  minio: MinioServer,
+  minio: S3Endpoint,
 ): Promise<PulumiProject> {
   const work = await tempDir("e2e");
   const tarball = (
@@ -87,7 +87,7 @@ export async function createProject(
 }
 
 /** Offline CLI: local file backend, no update checks, no plugin downloads, MinIO credentials. */
-function pulumiEnv(work: string, minio: MinioServer): NodeJS.ProcessEnv {
+function pulumiEnv(work: string, minio: S3Endpoint): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PATH: [path.join(ROOT, ".tools/bin"), path.dirname(process.execPath), process.env.PATH].join(
@@ -101,6 +101,7 @@ function pulumiEnv(work: string, minio: MinioServer): NodeJS.ProcessEnv {
     PULUMI_SKIP_CONFIRMATIONS: "true",
     AWS_ACCESS_KEY_ID: minio.accessKeyId,
     AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    AWS_SESSION_TOKEN: minio.sessionToken,
     AWS_REGION: minio.region,
     AWS_PROFILE: undefined,
   };

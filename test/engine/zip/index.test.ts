@@ -1,0 +1,200 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { access, readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { LambdaPackageError } from "../../../engine/errors";
+import { writeZip, type ZipEntry } from "../../../engine/zip";
+import { run } from "../../support/run";
+import { tempDir } from "../../support/tmp";
+import {
+  entriesOf,
+  headerOffsets,
+  makeTree,
+  pythonRead,
+  unzipNames,
+  unzipTest,
+  zipinfo,
+} from "./zip-tools";
+
+const MTIME = 1_700_000_000;
+const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** A tree of text, JSON, a script, an empty file and incompressible bytes. */
+function sampleFiles(): Record<string, string | Buffer> {
+  return {
+    "handler.py": "import json\n\ndef handler(event, context):\n    return json.dumps(event)\n",
+    "lib/util.py": "x = 1\n".repeat(500),
+    "lib/data.json": JSON.stringify({ items: Array.from({ length: 300 }, (_, i) => i) }),
+    "bin/run.sh": "#!/bin/sh\nexec python3 handler.py\n",
+    "empty.txt": "",
+    "random.bin": randomBytes(5000),
+    "Z-upper.txt": "sorts before lowercase in byte order\n",
+  };
+}
+
+describe("writeZip", () => {
+  test("writes a zip that unzip, zipinfo and Python read back byte for byte", async () => {
+    const dir = await tempDir("zip");
+    const root = path.join(dir, "src");
+    const files = sampleFiles();
+    await makeTree(root, files);
+    const out = path.join(dir, "out.zip");
+    const result = await writeZip(await entriesOf(root), out, { mtime: MTIME });
+
+    await unzipTest(out);
+    const names = Object.keys(files).sort(utf8Order);
+    assert.deepEqual(await unzipNames(out), names);
+    const info = await zipinfo(out);
+    assert.equal(info.get("bin/run.sh")?.mode, "-rwxr-xr-x");
+    assert.equal(info.get("handler.py")?.mode, "-rw-r--r--");
+    assert.equal(info.get("handler.py")?.method, "defN");
+    assert.equal(info.get("random.bin")?.method, "stor", "incompressible data is stored");
+    assert.equal(info.get("empty.txt")?.method, "stor");
+    assert.deepEqual(await pythonRead(out), { bad: null, names });
+
+    const extracted = path.join(dir, "x");
+    await run("unzip", ["-q", out, "-d", extracted]);
+    for (const [name, content] of Object.entries(files)) {
+      assert.deepEqual(await readFile(path.join(extracted, name)), Buffer.from(content), name);
+    }
+    const bytes = await readFile(out);
+    assert.equal(result.size, bytes.length);
+    assert.equal(result.fileCount, names.length);
+    assert.equal(
+      result.unzippedSize,
+      Object.values(files).reduce((sum, c) => sum + Buffer.byteLength(c), 0),
+    );
+    const { createHash } = await import("node:crypto");
+    assert.equal(result.sha256, createHash("sha256").update(bytes).digest("hex"));
+    assert.equal(result.sourceCodeHash, createHash("sha256").update(bytes).digest("base64"));
+  });
+
+  test("gives identical bytes for copies of a tree at other paths, times and umasks", async () => {
+    const dir = await tempDir("zip");
+    const files = sampleFiles();
+    await makeTree(path.join(dir, "a"), files);
+    await makeTree(path.join(dir, "checkout/b"), files, {
+      fileMode: 0o600,
+      execMode: 0o700,
+      mtime: 1_234_567_890,
+    });
+    const a = await writeZip(await entriesOf(path.join(dir, "a")), path.join(dir, "a.zip"), {
+      mtime: MTIME,
+    });
+    const reversed = (await entriesOf(path.join(dir, "checkout/b"))).reverse();
+    const b = await writeZip(reversed, path.join(dir, "b.zip"), { mtime: MTIME });
+    assert.equal(a.sha256, b.sha256);
+    assert.deepEqual(await readFile(a.path), await readFile(b.path));
+  });
+
+  test("changes only the DOS date and time fields when the mtime changes", async () => {
+    const dir = await tempDir("zip");
+    await makeTree(path.join(dir, "src"), sampleFiles());
+    const entries = await entriesOf(path.join(dir, "src"));
+    const early = await readFile(
+      (await writeZip(entries, path.join(dir, "1.zip"), { mtime: 0 })).path,
+    );
+    const late = await readFile(
+      (await writeZip(entries, path.join(dir, "2.zip"), { mtime: MTIME })).path,
+    );
+    assert.equal(early.length, late.length);
+    const { local, central } = headerOffsets(early);
+    // DOS time and date: bytes 10-13 of a local header, 12-15 of a central one.
+    const allowed = new Set<number>();
+    for (const at of local) for (let i = 10; i < 14; i++) allowed.add(at + i);
+    for (const at of central) for (let i = 12; i < 16; i++) allowed.add(at + i);
+    let differing = 0;
+    for (let i = 0; i < early.length; i++) {
+      if (early[i] !== late[i]) {
+        assert.ok(allowed.has(i), `byte ${i} differs outside a timestamp`);
+        differing++;
+      }
+    }
+    assert.ok(differing > 0);
+    const listing = await run("zipinfo", [path.join(dir, "1.zip")]);
+    assert.match(listing, /80-Jan-01 00:00 handler\.py/, "times before 1980 clamp to 1980-01-01");
+    assert.match(await run("zipinfo", [path.join(dir, "2.zip")]), /23-Nov-14 22:13 handler\.py/);
+  });
+
+  test("stores every entry at level 0", async () => {
+    const dir = await tempDir("zip");
+    await makeTree(path.join(dir, "src"), sampleFiles());
+    const entries = await entriesOf(path.join(dir, "src"));
+    const result = await writeZip(entries, path.join(dir, "out.zip"), { mtime: MTIME, level: 0 });
+    await unzipTest(result.path);
+    const methods = [...(await zipinfo(result.path)).values()].map((e) => e.method);
+    assert.deepEqual([...new Set(methods)], ["stor"]);
+    assert.ok(result.size > result.unzippedSize);
+  });
+
+  test("marks non-ASCII names as UTF-8 so unzip and Python list them unchanged", async () => {
+    const dir = await tempDir("zip");
+    const files = { "données/été.txt": "é", "日本/ファイル.py": "x = 1\n", "plain.txt": "p" };
+    await makeTree(path.join(dir, "src"), files);
+    const out = path.join(dir, "out.zip");
+    await writeZip(await entriesOf(path.join(dir, "src")), out, { mtime: MTIME });
+    await unzipTest(out);
+    const names = Object.keys(files).sort(utf8Order);
+    assert.deepEqual(await unzipNames(out), names);
+    assert.deepEqual((await pythonRead(out)).names, names);
+  });
+
+  test("writes a valid empty zip for no entries", async () => {
+    const dir = await tempDir("zip");
+    const result = await writeZip([], path.join(dir, "out.zip"), { mtime: MTIME });
+    assert.equal(result.size, 22);
+    assert.deepEqual(await pythonRead(result.path), { bad: null, names: [] });
+  });
+
+  test("reports progress and ends with the totals", async () => {
+    const dir = await tempDir("zip");
+    await makeTree(path.join(dir, "src"), sampleFiles());
+    const entries = await entriesOf(path.join(dir, "src"));
+    const seen: { files: number; bytes: number }[] = [];
+    const result = await writeZip(entries, path.join(dir, "out.zip"), {
+      mtime: MTIME,
+      onProgress: (done) => seen.push(done),
+    });
+    assert.deepEqual(seen.at(-1), { files: result.fileCount, bytes: result.unzippedSize });
+  });
+
+  test("rejects two entries with the same name and writes nothing", async () => {
+    const dir = await tempDir("zip");
+    await makeTree(path.join(dir, "src"), { "a.txt": "a" });
+    const [entry] = await entriesOf(path.join(dir, "src"));
+    const out = path.join(dir, "out.zip");
+    await assert.rejects(
+      writeZip([entry, { ...entry }], out, { mtime: MTIME }),
+      (e: unknown) => e instanceof LambdaPackageError && e.code === "ZIP_DUPLICATE_ENTRY",
+    );
+    await assert.rejects(access(out));
+  });
+
+  test("rejects a missing or unreadable source file by name and removes the partial zip", async () => {
+    const dir = await tempDir("zip");
+    await makeTree(path.join(dir, "src"), sampleFiles());
+    const entries = await entriesOf(path.join(dir, "src"));
+    // Root reads any mode, so a directory stands in for an unreadable file.
+    const bad: ZipEntry[] = [
+      {
+        name: "gone.py",
+        sourceFile: path.join(dir, "src", "gone.py"),
+        size: 10,
+        executable: false,
+      },
+      { name: "dir.py", sourceFile: path.join(dir, "src", "lib"), size: 10, executable: false },
+    ];
+    for (const entry of bad) {
+      const out = path.join(dir, "out.zip");
+      await assert.rejects(writeZip([...entries, entry], out, { mtime: MTIME }), (e: unknown) => {
+        assert.ok(e instanceof LambdaPackageError);
+        assert.equal(e.code, "ZIP_READ_FAILED");
+        assert.ok(e.message.includes(entry.sourceFile), e.message);
+        assert.ok(e.message.includes(`"${entry.name}"`), e.message);
+        return true;
+      });
+      await assert.rejects(access(out));
+    }
+  });
+});

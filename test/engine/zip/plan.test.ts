@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { LambdaPackageError } from "../../../engine/errors";
+import { BIG_FILE, CHUNK, planUnits, sortEntries } from "../../../engine/zip/plan";
+
+const entry = (name: string, size = 1) => ({
+  name,
+  sourceFile: `/src/${name}`,
+  size,
+  executable: false,
+});
+
+describe("sortEntries", () => {
+  test("orders names by their UTF-8 bytes, not by UTF-16 code units", () => {
+    const names = ["ab", "a/b", "\u{1F600}.txt", "a.b", "\uFF5E.txt", "B", "a-b"];
+    const sorted = sortEntries(names.map((n) => entry(n))).map((e) => e.displayName);
+    // "\uFF5E" is EF BD 9E in UTF-8 and sorts before F0 9F 98 80, though its
+    // UTF-16 unit (FF5E) is above the emoji's surrogate (D83D).
+    assert.deepEqual(sorted, ["B", "a-b", "a.b", "a/b", "ab", "\uFF5E.txt", "\u{1F600}.txt"]);
+  });
+
+  test("rejects names that are absolute, climb out, use backslashes or name a directory", () => {
+    for (const name of ["/etc/passwd", "../x", "a/../../x", "a\\b", "dir/", "", "a//b", "./a"]) {
+      assert.throws(
+        () => sortEntries([entry(name)]),
+        (e: unknown) => e instanceof LambdaPackageError && e.code === "ZIP_BAD_ENTRY_NAME",
+        JSON.stringify(name),
+      );
+    }
+  });
+
+  test("rejects duplicate names, naming both source files", () => {
+    assert.throws(
+      () => sortEntries([entry("a.py"), { ...entry("a.py"), sourceFile: "/other/a.py" }]),
+      (e: unknown) =>
+        e instanceof LambdaPackageError &&
+        e.code === "ZIP_DUPLICATE_ENTRY" &&
+        e.message.includes("/src/a.py") &&
+        e.message.includes("/other/a.py"),
+    );
+  });
+});
+
+describe("planUnits", () => {
+  test("cuts a big file into fixed chunks that depend on its size alone", () => {
+    const size = BIG_FILE + 5 * CHUNK + 7;
+    const units = planUnits(sortEntries([entry("big.bin", size)]), 9);
+    const chunks = units.map((u) =>
+      u.job.kind === "chunk" ? [u.job.offset, u.job.length, u.job.last] : [],
+    );
+    const expected = [];
+    for (let offset = 0; offset < size; offset += CHUNK) {
+      expected.push([offset, Math.min(CHUNK, size - offset), offset + CHUNK >= size]);
+    }
+    assert.deepEqual(chunks, expected);
+  });
+
+  test("batches small files up to 64 files or 1 MiB, keeping their order", () => {
+    const small = Array.from({ length: 150 }, (_, i) =>
+      entry(`f${String(i).padStart(3, "0")}`, 10),
+    );
+    const medium = [entry("m1", 600 * 1024), entry("m2", 600 * 1024), entry("m3", BIG_FILE)];
+    const units = planUnits(sortEntries([...small, ...medium]), 9);
+    const sizes = units.map((u) => (u.job.kind === "files" ? u.job.paths.length : -1));
+    assert.deepEqual(sizes, [64, 64, 23, 1, 1]);
+    const order = units.flatMap((u) => (u.job.kind === "files" ? u.job.paths : []));
+    assert.deepEqual(
+      order,
+      sortEntries([...small, ...medium]).map((e) => e.sourceFile),
+    );
+  });
+});

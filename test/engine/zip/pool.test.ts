@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { access, readdir } from "node:fs/promises";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { LambdaPackageError } from "../../../engine/errors";
+import { writeZip } from "../../../engine/zip";
+import { tempDir } from "../../support/tmp";
+import { entriesOf, makeTree } from "./zip-tools";
+
+/** Threads of this process: worker threads show up here until they are really gone. */
+async function threadCount(): Promise<number> {
+  return (await readdir("/proc/self/task")).length;
+}
+
+describe("worker pool", () => {
+  test("leaves no worker thread running after a zip fails mid-way", async () => {
+    const dir = await tempDir("zip-pool");
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 40; i++)
+      files[`f${String(i).padStart(2, "0")}.bin`] = randomBytes(200 * 1024);
+    await makeTree(path.join(dir, "src"), files);
+    const entries = await entriesOf(path.join(dir, "src"));
+    // A first run starts whatever threads Node keeps (libuv's pool) and ends its own.
+    await writeZip(entries, path.join(dir, "ok.zip"), { mtime: 0, concurrency: 2 });
+    const before = await threadCount();
+
+    const missing = {
+      name: "f20-gone.bin",
+      sourceFile: path.join(dir, "gone"),
+      size: 5,
+      executable: false,
+    };
+    const out = path.join(dir, "bad.zip");
+    await assert.rejects(
+      writeZip([...entries, missing], out, { mtime: 0, concurrency: 2 }),
+      (e: unknown) => e instanceof LambdaPackageError && e.code === "ZIP_READ_FAILED",
+    );
+    assert.equal(await threadCount(), before);
+    await assert.rejects(access(out));
+  });
+});
