@@ -1,0 +1,93 @@
+import { execFileSync } from "node:child_process";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/** Where benchmark trees are built once and kept (git-ignored with the rest of .tools/). */
+export const CACHE = path.join(__dirname, "..", "..", ".tools", "bench");
+
+/** Pinned to the versions this project depends on, so the tree is the same on every machine. */
+const NPM_PACKAGES = ["@aws-sdk/client-s3@3.1169.0", "typescript@5.9.3", "@pulumi/pulumi@3.259.0"];
+
+/** Packages from the machine's site-packages that a Lambda might carry, taken when present. */
+const SITE_PACKAGES = [
+  "boto3",
+  "botocore",
+  "s3transfer",
+  "jmespath",
+  "dateutil",
+  "urllib3",
+  "six.py",
+  "requests",
+  "idna",
+  "certifi",
+  "charset_normalizer",
+  "yaml",
+  "cryptography",
+  "cffi",
+  "pydantic",
+  "pydantic_core",
+  "typing_extensions.py",
+  "sympy",
+  "mpmath",
+  "networkx",
+];
+
+/** A dataset directory, built by `build` unless its marker says it is complete. */
+async function cached(name: string, build: (dir: string) => Promise<void>): Promise<string> {
+  const dir = path.join(CACHE, name);
+  const marker = `${dir}.ready`;
+  const ready = await readFile(marker, "utf8").catch(() => "");
+  if (ready !== "") return dir;
+  console.error(`bench: building ${dir} (once)`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await build(dir);
+  await writeFile(marker, new Date().toISOString());
+  return dir;
+}
+
+/** node_modules of an npm install of the AWS SDK S3 client, TypeScript and Pulumi. */
+export function npmTree(): Promise<string> {
+  return cached("npm-tree", async (dir) => {
+    await writeFile(path.join(dir, "package.json"), '{ "private": true }\n');
+    execFileSync(
+      "npm",
+      [
+        "install",
+        "--no-save",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        "--prefix",
+        dir,
+      ].concat(NPM_PACKAGES),
+      { stdio: "inherit" },
+    );
+  });
+}
+
+/**
+ * The machine's Python standard library (without site-packages) plus common
+ * packages from its site-packages at the top level, as a Lambda zip lays
+ * them out. __pycache__ directories are dropped: packagers leave them out.
+ */
+export function pythonTree(): Promise<string> {
+  return cached("python-tree", async (dir) => {
+    const script =
+      'import sysconfig;p=sysconfig.get_paths();print(p["stdlib"]);print(p["purelib"])';
+    const [stdlib, site] = execFileSync("python3", ["-c", script], { encoding: "utf8" })
+      .trim()
+      .split("\n");
+    const keep = (src: string) =>
+      path.basename(src) !== "__pycache__" && path.resolve(src) !== path.resolve(site);
+    await cp(stdlib, dir, { recursive: true, dereference: true, filter: keep });
+    for (const name of SITE_PACKAGES) {
+      const src = path.join(site, name);
+      await cp(src, path.join(dir, name), {
+        recursive: true,
+        dereference: true,
+        filter: keep,
+      }).catch(() => console.error(`bench: ${src} not found, skipped`));
+    }
+  });
+}

@@ -1,0 +1,165 @@
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import zlib from "node:zlib";
+import { METHOD_DEFLATED, METHOD_STORED } from "./format";
+import { BIG_FILE, CHUNK, DICTIONARY, type ChunkJob, type FilesJob, type Job } from "./plan";
+
+/** How one small file was stored. */
+export interface FileOutcome {
+  readonly crc: number;
+  readonly compressedSize: number;
+  readonly method: number;
+}
+
+/** Outcome `i` of a files job's `table`, which packs three numbers per file to post cheaply. */
+export function fileOutcome(table: Uint32Array, i: number): FileOutcome {
+  return { crc: table[3 * i], compressedSize: table[3 * i + 1], method: table[3 * i + 2] };
+}
+
+/** What a job wrote into its output slot: `length` bytes from the slot's start. */
+export type JobResult =
+  | { readonly kind: "files"; readonly length: number; readonly table: Uint32Array }
+  | { readonly kind: "chunk"; readonly length: number; readonly crc: number }
+  | {
+      readonly kind: "error";
+      readonly file: string;
+      readonly code: string;
+      readonly message: string;
+    };
+
+/**
+ * One read buffer per thread, reused: a fresh buffer per file is garbage that
+ * V8 only collects after tens of MB of it piled up in each thread.
+ */
+let scratch: Buffer | undefined;
+function readBuffer(): Buffer {
+  scratch ??= Buffer.allocUnsafe(Math.max(BIG_FILE + 1, DICTIONARY + CHUNK));
+  return scratch;
+}
+
+/**
+ * Runs one job synchronously, writing the compressed bytes into `out` (a
+ * slot of SLOT_BYTES); read errors come back as a result, never as a throw.
+ */
+export function runJob(job: Job, out: Buffer): JobResult {
+  try {
+    return job.kind === "files" ? compressFiles(job, out) : compressChunk(job, out);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { file?: string };
+    const file = e.file ?? (job.kind === "chunk" ? job.path : "");
+    return { kind: "error", file, code: e.code ?? "EIO", message: e.message };
+  }
+}
+
+/** Every parameter that shapes deflate's output, pinned so a Node default change cannot move bytes. */
+function deflateOptions(level: number): zlib.ZlibOptions {
+  return { level, windowBits: 15, memLevel: 8, strategy: zlib.constants.Z_DEFAULT_STRATEGY };
+}
+
+function compressFiles(job: FilesJob, out: Buffer): JobResult {
+  const table = new Uint32Array(3 * job.paths.length);
+  let at = 0;
+  for (let i = 0; i < job.paths.length; i++) {
+    const path = job.paths[i];
+    const size = job.sizes[i];
+    const data = guard(path, () => readWhole(path, size));
+    const crc = zlib.crc32(data);
+    let kept: Uint8Array = data;
+    let method = METHOD_STORED;
+    if (job.level > 0 && size > 0) {
+      // zlib's output buffer defaults to 16 KiB per call: mostly garbage for small files.
+      const chunkSize = Math.min(Math.max(64, (size >> 1) + 256), 64 * 1024);
+      const deflated = zlib.deflateRawSync(data, { ...deflateOptions(job.level), chunkSize });
+      // Like Info-ZIP: store what deflate cannot shrink (already-compressed files).
+      // Nothing kept is larger than its file, so a batch always fits its slot.
+      if (deflated.length < data.length) {
+        kept = deflated;
+        method = METHOD_DEFLATED;
+      }
+    }
+    out.set(kept, at);
+    at += kept.length;
+    table[3 * i] = crc;
+    table[3 * i + 1] = kept.length;
+    table[3 * i + 2] = method;
+  }
+  return { kind: "files", length: at, table };
+}
+
+function compressChunk(job: ChunkJob, out: Buffer): JobResult {
+  const dictionaryLength = Math.min(DICTIONARY, job.offset);
+  const buffer = readBuffer().subarray(0, dictionaryLength + job.length);
+  guard(job.path, () => readRange(job.path, job.fileSize, buffer, job.offset - dictionaryLength));
+  const data = buffer.subarray(dictionaryLength);
+  const crc = zlib.crc32(data);
+  if (job.level === 0) {
+    out.set(data);
+    return { kind: "chunk", length: data.length, crc };
+  }
+  // pigz-style: each chunk is primed with the 32 KiB before it, so matches
+  // reach back across the cut, and ends on a byte boundary (sync flush) so
+  // the chunks concatenate into one deflate stream; only the last one is final.
+  const deflated = zlib.deflateRawSync(data, {
+    ...deflateOptions(job.level),
+    dictionary: dictionaryLength > 0 ? buffer.subarray(0, dictionaryLength) : undefined,
+    finishFlush: job.last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+    chunkSize: 64 * 1024,
+  });
+  out.set(deflated); // a 256 KiB chunk deflates to well under a slot, even when incompressible
+  return { kind: "chunk", length: deflated.length, crc };
+}
+
+/** Runs `read`, tagging any error with the file it was about. */
+function guard<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw Object.assign(error as Error, { file: path });
+  }
+}
+
+/**
+ * The whole file, which must be `size` bytes, in the thread's read buffer.
+ * Asking for one byte more than expected checks the size without an fstat:
+ * a syscall saved on every one of thousands of small files.
+ */
+function readWhole(path: string, size: number): Buffer {
+  const buffer = readBuffer();
+  const fd = openSync(path, "r");
+  let done = 0;
+  try {
+    while (done <= size) {
+      const wanted = size + 1 - done;
+      const n = readSync(fd, buffer, done, wanted, done);
+      if (n === 0) break;
+      done += n;
+      // A short read of a regular file ends at its end.
+      if (done === size && n < wanted) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (done !== size) throw changed(path, size, done > size ? `more than ${size}` : `${done}`);
+  return buffer.subarray(0, size);
+}
+
+/** Fills `buffer` from `position` of a file that must still be `size` bytes long. */
+function readRange(path: string, size: number, buffer: Buffer, position: number): void {
+  const fd = openSync(path, "r");
+  try {
+    const actual = fstatSync(fd).size;
+    if (actual !== size) throw changed(path, size, `${actual}`);
+    let done = 0;
+    while (done < buffer.length) {
+      const n = readSync(fd, buffer, done, buffer.length - done, position + done);
+      if (n === 0) throw changed(path, size, `${position + done}`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function changed(path: string, expected: number, actual: string): Error {
+  const error = new Error(`its size changed from ${expected} to ${actual} bytes while zipping`);
+  return Object.assign(error, { code: "ZIP_FILE_CHANGED", file: path });
+}

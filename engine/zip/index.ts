@@ -1,0 +1,169 @@
+import { rm, type FileHandle } from "node:fs/promises";
+import os from "node:os";
+import { LambdaPackageError } from "../errors";
+import type { JobResult } from "./compress";
+import { dosDateTime } from "./format";
+import { planUnits, sortEntries, type Unit } from "./plan";
+import { inlineCompressor, workerPool, type Compressor } from "./pool";
+import { createZipFile, hashFile } from "./output";
+import { allocateSlots, runInOrder, slotCount, throttledProgress } from "./schedule";
+import { ZipWriter } from "./writer";
+
+export interface ZipEntry {
+  /** Path inside the zip, forward slashes, relative, already validated (no "..", not absolute). */
+  readonly name: string;
+  /** Absolute path of the file on disk to read the bytes from (symlinks already resolved by the caller). */
+  readonly sourceFile: string;
+  /** Size in bytes (from stat). */
+  readonly size: number;
+  /** true keeps the executable bit (0755), else 0644. */
+  readonly executable: boolean;
+}
+
+export interface WriteZipOptions {
+  /** Deflate level 0-9; 0 stores. @default 9 */
+  readonly level?: number;
+  /** Timestamp written into every entry (seconds since epoch); earlier than 1980-01-01 is clamped to it. */
+  readonly mtime: number;
+  /** Worker threads compressing. @default os.availableParallelism(), at most 8 */
+  readonly concurrency?: number;
+  /** Called with files and bytes done so far, at most every 100 ms, and once at the end. */
+  readonly onProgress?: (done: { files: number; bytes: number }) => void;
+}
+
+export interface WriteZipResult {
+  /** The zip written, as given. */
+  readonly path: string;
+  /** SHA-256 of the zip, hex. */
+  readonly sha256: string;
+  /** SHA-256 of the zip, base64 (Lambda's `CodeSha256`). */
+  readonly sourceCodeHash: string;
+  /** Size of the zip in bytes. */
+  readonly size: number;
+  /** Sum of the sizes of the files in the zip. */
+  readonly unzippedSize: number;
+  /** Number of entries (files only). */
+  readonly fileCount: number;
+}
+
+/**
+ * Below this much work, compressing on the calling thread beats starting
+ * workers. Each file counts as 1 KiB on top of its bytes: opening it and
+ * setting up deflate cost about as much as compressing that much.
+ */
+const INLINE_WORK = 2 * 1024 * 1024;
+const WORK_PER_FILE = 1024;
+/**
+ * Each worker costs 15-25 MB of RSS; past a handful, the main thread's
+ * writing and the disk set the pace, so a 64-core build host does not get 64.
+ */
+const MAX_DEFAULT_THREADS = 8;
+
+/**
+ * Writes a reproducible zip of `entries` to `outFile`: sorted by name, one
+ * fixed timestamp, modes 0644/0755, deflated on worker threads. The bytes
+ * depend only on names, contents, executable bits, `level` and `mtime`.
+ * On failure `outFile` is removed and no thread is left running.
+ */
+export async function writeZip(
+  entries: readonly ZipEntry[],
+  outFile: string,
+  options: WriteZipOptions,
+): Promise<WriteZipResult> {
+  const level = options.level ?? 9;
+  assertOptions(level, options);
+  const planned = sortEntries(entries);
+  const units = planUnits(planned, level);
+  const unzippedSize = planned.reduce((sum, e) => sum + e.size, 0);
+  // Workers are not worth starting for a zip that compresses in a few milliseconds.
+  const work = unzippedSize + planned.length * WORK_PER_FILE;
+  const inline = work < INLINE_WORK || units.length <= 1;
+  const threads = inline
+    ? 1
+    : Math.min(
+        options.concurrency ?? Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS),
+        units.length,
+      );
+  const slots = allocateSlots(slotCount(threads));
+  const compressor: Compressor = inline ? inlineCompressor(slots) : workerPool(threads, slots);
+  let handle: FileHandle | undefined;
+  let created = false;
+  try {
+    let size: number;
+    try {
+      handle = await createZipFile(outFile);
+      created = true;
+      const writer = new ZipWriter(handle, dosDateTime(options.mtime));
+      const progress = throttledProgress(options.onProgress);
+      await runInOrder(units, compressor, slots, async (unit, result, output) => {
+        await writeUnit(writer, unit, result, output);
+        progress.add(unit);
+      });
+      size = await writer.finish();
+      await handle.close();
+      handle = undefined;
+      progress.end();
+    } finally {
+      await compressor.close();
+    }
+    const digest = await hashFile(outFile);
+    return {
+      path: outFile,
+      sha256: digest.toString("hex"),
+      sourceCodeHash: digest.toString("base64"),
+      size,
+      unzippedSize,
+      fileCount: planned.length,
+    };
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    // Only what this call created: a failed open may name someone else's file.
+    if (created) await rm(outFile, { force: true });
+    throw error;
+  }
+}
+
+function assertOptions(level: number, options: WriteZipOptions): void {
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw new LambdaPackageError(
+      "BAD_COMPRESSION_LEVEL",
+      `level must be a whole number from 0 (store) to 9 (smallest), got ${level}.`,
+    );
+  }
+  if (!Number.isFinite(options.mtime)) {
+    throw new LambdaPackageError(
+      "BAD_MTIME",
+      `mtime must be seconds since the epoch, got ${options.mtime}.`,
+    );
+  }
+  const concurrency = options.concurrency;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new LambdaPackageError(
+      "BAD_CONCURRENCY",
+      `concurrency must be a whole number of worker threads, at least 1, got ${concurrency}.`,
+    );
+  }
+}
+
+async function writeUnit(
+  writer: ZipWriter,
+  unit: Unit,
+  result: JobResult,
+  output: Buffer,
+): Promise<void> {
+  if (result.kind === "error") {
+    const entry =
+      "entries" in unit ? unit.entries.find((e) => e.sourceFile === result.file) : unit.entry;
+    const name = entry ? ` (zip entry "${entry.displayName}")` : "";
+    throw new LambdaPackageError(
+      result.code === "ZIP_FILE_CHANGED" ? "ZIP_FILE_CHANGED" : "ZIP_READ_FAILED",
+      `Cannot zip ${result.file}${name}: ${result.message}. ` +
+        "Check that the file exists, is readable and is not being modified during the build.",
+    );
+  }
+  if ("entries" in unit && result.kind === "files") {
+    await writer.writeFiles(unit.entries, result.table, output);
+  } else if ("entry" in unit && result.kind === "chunk") {
+    await writer.writeChunk(unit.entry, unit.job, output, result.crc);
+  }
+}
