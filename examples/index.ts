@@ -5,17 +5,22 @@
  * it also defines the Lambda functions, pinned to the uploaded versions.
  */
 import { execFileSync } from "node:child_process";
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LambdaCode } from "../index";
 
 const config = new pulumi.Config();
 const bucket = config.require("bucket");
+// Pulumi runs a program whose `main` is in a subdirectory from that directory
+// (dist/examples), so paths are taken from the repository root, not the cwd.
+const root = path.resolve(__dirname, "..", "..");
 
 /** The last commit that touched a function's directory: its sourceKey. */
 function gitSourceKey(dir: string): string {
   const override = config.get("sourceKey");
   if (override) return override;
-  const sha = execFileSync("git", ["log", "-1", "--format=%H", "--", dir], { encoding: "utf8" });
+  const args = ["-C", root, "log", "-1", "--format=%H", "--", dir];
+  const sha = execFileSync("git", args, { encoding: "utf8" });
   if (!sha.trim()) throw new Error(`no git commit touches ${dir}; set config "sourceKey"`);
   return sha.trim();
 }
@@ -23,7 +28,7 @@ function gitSourceKey(dir: string): string {
 const python = new LambdaCode("hello-python", {
   bucket,
   keyPrefix: "examples/hello-python",
-  sourcePath: "examples/python-hello",
+  sourcePath: path.join(root, "examples/python-hello"),
   runtime: "python3.12",
   sourceKey: gitSourceKey("examples/python-hello"),
 });
@@ -31,7 +36,7 @@ const python = new LambdaCode("hello-python", {
 const node = new LambdaCode("hello-node", {
   bucket,
   keyPrefix: "examples/hello-node",
-  sourcePath: "examples/node-hello",
+  sourcePath: path.join(root, "examples/node-hello"),
   runtime: "nodejs22.x",
   sourceKey: gitSourceKey("examples/node-hello"),
 });
