@@ -27,7 +27,8 @@ function gitSourceKey(dir: string): string {
 
 const python = new LambdaCode("hello-python", {
   bucket,
-  keyPrefix: "examples/hello-python",
+  // A fixed key: every upload is a new version of it, and preview shows the key.
+  key: "examples/hello-python.zip",
   sourcePath: path.join(root, "examples/python-hello"),
   runtime: "python3.12",
   sourceKey: gitSourceKey("examples/python-hello"),
@@ -35,6 +36,7 @@ const python = new LambdaCode("hello-python", {
 
 const node = new LambdaCode("hello-node", {
   bucket,
+  // Content-addressed: <keyPrefix>/<sha256>.zip, known once packaged.
   keyPrefix: "examples/hello-node",
   sourcePath: path.join(root, "examples/node-hello"),
   runtime: "nodejs22.x",

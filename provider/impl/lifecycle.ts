@@ -51,9 +51,6 @@ export async function publish(inputs: LambdaPackageInputs): Promise<LambdaPackag
       });
       const region = (await client.config.region()) ?? "us-east-1";
       const url = consoleUrl(inputs.bucket, key, region);
-      log(
-        `${upload.adopted ? "adopted" : "uploaded"} s3://${inputs.bucket}/${key} version ${upload.versionId}`,
-      );
       log(`console: ${url}`);
       return outputs(inputs, built, key, upload.versionId, url);
     } finally {
