@@ -216,6 +216,23 @@ for (const [form, providerOf] of [
       assert.equal((await provider.read("id", outs)).id, "");
     });
 
+    test("refresh reports a version whose sha256 differs from the state, so the next up repackages", async () => {
+      const args = {
+        ...base,
+        key: "fn/drift.zip",
+        sourcePath: await sourceTree("drift"),
+        sourceKey: "k1",
+      };
+      const { outs } = await up(args);
+      const stale = { ...outs, sha256: "0".repeat(64) };
+      const read = await provider.read("id", stale);
+      assert.equal(read.id, "id");
+      assert.equal(read.props.sha256, outs.sha256);
+      assert.equal(read.props.sourceKey, "drifted:k1");
+      const news = (await provider.check(read.props, args)).inputs;
+      assert.equal((await provider.diff("id", read.props, news)).changes, true);
+    });
+
     test("a missing bucket fails before packaging and names the bucket and endpoint", async () => {
       const runs = await counter.runs();
       await assert.rejects(
