@@ -1,6 +1,7 @@
 import { rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { LambdaPackageError } from "../errors";
+import type { BuildResult } from "../types";
 import type { JobResult } from "./compress";
 import { dosDateTime } from "./format";
 import { planUnits, sortEntries, type Unit } from "./plan";
@@ -31,20 +32,8 @@ export interface WriteZipOptions {
   readonly onProgress?: (done: { files: number; bytes: number }) => void;
 }
 
-export interface WriteZipResult {
-  /** The zip written, as given. */
-  readonly path: string;
-  /** SHA-256 of the zip, hex. */
-  readonly sha256: string;
-  /** SHA-256 of the zip, base64 (Lambda's `CodeSha256`). */
-  readonly sourceCodeHash: string;
-  /** Size of the zip in bytes. */
-  readonly size: number;
-  /** Sum of the sizes of the files in the zip. */
-  readonly unzippedSize: number;
-  /** Number of entries (files only). */
-  readonly fileCount: number;
-}
+/** What a zip came out as: the same shape as a build's result. */
+export type WriteZipResult = BuildResult;
 
 /**
  * Below this much work, compressing on the calling thread beats starting
