@@ -7,6 +7,7 @@ import { countingPackager } from "../support/provider";
 import { createProject, type PulumiProject } from "../support/pulumi";
 import { minioFixture } from "../support/minio";
 import { download, sha256, versionsOf } from "../support/s3";
+import { run } from "../support/run";
 import { tempDir } from "../support/tmp";
 
 const minio = minioFixture();
@@ -130,6 +131,16 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
       "the replaced version was deleted",
     );
     assert.equal(deleteMarkers.length, 0);
+  });
+
+  test("the installed package's lambda-package command builds the same source", async () => {
+    const bin = path.join(project.dir, "node_modules", ".bin", "lambda-package");
+    const out = await run(bin, ["build", "src", "--runtime", "copy", "--json"], {
+      cwd: project.dir,
+    });
+    const result = JSON.parse(out);
+    assert.equal(result.fileCount, 1);
+    assert.match(result.sha256, /^[0-9a-f]{64}$/);
   });
 
   test("destroy removes only our version", async () => {
