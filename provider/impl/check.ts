@@ -57,8 +57,10 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
   checkMetadata(inputs, fail);
   checkPackagerEnv(inputs, fail);
 
-  if (typeof inputs.sourcePath === "string" && inputs.sourcePath !== UNKNOWN) {
-    inputs.sourcePath = normaliseSourcePath(inputs.sourcePath, fail);
+  for (const [field, kind] of PATH_FIELDS) {
+    const value = inputs[field];
+    if (typeof value === "string" && value !== UNKNOWN)
+      inputs[field] = normalisePath(field, value, kind, fail);
   }
   if (known(inputs.versionFrom) && typeof inputs.sourcePath === "string" && !failures.length) {
     const { version, problem } = readProjectVersion(
@@ -78,24 +80,37 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
   return { inputs, failures };
 }
 
+const PATH_FIELDS = [
+  ["sourcePath", "directory"],
+  ["packagersDir", "directory"],
+  ["packager", "file"],
+] as const;
+
 /**
- * Stored relative to the project directory (the provider's cwd), so a CI
+ * Stored relative to the program's directory (the provider's cwd), so a CI
  * checkout at another path does not look like a change.
  */
-function normaliseSourcePath(sourcePath: string, fail: (p: string, r: string) => void): string {
-  const absolute = path.resolve(sourcePath);
-  const info = (() => {
-    try {
-      return statSync(absolute);
-    } catch {
-      return undefined;
-    }
-  })();
-  if (!info)
-    fail("sourcePath", `sourcePath "${sourcePath}" does not exist (resolved to ${absolute})`);
-  else if (!info.isDirectory()) fail("sourcePath", `sourcePath "${sourcePath}" is not a directory`);
+function normalisePath(
+  field: string,
+  value: string,
+  kind: "directory" | "file",
+  fail: (p: string, r: string) => void,
+): string {
+  const absolute = path.resolve(value);
+  let info: ReturnType<typeof statSync> | undefined;
+  try {
+    info = statSync(absolute);
+  } catch {
+    info = undefined;
+  }
+  if (!info) fail(field, `${field} "${value}" does not exist (resolved to ${absolute})`);
+  else if (kind === "directory" && !info.isDirectory())
+    fail(field, `${field} "${value}" is not a directory`);
+  else if (kind === "file" && !info.isFile()) fail(field, `${field} "${value}" is not a file`);
   const relative = path.relative(process.cwd(), absolute);
-  return relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative || ".";
+  const outside =
+    relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return outside ? absolute : relative || ".";
 }
 
 function checkMetadata(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {

@@ -139,6 +139,27 @@ describe("checkInputs", () => {
     assert.equal(inputs.sourcePath, "test");
   });
 
+  test("stores packager paths relative too, and reports one that does not exist", () => {
+    const base = { bucket: "b-1", sourcePath: "test", sourceKey: "k" };
+    const { inputs } = checkInputs({
+      ...base,
+      packager: path.resolve("packagers/copy"),
+      packagersDir: path.resolve("packagers"),
+    });
+    assert.equal(inputs.packager, path.join("packagers", "copy"));
+    assert.equal(inputs.packagersDir, "packagers");
+    assert.ok(
+      reasons({ ...base, packager: "no/such/script.sh" }).some((r) =>
+        /^packager: .*does not exist/.test(r),
+      ),
+    );
+    assert.ok(
+      reasons({ ...base, packagersDir: "package.json" }).some((r) =>
+        /^packagersDir: .*not a directory/.test(r),
+      ),
+    );
+  });
+
   test("lets unknown preview values through without failing on them", () => {
     const { failures } = checkInputs({
       bucket: UNKNOWN,
