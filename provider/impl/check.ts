@@ -27,33 +27,11 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
 
-  for (const field of ["bucket", "sourcePath", "sourceKey"] as const) {
-    if (inputs[field] === undefined) fail(field, `${field} is required`);
+  for (const [field, hint] of Object.entries(REQUIRED)) {
+    if (inputs[field as keyof typeof REQUIRED] === undefined)
+      fail(field, `${field} is required (${hint})`);
   }
-  if (inputs.sourceKey === undefined) {
-    failures[failures.length - 1].reason += ` (a git commit SHA of the source is the usual choice)`;
-  }
-  if (inputs.runtime === undefined && inputs.packager === undefined) {
-    fail(
-      "runtime",
-      `give "runtime" (e.g. "python3.12", "nodejs22.x", "copy") or "packager" (a script path)`,
-    );
-  }
-  if (
-    inputs.key !== undefined &&
-    (inputs.version !== undefined || inputs.versionFrom !== undefined)
-  ) {
-    fail(
-      "key",
-      `give either "key" or "version"/"versionFrom", not both: both would choose the key`,
-    );
-  }
-  if (inputs.version !== undefined && inputs.versionFrom !== undefined) {
-    fail("versionFrom", `give either "version" or "versionFrom", not both`);
-  }
-  if (inputs.kmsKeyId !== undefined && inputs.serverSideEncryption !== "aws:kms") {
-    fail("kmsKeyId", `kmsKeyId needs serverSideEncryption: "aws:kms"`);
-  }
+  checkCombinations(inputs, fail);
   checkMetadata(inputs, fail);
   checkPackagerEnv(inputs, fail);
 
@@ -78,6 +56,39 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
     }
   }
   return { inputs, failures };
+}
+
+/** Inputs without a default, and what to give. */
+const REQUIRED = {
+  bucket: "the name of an existing bucket with versioning Enabled",
+  sourcePath: "the directory holding the function's code",
+  sourceKey: "a git commit SHA of the source is the usual choice",
+};
+
+/** Inputs that only make sense together, or not together. */
+function checkCombinations(
+  inputs: LambdaPackageInputs,
+  fail: (p: string, r: string) => void,
+): void {
+  if (inputs.runtime === undefined && inputs.packager === undefined) {
+    fail(
+      "runtime",
+      `give "runtime" (e.g. "python3.12", "nodejs22.x", "copy") or "packager" (a script path)`,
+    );
+  }
+  const versioned = inputs.version !== undefined || inputs.versionFrom !== undefined;
+  if (inputs.key !== undefined && versioned) {
+    fail(
+      "key",
+      `give either "key" or "version"/"versionFrom", not both: both would choose the key`,
+    );
+  }
+  if (inputs.version !== undefined && inputs.versionFrom !== undefined) {
+    fail("versionFrom", `give either "version" or "versionFrom", not both`);
+  }
+  if (inputs.kmsKeyId !== undefined && inputs.serverSideEncryption !== "aws:kms") {
+    fail("kmsKeyId", `kmsKeyId needs serverSideEncryption: "aws:kms"; set it, or drop kmsKeyId`);
+  }
 }
 
 const PATH_FIELDS = [

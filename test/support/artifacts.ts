@@ -1,10 +1,10 @@
 import { createCipheriv, createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before } from "node:test";
+import { before } from "node:test";
 import { ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { UploadRequest } from "../../provider/s3";
+import { tempDir } from "./tmp";
 
 export const MiB = 1024 * 1024;
 
@@ -38,12 +38,6 @@ export async function writeArtifact(dir: string, size: number, seed: string): Pr
   };
 }
 
-/** A temporary directory, removed by the returned cleanup. */
-export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "s3-test-"));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
 /** Artifacts by name, and the temporary directory holding them (for writing more). */
 export type ArtifactSet<Name extends string> = Readonly<Record<Name, Artifact>> & {
   readonly dir: string;
@@ -52,21 +46,19 @@ export type ArtifactSet<Name extends string> = Readonly<Record<Name, Artifact>> 
 /**
  * Registers `before`/`after` hooks that write one artifact per entry of `sizes`
  * (name: size in bytes; the name seeds the bytes) into a temporary directory,
- * removed after the file's tests. Read the artifacts inside tests, once `before` ran.
+ * removed when the test process exits. Read the artifacts inside tests, once `before` ran.
  */
 export function artifactsFixture<Name extends Exclude<string, "dir">>(
   sizes: Record<Name, number>,
 ): ArtifactSet<Name> {
   const set: Record<string, Artifact | string> = {};
-  let temp: Awaited<ReturnType<typeof tempDir>> | undefined;
   before(async () => {
-    temp = await tempDir();
-    set.dir = temp.dir;
+    const dir = await tempDir("artifacts");
+    set.dir = dir;
     for (const [name, size] of Object.entries<number>(sizes)) {
-      set[name] = await writeArtifact(temp.dir, size, name);
+      set[name] = await writeArtifact(dir, size, name);
     }
   });
-  after(() => temp?.remove());
   return set as ArtifactSet<Name>;
 }
 

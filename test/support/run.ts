@@ -3,18 +3,18 @@ import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
 
-/** Runs a command and returns its stdout; rejects with its stderr on failure. */
+/** Runs a command and returns its stdout without the final newline; rejects with its stderr on failure. */
 export async function run(
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
   const { stdout } = await execFileAsync(command, args, {
     cwd: options.cwd,
     env: options.env,
     maxBuffer: 64 * 1024 * 1024,
   });
-  return stdout;
+  return stdout.replace(/\r?\n$/, "");
 }
 
 /** Runs a short python3 script with arguments. */

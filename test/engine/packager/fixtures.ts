@@ -1,5 +1,6 @@
 /** Shared by the packager tests: temp dirs, fixture copies, staging runs, wheels. */
 import execa from "execa";
+import { run } from "../../support/run";
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -92,10 +93,7 @@ export async function listTree(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Runs a command, returning stdout; throws with stderr on failure. */
-export async function run(file: string, args: string[], options: execa.Options = {}) {
-  return (await execa(file, args, options)).stdout;
-}
+export { run };
 
 /**
  * A Python that can build a setuptools wheel offline (setuptools and wheel

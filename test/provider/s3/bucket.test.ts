@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import { PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { LambdaPackageError } from "../../../engine/errors";
 import { assertBucketReady, createS3Client, uploadArtifact } from "../../../provider/s3";
-import { countAttempts, requestFor, tempDir, writeArtifact } from "../../support/artifacts";
+import { countAttempts, requestFor, writeArtifact } from "../../support/artifacts";
+import { tempDir } from "../../support/tmp";
 import { minioFixture, withEnv } from "../../support/minio";
 
 const minio = minioFixture();
@@ -89,48 +90,40 @@ describe("assertBucketReady", () => {
 
   test("reports missing credentials as CREDENTIALS without sending a request", async () => {
     const bucket = await minio.bucket();
-    const empty = await tempDir();
+    const empty = await tempDir("s3");
     const vars = {
       AWS_ACCESS_KEY_ID: undefined,
       AWS_SECRET_ACCESS_KEY: undefined,
-      AWS_CONFIG_FILE: `${empty.dir}/config`,
-      AWS_SHARED_CREDENTIALS_FILE: `${empty.dir}/credentials`,
+      AWS_CONFIG_FILE: `${empty}/config`,
+      AWS_SHARED_CREDENTIALS_FILE: `${empty}/credentials`,
       // No instance metadata service here; make the chain's last resort fail fast.
       AWS_EC2_METADATA_DISABLED: "true",
     };
-    try {
-      await withEnv(vars, async () => {
-        const client = createS3Client(minio.settings());
-        const attempts = countAttempts(client);
-        await assert.rejects(
-          assertBucketReady(client, bucket, minio.settings()),
-          isError("CREDENTIALS", "AWS_PROFILE"),
-        );
-        client.destroy();
-        assert.equal(attempts.count, 0);
-      });
-    } finally {
-      await empty.remove();
-    }
+    await withEnv(vars, async () => {
+      const client = createS3Client(minio.settings());
+      const attempts = countAttempts(client);
+      await assert.rejects(
+        assertBucketReady(client, bucket, minio.settings()),
+        isError("CREDENTIALS", "AWS_PROFILE"),
+      );
+      client.destroy();
+      assert.equal(attempts.count, 0);
+    });
   });
 
   test("an upload with rejected credentials fails in one attempt", async () => {
     const bucket = await minio.bucket();
-    const temp = await tempDir();
-    try {
-      const artifact = await writeArtifact(temp.dir, 1024, "creds");
-      await withEnv({ AWS_SECRET_ACCESS_KEY: "wrong-secret-key-value" }, async () => {
-        const client = createS3Client(minio.settings({ maxAttempts: 5 }));
-        const attempts = countAttempts(client);
-        await assert.rejects(
-          uploadArtifact(client, requestFor(artifact, bucket, "app.zip")),
-          isError("CREDENTIALS", "SignatureDoesNotMatch", `s3://${bucket}/app.zip`),
-        );
-        client.destroy();
-        assert.equal(attempts.count, 1);
-      });
-    } finally {
-      await temp.remove();
-    }
+    const temp = await tempDir("s3");
+    const artifact = await writeArtifact(temp, 1024, "creds");
+    await withEnv({ AWS_SECRET_ACCESS_KEY: "wrong-secret-key-value" }, async () => {
+      const client = createS3Client(minio.settings({ maxAttempts: 5 }));
+      const attempts = countAttempts(client);
+      await assert.rejects(
+        uploadArtifact(client, requestFor(artifact, bucket, "app.zip")),
+        isError("CREDENTIALS", "SignatureDoesNotMatch", `s3://${bucket}/app.zip`),
+      );
+      client.destroy();
+      assert.equal(attempts.count, 1);
+    });
   });
 });
