@@ -1,4 +1,4 @@
-export type { LambdaPackageArgs, LambdaPackageInputs } from "./args";
-export type { LambdaPackageOutputs } from "./impl/outputs";
+export type { LambdaPackageArgs, LambdaPackageInputs, PackageInputs } from "./args";
+export type { LambdaPackageOutputs, PackageOutputs } from "./outputs";
 export { lambdaPackageProvider } from "./provider";
 export { LambdaPackage } from "./resource";

@@ -1,24 +1,33 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type * as Entry from "./entry";
 
 /*
  * The object Pulumi serializes into every LambdaPackage's state. It stays a
  * thin, self-contained shim: each method requires the implementation at call
- * time, so nothing that cannot be serialized (S3 clients, zlib, workers) is
- * captured, and a state written by an older version runs today's code.
+ * time, by package name, so nothing that cannot be serialized (S3 clients,
+ * zlib, workers) is captured, no path of this machine is stored, and a state
+ * written by an older version runs today's code.
  */
 
-/** By package name first: that is what resolves in a user's project, wherever it is checked out. */
-const IMPL_BY_NAME = "pulumi-lambda-package/dist/provider/impl/index.js";
-/** The file next to this one, for programs inside this repository (the demo, our tests). */
-const IMPL_BY_PATH = require.resolve("./impl");
+/**
+ * The implementation's stable entry point ("exports" in package.json). Every
+ * state stores this name: it never changes. It resolves from the program's
+ * directory, where the package is installed.
+ */
+const ENTRY = "pulumi-lambda-package/dynamic-provider";
 
-function load(): typeof import("./impl") {
+function load(): typeof Entry {
   try {
-    return require(IMPL_BY_NAME);
+    return require(ENTRY);
   } catch (error) {
     const missing = (error as { code?: string }).code === "MODULE_NOT_FOUND";
-    if (!missing || !String((error as Error).message).includes(IMPL_BY_NAME)) throw error;
-    return require(IMPL_BY_PATH);
+    if (!missing || !String((error as Error).message).includes(ENTRY)) throw error;
+    throw new Error(
+      `${ENTRY} cannot be loaded from ${process.cwd()}: the LambdaPackage resources in this ` +
+        `state need the pulumi-lambda-package package installed in the Pulumi project. ` +
+        `Run: npm install pulumi-lambda-package`,
+      { cause: error },
+    );
   }
 }
 
@@ -46,6 +55,6 @@ export const lambdaPackageProvider = {
     return load().read(id, props);
   },
   async delete(id: string, props: any): Promise<void> {
-    return load().remove(id, props);
+    return load().delete(id, props);
   },
 } satisfies pulumi.dynamic.ResourceProvider;

@@ -1,7 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LambdaPackageArgs } from "./args";
-import { COMPUTED_OUTPUTS } from "./impl/outputs";
+import { COMPUTED_OUTPUTS, type PackageOutputs } from "./outputs";
 import { lambdaPackageProvider } from "./provider";
+
+/** The outputs of `PackageOutputs` as the resource's properties, with their docs. */
+type OutputProperties = { readonly [K in keyof PackageOutputs]: pulumi.Output<PackageOutputs[K]> };
+
+// Declaration merging gives the class one property per output, each with its
+// doc, without declaring them a second time here.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface LambdaPackage extends OutputProperties {}
 
 /**
  * One Lambda code package in S3: built from `sourcePath` by a packager and
@@ -11,30 +19,8 @@ import { lambdaPackageProvider } from "./provider";
  * `pulumi import` does not work for dynamic resources; `pulumi refresh` notices
  * a version deleted out of band, and the next `pulumi up` uploads it again.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class LambdaPackage extends pulumi.dynamic.Resource {
-  /** The bucket holding the object. */
-  declare readonly bucket: pulumi.Output<string>;
-  /** Object key; known in preview unless content-addressed. */
-  declare readonly key: pulumi.Output<string>;
-  /** S3 version of the uploaded zip: pin `aws.lambda.Function` `s3ObjectVersion` to it. */
-  declare readonly versionId: pulumi.Output<string>;
-  /** SHA-256 of the zip, hex. */
-  declare readonly sha256: pulumi.Output<string>;
-  /** Base64 SHA-256 of the zip: equal to Lambda's `CodeSha256` (`sourceCodeHash`). */
-  declare readonly sourceCodeHash: pulumi.Output<string>;
-  /** Zip size in bytes. */
-  declare readonly size: pulumi.Output<number>;
-  /** Sum of the unzipped file sizes in bytes. */
-  declare readonly unzippedSize: pulumi.Output<number>;
-  /** Files in the zip. */
-  declare readonly fileCount: pulumi.Output<number>;
-  /** The `sourceKey` the current version was built from. */
-  declare readonly sourceKey: pulumi.Output<string>;
-  /** AWS console page of the object. */
-  declare readonly consoleUrl: pulumi.Output<string>;
-  /** `s3://bucket/key`. */
-  declare readonly s3Uri: pulumi.Output<string>;
-
   constructor(name: string, args: LambdaPackageArgs, opts?: pulumi.CustomResourceOptions) {
     // Output-only properties go in as undefined, so the engine treats them as
     // unknown in preview instead of missing (pulumi/pulumi#5174).

@@ -11,6 +11,10 @@ if [[ ! -f "$LOCK_STAMP" ]] || ! sha256sum --quiet -c "$LOCK_STAMP" 2>/dev/null;
   npm ci --no-audit --no-fund --loglevel=error
   sha256sum package-lock.json >"$LOCK_STAMP"
 fi
+# The serialized provider loads `pulumi-lambda-package/dynamic-provider` by
+# name from the program's directory, as in a user's project; this link makes
+# the name resolve for the programs and tests inside this repository.
+ln -sfn .. node_modules/pulumi-lambda-package
 
 # zip/unzip check our zips and run seed-style packagers; awscli is the upload
 # benchmark's reference. All are Debian packages.

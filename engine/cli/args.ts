@@ -1,29 +1,5 @@
-import { parseArgs } from "node:util";
-import type { Architecture, BuildOptions, PythonMode } from "../types";
-
-export const USAGE = `Usage:
-  lambda-package build  <sourcePath> --runtime <name> [options]
-  lambda-package verify <sourcePath> --runtime <name> [options]
-
-build   writes the zip and prints its SHA-256, sizes and file count.
-verify  builds twice in fresh temporary directories and fails if the bytes differ.
-
-Options:
-  -r, --runtime <name>        packager to run: python3.12, nodejs22.x, generic, copy, ...
-      --packager <script>     run this packager script instead of looking one up
-      --packagers <dir>       look for <runtime> in this directory before the built-ins
-  -o, --out <file.zip>        where to write the zip (build only; default: a temp file)
-  -x, --exclude <pattern>     gitignore-style pattern to leave out (repeatable)
-  -l, --level <0-9>           deflate level, 0 stores (default 9)
-      --architecture <arch>   x86_64 or arm64: pick Lambda-compatible native wheels
-      --layer                 lay files out as a Lambda layer (python/, nodejs/node_modules/)
-      --python-mode <mode>    requirements (default) or package (pip install --no-deps .)
-      --inherit-credentials   pass credential-like variables to the packager
-      --json                  print the result as JSON
-  -v, --verbose               show the packager's output
-  -h, --help                  show this help
-
-Exit codes: 0 ok, 1 build failed, 2 bad usage.`;
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { PACKAGE_OPTIONS, type BuildOptions, type FlagSpec, type OptionSpec } from "../options";
 
 export class UsageError extends Error {}
 
@@ -34,7 +10,69 @@ export interface CliRequest {
   readonly verbose: boolean;
 }
 
-/** Turns argv (without node and script) into a request; throws UsageError on bad usage. */
+/** The package options that have a flag, with the flag's long name. */
+const FLAGS = (Object.entries(PACKAGE_OPTIONS) as [keyof BuildOptions, OptionSpec][])
+  .filter((entry): entry is [keyof BuildOptions, OptionSpec & { cli: FlagSpec }] => !!entry[1].cli)
+  .map(([option, spec]) => ({ option, long: spec.cli.flag ?? kebabCase(option), spec }));
+
+/** Flags of the CLI itself, not of the build. */
+const OWN_FLAGS = {
+  out: { type: "string", short: "o" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const PARSE_OPTIONS: ParseArgsConfig["options"] = {
+  ...Object.fromEntries(
+    FLAGS.map(({ long, spec: { cli } }) => [
+      long,
+      {
+        type: cli.kind === "switch" ? "boolean" : "string",
+        ...(cli.short && { short: cli.short }),
+        ...((cli.kind === "list" || cli.kind === "pairs") && { multiple: true }),
+      },
+    ]),
+  ),
+  ...OWN_FLAGS,
+};
+
+function usageLine(long: string, short: string | undefined, arg: string | undefined, help: string) {
+  const flag = `${short ? `-${short}, ` : "    "}--${long}${arg ? ` ${arg}` : ""}`;
+  return `  ${flag.padEnd(28)}${help}`;
+}
+
+function defaultNote(spec: OptionSpec): string {
+  if (!("default" in spec) || spec.default === false) return "";
+  if (Array.isArray(spec.default) || typeof spec.default === "object") return "";
+  return ` (default ${String(spec.default)})`;
+}
+
+export const USAGE = [
+  "Usage:",
+  "  lambda-package build  <sourcePath> --runtime <name> [options]",
+  "  lambda-package verify <sourcePath> --runtime <name> [options]",
+  "",
+  "build   writes the zip and prints its SHA-256, sizes and file count.",
+  "verify  builds twice in fresh temporary directories and fails if the bytes differ.",
+  "",
+  "Options:",
+  ...FLAGS.map(({ long, spec }) =>
+    usageLine(long, spec.cli.short, spec.cli.arg, spec.cli.help + defaultNote(spec)),
+  ),
+  usageLine("out", "o", "<file.zip>", "where to write the zip (build only; default: a temp file)"),
+  usageLine("json", undefined, undefined, "print the result as JSON"),
+  usageLine("verbose", "v", undefined, "show the packager's output"),
+  usageLine("help", "h", undefined, "show this help"),
+  "",
+  "Exit codes: 0 ok, 1 build failed, 2 bad usage.",
+].join("\n");
+
+/**
+ * Turns argv (without node and script) into a request; throws UsageError on
+ * bad usage. Values are only converted from text here; `build()` checks them
+ * against the option table like any other caller's.
+ */
 export function parseCli(argv: readonly string[]): CliRequest {
   const { values, positionals } = parse(argv);
   const [command, sourcePath, ...extra] = positionals;
@@ -50,65 +88,53 @@ export function parseCli(argv: readonly string[]): CliRequest {
     throw new UsageError("give --runtime <name> (or --packager <script>)");
   }
   if (command === "verify" && values.out) throw new UsageError("--out is for build, not verify");
-  const options: BuildOptions = {
+  const options: Record<string, unknown> = {
     sourcePath,
-    runtime: values.runtime,
-    packager: values.packager,
-    packagersDir: values.packagers,
-    outFile: values.out,
-    exclude: values.exclude,
-    compressionLevel: values.level === undefined ? undefined : parseLevel(values.level),
-    architecture: oneOf<Architecture>("--architecture", values.architecture, ["x86_64", "arm64"]),
-    layer: values.layer,
-    pythonMode: oneOf<PythonMode>("--python-mode", values["python-mode"], [
-      "requirements",
-      "package",
-    ]),
-    inheritCredentials: values["inherit-credentials"],
+    outFile: values.out as string | undefined,
   };
-  return { command, options, json: values.json ?? false, verbose: values.verbose ?? false };
+  for (const { option, long, spec } of FLAGS) {
+    const raw = values[long];
+    if (raw === undefined) continue;
+    const value = fromText(long, spec.cli, raw);
+    const wrong = spec.rule(value);
+    if (wrong !== undefined) throw new UsageError(`--${long} ${wrong}; got "${String(raw)}"`);
+    options[option] = value;
+  }
+  return {
+    command,
+    options: options as unknown as BuildOptions,
+    json: values.json === true,
+    verbose: values.verbose === true,
+  };
 }
 
-function parse(argv: readonly string[]) {
+type FlagValue = string | string[] | boolean | undefined;
+
+function parse(argv: readonly string[]): {
+  values: Record<string, FlagValue>;
+  positionals: string[];
+} {
   try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        runtime: { type: "string", short: "r" },
-        packager: { type: "string" },
-        packagers: { type: "string" },
-        out: { type: "string", short: "o" },
-        exclude: { type: "string", short: "x", multiple: true },
-        level: { type: "string", short: "l" },
-        architecture: { type: "string" },
-        layer: { type: "boolean" },
-        "python-mode": { type: "string" },
-        "inherit-credentials": { type: "boolean" },
-        json: { type: "boolean" },
-        verbose: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    return parseArgs({ args: [...argv], allowPositionals: true, options: PARSE_OPTIONS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
-function parseLevel(raw: string): number {
-  const level = Number(raw);
-  if (!/^\d$/.test(raw)) throw new UsageError(`--level must be 0-9, got "${raw}"`);
-  return level;
+/** The option value a flag's text stands for: a number from digits, NAME=VALUE pairs as a map. */
+function fromText(long: string, cli: FlagSpec, raw: NonNullable<FlagValue>): unknown {
+  if (cli.kind === "pairs") {
+    const pairs = (raw as string[]).map((pair) => {
+      const at = pair.indexOf("=");
+      if (at < 1) throw new UsageError(`--${long} takes NAME=VALUE; got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    });
+    return Object.fromEntries(pairs);
+  }
+  if (cli.kind === "number") return /^-?\d+$/.test(raw as string) ? Number(raw) : raw;
+  return raw;
 }
 
-function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: T[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) {
-    throw new UsageError(`${flag} must be one of ${allowed.join(", ")}; got "${value}"`);
-  }
-  return value as T;
+function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { build } from "../build";
-import { LambdaPackageError } from "../errors";
-import { formatBytes } from "../stage/limits";
-import type { BuildResult } from "../types";
+import { LambdaPackageError } from "../../shared/errors";
+import { formatBytes } from "../../shared/format";
+import { build, type BuildResult } from "../build";
 import { parseCli, USAGE, UsageError, type CliRequest } from "./args";
 import { progressReporter } from "./progress";
 

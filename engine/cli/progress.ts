@@ -1,5 +1,5 @@
-import type { BuildProgress } from "../types";
-import { formatBytes } from "../stage/limits";
+import { formatBytes } from "../../shared/format";
+import type { BuildProgress } from "../options";
 
 /**
  * A one-line progress meter on a terminal; silent when stderr is not a TTY or

@@ -1,5 +1,5 @@
 /** Finding and running packagers: the scripts that stage a Lambda's files. */
-export { CONTRACT_VARIABLES, isCredentialName, packagerEnvironment } from "./env";
+export { CONTRACT_VARIABLES, packagerEnvironment, type PackagerDirs } from "./env";
 export { listPackagers, resolvePackager, type PackagerSpec } from "./resolve";
 export { builtinPackagersDir, packageRoot } from "./root";
-export { runPackager, STDERR_TAIL_LINES, type RunPackagerOptions } from "./run";
+export { EMPTY_ZIP, runPackager, STDERR_TAIL_LINES, type RunPackagerOptions } from "./run";

@@ -1,46 +1,49 @@
 import execa from "execa";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { LambdaPackageError } from "../errors";
-import type { Architecture, PythonMode } from "../types";
-import { packagerEnvironment } from "./env";
+import { LambdaPackageError } from "../../shared/errors";
+import type { PackageOptions } from "../options";
+import { packagerEnvironment, type PackagerDirs } from "./env";
 
 /** How many lines of the packager's stderr a failure message quotes. */
 export const STDERR_TAIL_LINES = 40;
 
-export interface RunPackagerOptions {
+/** An empty zip: just the end-of-central-directory record, as the seed hands packagers. */
+export const EMPTY_ZIP = Buffer.from("504b0506" + "00".repeat(18), "hex");
+
+export interface RunPackagerOptions extends Pick<
+  PackageOptions,
+  "architecture" | "layer" | "pythonMode" | "packagerEnv" | "inheritCredentials"
+> {
   /** Absolute path of the packager script (from `resolvePackager`). */
   readonly script: string;
   /** The packager's name, passed as `RUNTIME`, e.g. `python3.12`. */
   readonly runtime: string;
   /** Absolute source directory: the packager's cwd and `SOURCE_PATH`. */
   readonly sourcePath: string;
-  /** Empty staging directory the packager fills: `BUILD_DIR`. */
-  readonly buildDir: string;
-  /** Existing empty zip the packager may add files to: `PACKAGE_ZIP`. */
-  readonly packageZip: string;
-  /** Passed as `ARCHITECTURE`. @default "" (the packager's choice) */
-  readonly architecture?: Architecture;
-  /** Passed as `LAYER=1`. @default false */
-  readonly layer?: boolean;
-  /** Passed as `PYTHON_MODE`. @default "requirements" */
-  readonly pythonMode?: PythonMode;
-  /** Extra variables; these always pass, even credential-like ones. */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Keep credential-like variables of this process. @default false */
-  readonly inheritCredentials?: boolean;
+  /** An empty directory of this build's; `BUILD_DIR` and `PACKAGE_ZIP` are made in it. */
+  readonly workDir: string;
   /** Receives each line the packager prints, stdout and stderr, as it comes. */
   readonly log?: (line: string) => void;
 }
 
 /**
- * Runs the packager with cwd = `sourcePath` and the contract environment.
- * Output is streamed line by line to `log`, never held whole in memory (npm
- * and pip can print a lot); only the last lines of stderr are kept for the
- * error message.
+ * Runs the packager as the contract says (packagers/README.md): in `workDir`
+ * it makes an empty `BUILD_DIR` and an empty-zip `PACKAGE_ZIP`, then runs the
+ * script with cwd = `sourcePath` and the contract environment. Output is
+ * streamed line by line to `log`, never held whole in memory (npm and pip can
+ * print a lot); only the last lines of stderr are kept for the error message.
  */
-export async function runPackager(options: RunPackagerOptions): Promise<void> {
-  const env = packagerEnvironment(options);
+export async function runPackager(options: RunPackagerOptions): Promise<PackagerDirs> {
+  const dirs: PackagerDirs = {
+    buildDir: path.join(options.workDir, "build"),
+    packageZip: path.join(options.workDir, "package.zip"),
+  };
+  await mkdir(dirs.buildDir);
+  await writeFile(dirs.packageZip, EMPTY_ZIP);
+  const env = packagerEnvironment(options, dirs);
   const log = options.log ?? (() => {});
   const tail: string[] = [];
   // execa rather than bare spawn: it kills the packager if this process exits
@@ -60,6 +63,7 @@ export async function runPackager(options: RunPackagerOptions): Promise<void> {
   });
   const [exit] = await Promise.allSettled([child, stdoutDone, stderrDone]);
   if (exit.status === "rejected") throw failure(options, exit.reason, tail);
+  return dirs;
 }
 
 function forEachLine(stream: Readable | null, onLine: (line: string) => void): Promise<void> {

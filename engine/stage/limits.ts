@@ -1,4 +1,5 @@
-import { LambdaPackageError } from "../errors";
+import { LambdaPackageError } from "../../shared/errors";
+import { formatBytes } from "../../shared/format";
 import type { StagedFile } from "./walk";
 
 /** Lambda's limit on a function's unzipped code (including layers): 250 MB. */
@@ -26,16 +27,4 @@ export function assertWithinLimits(files: readonly StagedFile[], what: string): 
       `${formatBytes(MAX_UNZIPPED_BYTES)} (code and layers together). ` +
       `Exclude what the function does not need or move dependencies to a layer. Largest files:\n${largest}`,
   );
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }

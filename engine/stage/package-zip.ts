@@ -1,16 +1,9 @@
 import { createWriteStream } from "node:fs";
-import { chmod, mkdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import yauzl from "yauzl";
-import { LambdaPackageError } from "../errors";
-
-/** An empty zip: just the end-of-central-directory record, as the seed hands packagers. */
-export const EMPTY_ZIP = Buffer.from("504b0506" + "00".repeat(18), "hex");
-
-export async function writeEmptyZip(file: string): Promise<void> {
-  await writeFile(file, EMPTY_ZIP);
-}
+import { LambdaPackageError } from "../../shared/errors";
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;

@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Ignore } from "ignore";
-import { LambdaPackageError } from "../errors";
+import { LambdaPackageError } from "../../shared/errors";
 
 /** A file that goes into the package. */
 export interface StagedFile {

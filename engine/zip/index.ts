@@ -1,13 +1,13 @@
 import { rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
-import { LambdaPackageError } from "../errors";
-import type { BuildResult } from "../types";
+import { LambdaPackageError } from "../../shared/errors";
 import type { JobResult } from "./compress";
 import { dosDateTime } from "./format";
 import { planUnits, sortEntries, type Unit } from "./plan";
 import { inlineCompressor, workerPool, type Compressor } from "./pool";
 import { createZipFile, hashFile } from "./output";
-import { allocateSlots, runInOrder, slotCount, throttledProgress } from "./schedule";
+import { runInOrder } from "./schedule";
+import { allocateSlots, slotCount } from "./slots";
 import { ZipWriter } from "./writer";
 
 export interface ZipEntry {
@@ -22,8 +22,8 @@ export interface ZipEntry {
 }
 
 export interface WriteZipOptions {
-  /** Deflate level 0-9; 0 stores. @default 9 */
-  readonly level?: number;
+  /** Deflate level 0-9 (0 stores), checked by the caller (`normalizeBuildOptions`). */
+  readonly level: number;
   /** Timestamp written into every entry (seconds since epoch); earlier than 1980-01-01 is clamped to it. */
   readonly mtime: number;
   /** Worker threads compressing. @default os.availableParallelism(), at most 8 */
@@ -32,8 +32,21 @@ export interface WriteZipOptions {
   readonly onProgress?: (done: { files: number; bytes: number }) => void;
 }
 
-/** What a zip came out as: the same shape as a build's result. */
-export type WriteZipResult = BuildResult;
+/** What a zip came out as. */
+export interface ZipResult {
+  /** Absolute path of the zip. */
+  readonly path: string;
+  /** SHA-256 of the zip, hex. */
+  readonly sha256: string;
+  /** SHA-256 of the zip, base64: what Lambda reports as `CodeSha256`. */
+  readonly sourceCodeHash: string;
+  /** Size of the zip in bytes. */
+  readonly size: number;
+  /** Sum of the sizes of the files in the zip. */
+  readonly unzippedSize: number;
+  /** Number of files in the zip. */
+  readonly fileCount: number;
+}
 
 /**
  * Below this much work, compressing on the calling thread beats starting
@@ -58,9 +71,9 @@ export async function writeZip(
   entries: readonly ZipEntry[],
   outFile: string,
   options: WriteZipOptions,
-): Promise<WriteZipResult> {
-  const level = options.level ?? 9;
-  assertOptions(level, options);
+): Promise<ZipResult> {
+  const { level } = options;
+  assertOptions(options);
   const planned = sortEntries(entries);
   const units = planUnits(planned, level);
   const unzippedSize = planned.reduce((sum, e) => sum + e.size, 0);
@@ -112,13 +125,7 @@ export async function writeZip(
   }
 }
 
-function assertOptions(level: number, options: WriteZipOptions): void {
-  if (!Number.isInteger(level) || level < 0 || level > 9) {
-    throw new LambdaPackageError(
-      "BAD_COMPRESSION_LEVEL",
-      `level must be a whole number from 0 (store) to 9 (smallest), got ${level}.`,
-    );
-  }
+function assertOptions(options: WriteZipOptions): void {
   if (!Number.isFinite(options.mtime)) {
     throw new LambdaPackageError(
       "BAD_MTIME",
@@ -155,4 +162,27 @@ async function writeUnit(
   } else if ("entry" in unit && result.kind === "chunk") {
     await writer.writeChunk(unit.entry, unit.job, output, result.crc);
   }
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Counts written units and reports at most every PROGRESS_INTERVAL_MS, and once at the end. */
+function throttledProgress(
+  onProgress: ((done: { files: number; bytes: number }) => void) | undefined,
+) {
+  let files = 0;
+  let bytes = 0;
+  let last = 0;
+  return {
+    add(unit: Unit) {
+      files += "entries" in unit ? unit.entries.length : unit.job.last ? 1 : 0;
+      bytes += unit.bytes;
+      const now = Date.now();
+      if (onProgress && now - last >= PROGRESS_INTERVAL_MS) {
+        last = now;
+        onProgress({ files, bytes });
+      }
+    },
+    end: () => onProgress?.({ files, bytes }),
+  };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { open, type FileHandle } from "node:fs/promises";
-import { LambdaPackageError } from "../errors";
+import { LambdaPackageError } from "../../shared/errors";
 
 /** Opens the zip for writing, truncating it; a failure says which path and what to check. */
 export function createZipFile(outFile: string): Promise<FileHandle> {

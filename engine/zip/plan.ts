@@ -1,4 +1,4 @@
-import { LambdaPackageError } from "../errors";
+import { LambdaPackageError } from "../../shared/errors";
 
 /**
  * Files above this size are cut into chunks compressed in parallel. The cut
@@ -12,14 +12,7 @@ export const CHUNK = 256 * 1024;
 export const DICTIONARY = 32 * 1024;
 /** Small files go to a worker together, up to this many or this many bytes. */
 const BATCH_FILES = 64;
-const BATCH_BYTES = BIG_FILE;
-/**
- * Room for one job's output. A batch keeps nothing larger than its files
- * (deflate output that does not shrink is stored) and holds at most
- * BATCH_BYTES; a chunk's deflate output stays within a few bytes of CHUNK.
- */
-export const SLOT_BYTES = BATCH_BYTES;
-
+export const BATCH_BYTES = BIG_FILE;
 /** One file as the zipper sees it, in output order. */
 export interface PlannedEntry {
   readonly name: Buffer;

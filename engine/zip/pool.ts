@@ -1,12 +1,11 @@
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { runJob, type JobResult } from "./compress";
-import { SLOT_BYTES, type Job } from "./plan";
+import type { Job } from "./plan";
+import { slotBuffer } from "./slots";
 
 /**
- * Runs compression jobs, each writing into its own slot of a shared buffer.
- * The slots are allocated once, so results make no garbage: memory does not
- * depend on when V8 gets round to collecting.
+ * Runs compression jobs, each writing into its own output slot (slots.ts).
  */
 export interface Compressor {
   /** Whether another job can be handed over now without queueing behind two others. */
@@ -14,11 +13,6 @@ export interface Compressor {
   run(job: Job, slot: number): Promise<JobResult>;
   /** Stops every thread; jobs still running are rejected. */
   close(): Promise<void>;
-}
-
-/** Slot `slot` of `slots`, SLOT_BYTES long. */
-export function slotBuffer(slots: SharedArrayBuffer, slot: number): Buffer {
-  return Buffer.from(slots, slot * SLOT_BYTES, SLOT_BYTES);
 }
 
 /** Compresses on the calling thread: for zips so small that starting threads costs more. */

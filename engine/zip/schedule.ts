@@ -1,21 +1,7 @@
 import type { JobResult } from "./compress";
-import { SLOT_BYTES, type Unit } from "./plan";
-import { slotBuffer, type Compressor } from "./pool";
-
-/**
- * Output slots for `threads` workers: each worker has two jobs queued, and
- * results finishing ahead of their turn wait in the rest. The slots are the
- * window that bounds memory however large the tree: a job is handed out only
- * when a slot is free, and a slot frees when its bytes are on disk.
- */
-export function slotCount(threads: number): number {
-  return Math.min(Math.max(4, 4 * threads), 32);
-}
-
-/** Shared memory for `count` slots. */
-export function allocateSlots(count: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(count * SLOT_BYTES);
-}
+import type { Unit } from "./plan";
+import type { Compressor } from "./pool";
+import { SLOT_BYTES, slotBuffer } from "./slots";
 
 /**
  * Runs every unit on `compressor`, keeping it busy, and calls `write` with
@@ -54,27 +40,4 @@ export async function runInOrder(
   } finally {
     stopped = true;
   }
-}
-
-const PROGRESS_INTERVAL_MS = 100;
-
-/** Counts written units and reports at most every PROGRESS_INTERVAL_MS, and once at the end. */
-export function throttledProgress(
-  onProgress: ((done: { files: number; bytes: number }) => void) | undefined,
-) {
-  let files = 0;
-  let bytes = 0;
-  let last = 0;
-  return {
-    add(unit: Unit) {
-      files += "entries" in unit ? unit.entries.length : unit.job.last ? 1 : 0;
-      bytes += unit.bytes;
-      const now = Date.now();
-      if (onProgress && now - last >= PROGRESS_INTERVAL_MS) {
-        last = now;
-        onProgress({ files, bytes });
-      }
-    },
-    end: () => onProgress?.({ files, bytes }),
-  };
 }

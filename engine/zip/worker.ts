@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { runJob } from "./compress";
 import type { Job } from "./plan";
-import { slotBuffer } from "./pool";
+import { slotBuffer } from "./slots";
 
 const port = parentPort;
 if (!port) throw new Error("engine/zip/worker.js must run as a worker thread");

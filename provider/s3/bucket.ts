@@ -1,7 +1,14 @@
 import { GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
-import { LambdaPackageError } from "../../engine/errors";
+import { LambdaPackageError } from "../../shared/errors";
 import { describeTarget, resolveEndpoint, type S3Settings } from "./client";
 import { statusOf, toLambdaPackageError } from "./errors";
+import type { Rule } from "../../shared/rules";
+
+/** S3's naming rules for buckets (lowercase, digits, dots, hyphens; no ".."). */
+export const bucketName: Rule = (v) =>
+  typeof v === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes("..")
+    ? undefined
+    : "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens";
 
 /**
  * Checks the bucket exists and has versioning Enabled, before anything is

@@ -1,8 +1,14 @@
 import { S3Client } from "@aws-sdk/client-s3";
 // Types only (no runtime import): @smithy/types comes with @aws-sdk/client-s3.
 import type { FinalizeRequestMiddleware, MetadataBearer } from "@smithy/types";
-import { LambdaPackageError } from "../../engine/errors";
-import { resolveRegion } from "./region";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { LambdaPackageError } from "../../shared/errors";
+import type { Rule } from "../../shared/rules";
+
+/** How the SDK checksums requests; see `S3Settings.checksums`. */
+export const CHECKSUM_MODES = ["when_supported", "when_required"] as const;
 
 /** Where and how to reach S3. Credentials are never part of it: the SDK's default chain supplies them. */
 export interface S3Settings {
@@ -19,7 +25,7 @@ export interface S3Settings {
    * "when_required" for stores that reject the SDK's default checksums (no checksum headers
    * unless an operation requires them). @default "when_supported"
    */
-  checksums?: "when_supported" | "when_required";
+  checksums?: (typeof CHECKSUM_MODES)[number];
   /** Attempts per request (SDK standard retry mode). @default 3 */
   maxAttempts?: number;
 }
@@ -29,20 +35,23 @@ export interface S3Settings {
 const CONNECTION_TIMEOUT_MS = 10_000;
 const SOCKET_IDLE_TIMEOUT_MS = 120_000;
 
+/** An S3 endpoint must be an http(s) URL. */
+export const endpointUrl: Rule = (value) => {
+  try {
+    const { protocol } = new URL(value as string);
+    return protocol === "http:" || protocol === "https:" ? undefined : "must be an http(s) URL";
+  } catch {
+    return `must be a URL such as "http://127.0.0.1:9000"`;
+  }
+};
+
 /** The endpoint in effect: the setting, else the SDK's standard environment variables. */
 export function resolveEndpoint(settings: S3Settings): string | undefined {
   const endpoint =
     settings.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
   if (endpoint === undefined || endpoint.trim() === "") return undefined;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw invalid("endpoint", `"${endpoint}" is not a URL`, "give e.g. http://127.0.0.1:9000");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw invalid("endpoint", `"${endpoint}" is not http(s)`, "give e.g. https://s3.example.com");
-  }
+  const wrong = endpointUrl(endpoint);
+  if (wrong) throw invalid("endpoint", `"${endpoint}" ${wrong}`, "give e.g. http://127.0.0.1:9000");
   return endpoint;
 }
 
@@ -95,13 +104,14 @@ function checksumMode(
   value: S3Settings["checksums"],
 ): "WHEN_SUPPORTED" | "WHEN_REQUIRED" | undefined {
   if (value === undefined) return undefined;
-  if (value === "when_supported") return "WHEN_SUPPORTED";
-  if (value === "when_required") return "WHEN_REQUIRED";
-  throw invalid(
-    "checksums",
-    `"${String(value)}" is not allowed`,
-    'use "when_supported" or "when_required"',
-  );
+  if (!CHECKSUM_MODES.includes(value)) {
+    throw invalid(
+      "checksums",
+      `"${String(value)}" is not allowed`,
+      `use ${CHECKSUM_MODES.map((m) => `"${m}"`).join(" or ")}`,
+    );
+  }
+  return value === "when_supported" ? "WHEN_SUPPORTED" : "WHEN_REQUIRED";
 }
 
 /** `bucket "x" in region r at endpoint e`, for messages. */
@@ -116,5 +126,49 @@ export function describeTarget(settings: S3Settings, bucket: string): string {
 }
 
 function invalid(field: string, what: string, fix: string): LambdaPackageError {
-  return new LambdaPackageError("S3_SETTINGS_INVALID", `${field}: ${what}; ${fix}.`);
+  return new LambdaPackageError("S3_SETTINGS_INVALID", `${field}: ${what}; ${fix}.`, { field });
+}
+
+/**
+ * The region the SDK would pick, resolved synchronously so messages and
+ * console URLs can name it: AWS_REGION, AWS_DEFAULT_REGION, the profile's
+ * `region` in the shared config file, then "us-east-1" (where the SDK would
+ * otherwise fail with "Region is missing").
+ */
+export function resolveRegion(region: string | undefined, profile: string | undefined): string {
+  return (
+    region ??
+    nonEmpty(process.env.AWS_REGION) ??
+    nonEmpty(process.env.AWS_DEFAULT_REGION) ??
+    profileRegion(profile ?? nonEmpty(process.env.AWS_PROFILE) ?? "default") ??
+    "us-east-1"
+  );
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** `region` of `[profile NAME]` (or `[default]`) in AWS_CONFIG_FILE / ~/.aws/config. */
+function profileRegion(profile: string): string | undefined {
+  const file = process.env.AWS_CONFIG_FILE ?? path.join(os.homedir(), ".aws", "config");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined; // no config file is the common case, not an error
+  }
+  const wanted = profile === "default" ? ["default", "profile default"] : [`profile ${profile}`];
+  let inSection = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/[#;].*$/, "").trim();
+    const section = /^\[\s*(.+?)\s*\]$/.exec(line);
+    if (section) {
+      inSection = wanted.includes(section[1].replace(/\s+/g, " "));
+      continue;
+    }
+    const entry = /^region\s*=\s*(\S+)$/.exec(line);
+    if (inSection && entry) return entry[1];
+  }
+  return undefined;
 }

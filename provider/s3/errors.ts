@@ -1,4 +1,4 @@
-import { LambdaPackageError } from "../../engine/errors";
+import { LambdaPackageError } from "../../shared/errors";
 
 /** IAM actions behind the S3 operations we call, for access-denied hints. */
 const PERMISSIONS: Record<string, string> = {

@@ -1,6 +1,21 @@
-export { createS3Client, describeTarget, type S3Settings } from "./client";
-export { assertBucketReady } from "./bucket";
-export { uploadArtifact, type UploadRequest, type UploadResult } from "./upload";
+export { bucketName, assertBucketReady } from "./bucket";
+export {
+  CHECKSUM_MODES,
+  createS3Client,
+  describeTarget,
+  endpointUrl,
+  resolveRegion,
+  type S3Settings,
+} from "./client";
+export {
+  META_SHA256,
+  META_SOURCE_CODE_HASH,
+  META_SOURCE_KEY,
+  objectHeaders,
+  SERVER_SIDE_ENCRYPTION,
+  type HeaderRequest,
+  type ServerSideEncryption,
+} from "./headers";
 export {
   consoleUrl,
   deleteVersion,
@@ -9,4 +24,4 @@ export {
   type LatestVersion,
   type StoredVersion,
 } from "./object";
-export { META_SHA256, META_SOURCE_CODE_HASH, META_SOURCE_KEY } from "./params";
+export { uploadArtifact, type UploadRequest, type UploadResult } from "./upload";

@@ -4,9 +4,9 @@ import {
   type HeadObjectCommandOutput,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { LambdaPackageError } from "../../engine/errors";
+import { LambdaPackageError } from "../../shared/errors";
 import { codeOf, statusOf, toLambdaPackageError } from "./errors";
-import { META_SHA256, META_SOURCE_KEY } from "./params";
+import { META_SHA256, META_SOURCE_KEY } from "./headers";
 
 /** What a stored object version says about itself. */
 export interface StoredVersion {

@@ -7,7 +7,7 @@ import { chmod, cp, mkdir, readdir, readFile, symlink, utimes, writeFile } from 
 import path from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { build } from "../../engine/build";
-import { LambdaPackageError } from "../../engine/errors";
+import { LambdaPackageError } from "../../shared/errors";
 import { run } from "../support/run";
 import { tempDir } from "../support/tmp";
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { build } from "../../engine/build";
-import type { BuildOptions } from "../../engine/types";
+import type { BuildOptions } from "../../engine/options";
 import {
   buildGreetingWheel,
   buildPython,
@@ -58,7 +58,7 @@ describe("built-in packagers through build()", { timeout: 300_000 }, () => {
 
   test("python3.12 with requirements.txt builds a working, reproducible zip", async (t) => {
     const sourcePath = await copyFixture(t, "python-app");
-    const options = { sourcePath, runtime: "python3.12", env: offline };
+    const options = { sourcePath, runtime: "python3.12", packagerEnv: offline };
     const { result, dir, entries } = await buildAndUnzip(t, options);
     assert.ok(entries.includes("handler.py") && entries.includes("greeting/__init__.py"));
     assert.deepEqual(
@@ -75,7 +75,11 @@ describe("built-in packagers through build()", { timeout: 300_000 }, () => {
       sourcePath: await copyFixture(t, "python-package"),
       runtime: "python3.12",
       pythonMode: "package",
-      env: { PIP: `${await buildPython()} -m pip`, PIP_NO_BUILD_ISOLATION: "0", PIP_NO_INDEX: "1" },
+      packagerEnv: {
+        PIP: `${await buildPython()} -m pip`,
+        PIP_NO_BUILD_ISOLATION: "0",
+        PIP_NO_INDEX: "1",
+      },
     };
     const { result, dir, entries } = await buildAndUnzip(t, options);
     // pip records the (random) scratch path it built from in direct_url.json;
@@ -92,7 +96,7 @@ describe("built-in packagers through build()", { timeout: 300_000 }, () => {
       sourcePath: await copyFixture(t, "python-app"),
       runtime: "python3.12",
       layer: true,
-      env: offline,
+      packagerEnv: offline,
     });
     assert.deepEqual(
       entries.filter((e) => !e.startsWith("python/")),

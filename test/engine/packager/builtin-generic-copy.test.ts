@@ -11,7 +11,7 @@ import {
 } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { copyFixture, listTree, run, stage, tempDir } from "./fixtures";
 
 async function packagerFailure(promise: Promise<unknown>): Promise<LambdaPackageError> {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import {
   buildGreetingWheel,
   buildPython,
@@ -59,7 +59,7 @@ describe("python packagers", () => {
   test("requirements mode installs requirements.txt and copies the source, minus caches and build noise", async (t) => {
     const src = await appWithJunk(t);
     const before = await listTree(src);
-    const { buildDir, lines } = await stage(t, "python3.12", src, { env: offline });
+    const { buildDir, lines } = await stage(t, "python3.12", src, { packagerEnv: offline });
     const tree = await listTree(buildDir);
     for (const file of [
       "handler.py",
@@ -104,7 +104,7 @@ describe("python packagers", () => {
 
   test("EXCLUDE_TESTS=1 leaves tests folders out", async (t) => {
     const { buildDir } = await stage(t, "python3.12", await appWithJunk(t), {
-      env: { ...offline, EXCLUDE_TESTS: "1" },
+      packagerEnv: { ...offline, EXCLUDE_TESTS: "1" },
     });
     const tree = await listTree(buildDir);
     assert.ok(tree.includes("handler.py"));
@@ -116,7 +116,7 @@ describe("python packagers", () => {
 
   test("layer mode puts the source and its dependencies under python/", async (t) => {
     const { buildDir } = await stage(t, "python3.12", await appWithJunk(t), {
-      env: offline,
+      packagerEnv: offline,
       layer: true,
     });
     assert.deepEqual(await readdir(buildDir), ["python"]);
@@ -135,7 +135,7 @@ describe("python packagers", () => {
     const before = await listTree(src);
     const { buildDir } = await stage(t, "python3.12", src, {
       pythonMode: "package",
-      env: {
+      packagerEnv: {
         // The project is built by setuptools, which this Python must import
         // (no index to fetch it into an isolated build environment);
         // PIP_NO_BUILD_ISOLATION=0 is pip's inverted spelling of --no-build-isolation.
@@ -216,7 +216,7 @@ describe("python packagers", () => {
       test(`${architecture} installs the manylinux wheel for the runtime's Python version`, async (t) => {
         const { buildDir } = await stage(t, "python3.12", await copyFixture(t, "python-app"), {
           architecture,
-          env: { PIP_NO_INDEX: "1", PIP_FIND_LINKS: platformWheels },
+          packagerEnv: { PIP_NO_INDEX: "1", PIP_FIND_LINKS: platformWheels },
         });
         assert.equal((await invoke(buildDir, "handler", "handler")).builtFor, expected);
       });
@@ -226,7 +226,7 @@ describe("python packagers", () => {
       const src = await copyFixture(t, "python-app");
       const error = await stage(t, "python3.13", src, {
         architecture: "arm64",
-        env: { PIP_NO_INDEX: "1", PIP_FIND_LINKS: platformWheels },
+        packagerEnv: { PIP_NO_INDEX: "1", PIP_FIND_LINKS: platformWheels },
       }).then(
         () => assert.fail("should fail"),
         (e: unknown) => e,

@@ -2,15 +2,16 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, test, type TestContext } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import {
-  isCredentialName,
+  EMPTY_ZIP,
   packageRoot,
   packagerEnvironment,
   runPackager,
+  type PackagerDirs,
   type RunPackagerOptions,
 } from "../../../engine/packager";
-import { EMPTY_ZIP, tempDir } from "./fixtures";
+import { tempDir } from "./fixtures";
 
 const SECRETS: Record<string, string> = {
   AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
@@ -43,9 +44,9 @@ const BASE: RunPackagerOptions = {
   script: "/bin/true",
   runtime: "python3.12",
   sourcePath: "/src",
-  buildDir: "/build",
-  packageZip: "/work/package.zip",
+  workDir: "/work",
 };
+const DIRS: PackagerDirs = { buildDir: "/work/build", packageZip: "/work/package.zip" };
 
 describe("packagerEnvironment", () => {
   const saved = new Map<string, string | undefined>();
@@ -63,19 +64,22 @@ describe("packagerEnvironment", () => {
   });
 
   test("drops credential-like variables and keeps the rest of the parent's", () => {
-    const env = packagerEnvironment(BASE);
+    const env = packagerEnvironment(BASE, DIRS);
     for (const name of Object.keys(SECRETS)) assert.equal(env[name], undefined, name);
     for (const [name, value] of Object.entries(KEPT)) assert.equal(env[name], value, name);
     assert.equal(env.PATH, process.env.PATH);
   });
 
   test("keeps credential-like variables when inheritCredentials is set", () => {
-    const env = packagerEnvironment({ ...BASE, inheritCredentials: true });
+    const env = packagerEnvironment({ ...BASE, inheritCredentials: true }, DIRS);
     for (const [name, value] of Object.entries(SECRETS)) assert.equal(env[name], value, name);
   });
 
   test("passes explicit env values even when they look like credentials", () => {
-    const env = packagerEnvironment({ ...BASE, env: { NPM_TOKEN: "given", EXCLUDE_TESTS: "1" } });
+    const env = packagerEnvironment(
+      { ...BASE, packagerEnv: { NPM_TOKEN: "given", EXCLUDE_TESTS: "1" } },
+      DIRS,
+    );
     assert.equal(env.NPM_TOKEN, "given");
     assert.equal(env.EXCLUDE_TESTS, "1");
     assert.equal(env.GITHUB_TOKEN, undefined);
@@ -83,50 +87,41 @@ describe("packagerEnvironment", () => {
 
   test("refuses env values that would override a contract variable, naming the option", () => {
     assert.throws(
-      () => packagerEnvironment({ ...BASE, env: { ARCHITECTURE: "arm64" } }),
+      () => packagerEnvironment({ ...BASE, packagerEnv: { ARCHITECTURE: "arm64" } }, DIRS),
       (e: unknown) =>
         e instanceof LambdaPackageError &&
         e.code === "ENV_RESERVED" &&
-        e.message.includes("env.ARCHITECTURE") &&
+        e.message.includes("packagerEnv.ARCHITECTURE") &&
         e.message.includes("architecture option"),
     );
     assert.throws(
-      () => packagerEnvironment({ ...BASE, env: { BUILD_DIR: "/elsewhere" } }),
+      () => packagerEnvironment({ ...BASE, packagerEnv: { BUILD_DIR: "/elsewhere" } }, DIRS),
       (e: unknown) => e instanceof LambdaPackageError && e.code === "ENV_RESERVED",
     );
   });
 
   test("contract defaults: no architecture, not a layer, requirements mode", () => {
-    const env = packagerEnvironment(BASE);
+    const env = packagerEnvironment(BASE, DIRS);
     assert.equal(env.ARCHITECTURE, "");
     assert.equal(env.LAYER, "0");
     assert.equal(env.PYTHON_MODE, "requirements");
   });
 });
 
-test("isCredentialName matches names case-insensitively", () => {
-  assert.equal(isCredentialName("aws_secret_access_key"), true);
-  assert.equal(isCredentialName("My_Api_Key"), true);
-  assert.equal(isCredentialName("HOME"), false);
-});
-
 async function dumpEnvironment(t: TestContext, options: Partial<RunPackagerOptions>) {
   const dir = await tempDir(t);
   const script = path.join(dir, "dump-env");
+  await mkdir(path.join(dir, "work"));
   const sourcePath = path.join(dir, "src");
-  const buildDir = path.join(dir, "build");
-  const packageZip = path.join(dir, "package.zip");
-  await Promise.all([mkdir(sourcePath), mkdir(buildDir)]);
-  await writeFile(packageZip, EMPTY_ZIP);
+  await mkdir(sourcePath);
   // The packager records what it sees, including $PACKAGE_ZIP's bytes.
   const body = 'env -0 >"$BUILD_DIR/env"\ncp "$PACKAGE_ZIP" "$BUILD_DIR/seen.zip"\n';
   await writeFile(script, `#!/usr/bin/env bash\nset -euo pipefail\n${body}`, { mode: 0o755 });
-  await runPackager({
+  const { buildDir, packageZip } = await runPackager({
     script,
     runtime: "nodejs22.x",
     sourcePath,
-    buildDir,
-    packageZip,
+    workDir: path.join(dir, "work"),
     ...options,
   });
   const raw = await readFile(path.join(buildDir, "env"), "utf8");

@@ -7,9 +7,6 @@ import path from "node:path";
 import { packageRoot, resolvePackager, runPackager } from "../../../engine/packager";
 import type { RunPackagerOptions } from "../../../engine/packager";
 
-/** The 22-byte end-of-central-directory record the engine hands packagers as $PACKAGE_ZIP. */
-export const EMPTY_ZIP = Buffer.from("504b0506" + "00".repeat(18), "hex");
-
 export const FIXTURES = path.join(packageRoot, "test", "fixtures");
 
 /** Something that runs clean-ups later: a TestContext, or a `suiteCleanup()`. */
@@ -56,26 +53,19 @@ export interface Staged {
 
 type StageOptions = Partial<Omit<RunPackagerOptions, "script" | "runtime" | "sourcePath">>;
 
-/** Runs the built-in packager `runtime` on `sourcePath` into a fresh BUILD_DIR. */
+/** Runs the built-in packager `runtime` on `sourcePath` in a fresh work dir, as the engine does. */
 export async function stage(
   t: Cleanup,
   runtime: string,
   sourcePath: string,
   options: StageOptions = {},
 ): Promise<Staged> {
-  const work = await tempDir(t, "packager-stage-");
-  const buildDir = path.join(work, "build");
-  const packageZip = path.join(work, "package.zip");
-  await mkdir(buildDir);
-  await writeFile(packageZip, EMPTY_ZIP);
   const lines: string[] = [];
-  const script = await resolvePackager({ runtime });
-  await runPackager({
-    script,
+  const { buildDir, packageZip } = await runPackager({
+    script: resolvePackager({ runtime }),
     runtime,
     sourcePath,
-    buildDir,
-    packageZip,
+    workDir: await tempDir(t, "packager-stage-"),
     log: (line) => lines.push(line),
     ...options,
   });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { listPackagers, packageRoot, resolvePackager } from "../../../engine/packager";
 import { tempDir } from "./fixtures";
 
@@ -40,7 +40,7 @@ describe("resolvePackager", () => {
     const dir = await tempDir(t);
     const explicit = await script(path.join(dir, "mine", "build.sh"));
     await script(path.join(dir, "user", "python3.12"));
-    const found = await resolvePackager({
+    const found = resolvePackager({
       packager: path.relative(process.cwd(), explicit),
       runtime: "python3.12",
       packagersDir: path.join(dir, "user"),
@@ -51,35 +51,35 @@ describe("resolvePackager", () => {
   test("a script in packagersDir wins over the built-in of the same name", async (t) => {
     const dir = await tempDir(t);
     const user = await script(path.join(dir, "python3.12"));
-    assert.equal(await resolvePackager({ runtime: "python3.12", packagersDir: dir }), user);
+    assert.equal(resolvePackager({ runtime: "python3.12", packagersDir: dir }), user);
   });
 
   test("falls back to the built-in packager when packagersDir has no such script", async (t) => {
     const dir = await tempDir(t);
     await script(path.join(dir, "ruby3.3"));
-    const found = await resolvePackager({ runtime: "nodejs22.x", packagersDir: dir });
+    const found = resolvePackager({ runtime: "nodejs22.x", packagersDir: dir });
     assert.equal(found, path.join(packageRoot, "packagers", "nodejs22.x"));
   });
 
   test("packagersDir can add runtimes the built-ins lack", async (t) => {
     const dir = await tempDir(t);
     const ruby = await script(path.join(dir, "ruby3.3"));
-    assert.equal(await resolvePackager({ runtime: "ruby3.3", packagersDir: dir }), ruby);
+    assert.equal(resolvePackager({ runtime: "ruby3.3", packagersDir: dir }), ruby);
   });
 
   test("an unknown runtime is rejected with the sorted list of available packagers", async (t) => {
     const dir = await tempDir(t);
     await script(path.join(dir, "ruby3.3"));
     const available = [...BUILTINS, "ruby3.3"].sort().join(", ");
-    await assert.rejects(
-      resolvePackager({ runtime: "cobol85", packagersDir: dir }),
+    assert.throws(
+      () => resolvePackager({ runtime: "cobol85", packagersDir: dir }),
       packageError("UNKNOWN_RUNTIME", '"cobol85"', `Available: ${available}.`),
     );
   });
 
   test("a runtime that is a path is rejected and points at the packager option", async () => {
-    await assert.rejects(
-      resolvePackager({ runtime: "../packagers/python3.12" }),
+    assert.throws(
+      () => resolvePackager({ runtime: "../packagers/python3.12" }),
       packageError("UNKNOWN_RUNTIME", "../packagers/python3.12", "set packager instead"),
     );
   });
@@ -87,47 +87,47 @@ describe("resolvePackager", () => {
   test("a non-executable script in packagersDir is reported with the chmod fix", async (t) => {
     const dir = await tempDir(t);
     const file = await script(path.join(dir, "python3.12"), 0o644);
-    await assert.rejects(
-      resolvePackager({ runtime: "python3.12", packagersDir: dir }),
+    assert.throws(
+      () => resolvePackager({ runtime: "python3.12", packagersDir: dir }),
       packageError("PACKAGER_NOT_EXECUTABLE", file, `chmod +x '${file}'`),
     );
   });
 
   test("a non-executable explicit packager is reported with the chmod fix", async (t) => {
     const file = await script(path.join(await tempDir(t), "pack.sh"), 0o600);
-    await assert.rejects(
-      resolvePackager({ packager: file }),
+    assert.throws(
+      () => resolvePackager({ packager: file }),
       packageError("PACKAGER_NOT_EXECUTABLE", file, "chmod +x"),
     );
   });
 
   test("a missing explicit packager is reported with its absolute path", async (t) => {
     const missing = path.join(await tempDir(t), "nope.sh");
-    await assert.rejects(
-      resolvePackager({ packager: path.relative(process.cwd(), missing) }),
+    assert.throws(
+      () => resolvePackager({ packager: path.relative(process.cwd(), missing) }),
       packageError("PACKAGER_NOT_FOUND", missing, "does not exist"),
     );
   });
 
   test("a directory given as packager is rejected", async (t) => {
     const dir = await tempDir(t);
-    await assert.rejects(
-      resolvePackager({ packager: dir }),
+    assert.throws(
+      () => resolvePackager({ packager: dir }),
       packageError("PACKAGER_NOT_FOUND", dir, "not a file"),
     );
   });
 
   test("a packagersDir that does not exist is an error, not a silent fallback", async (t) => {
     const missing = path.join(await tempDir(t), "packagerz");
-    await assert.rejects(
-      resolvePackager({ runtime: "python3.12", packagersDir: missing }),
+    assert.throws(
+      () => resolvePackager({ runtime: "python3.12", packagersDir: missing }),
       packageError("PACKAGERS_DIR_NOT_FOUND", missing),
     );
   });
 
   test("neither runtime nor packager asks for one of them", async () => {
-    await assert.rejects(
-      resolvePackager({}),
+    assert.throws(
+      () => resolvePackager({}),
       packageError("RUNTIME_REQUIRED", "python3.12", "packager"),
     );
   });
@@ -135,7 +135,7 @@ describe("resolvePackager", () => {
 
 describe("listPackagers", () => {
   test("lists exactly the built-in runtimes, leaving out README.md and lib/", async () => {
-    assert.deepEqual(await listPackagers(), BUILTINS);
+    assert.deepEqual(listPackagers(), BUILTINS);
   });
 
   test("merges packagersDir with the built-ins, skipping non-executable files", async (t) => {
@@ -144,7 +144,7 @@ describe("listPackagers", () => {
     await script(path.join(dir, "python3.12"));
     await script(path.join(dir, "notes.txt"), 0o644);
     await mkdir(path.join(dir, "helpers"));
-    assert.deepEqual(await listPackagers(dir), [...BUILTINS, "ruby3.3"].sort());
+    assert.deepEqual(listPackagers(dir), [...BUILTINS, "ruby3.3"].sort());
   });
 });
 

@@ -2,24 +2,24 @@ import assert from "node:assert/strict";
 import { access, chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { runPackager, STDERR_TAIL_LINES } from "../../../engine/packager";
-import { EMPTY_ZIP, tempDir } from "./fixtures";
+import { tempDir } from "./fixtures";
 
 /** Writes `body` as an executable packager and returns run options around it. */
 async function packager(t: TestContext, body: string, shebang = "#!/usr/bin/env bash\n") {
   const dir = await tempDir(t);
   const script = path.join(dir, "packager.sh");
   const sourcePath = path.join(dir, "source dir");
-  const buildDir = path.join(dir, "build");
-  const packageZip = path.join(dir, "package.zip");
-  await Promise.all([mkdir(sourcePath), mkdir(buildDir)]);
-  await writeFile(packageZip, EMPTY_ZIP);
+  const workDir = path.join(dir, "work");
+  await Promise.all([mkdir(sourcePath), mkdir(workDir)]);
   await writeFile(script, shebang + body, { mode: 0o755 });
-  return { script, runtime: "custom", sourcePath, buildDir, packageZip };
+  // Where runPackager makes BUILD_DIR.
+  const buildDir = path.join(workDir, "build");
+  return { script, runtime: "custom", sourcePath, workDir, buildDir };
 }
 
-async function failure(promise: Promise<void>): Promise<LambdaPackageError> {
+async function failure(promise: Promise<unknown>): Promise<LambdaPackageError> {
   const error = await promise.then(
     () => assert.fail("the packager should have failed"),
     (e: unknown) => e,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { assertWithinLimits, MAX_UNZIPPED_BYTES } from "../../../engine/stage/limits";
 
 const file = (name: string, size: number) => ({

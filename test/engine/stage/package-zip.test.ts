@@ -2,15 +2,16 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, readlink, stat, writeFile, chmod } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
-import { extractPackageZip, writeEmptyZip } from "../../../engine/stage/package-zip";
+import { LambdaPackageError } from "../../../shared/errors";
+import { EMPTY_ZIP } from "../../../engine/packager";
+import { extractPackageZip } from "../../../engine/stage/package-zip";
 import { python, run } from "../../support/run";
 import { tempDir } from "../../support/tmp";
 
 async function seedStyleZip(): Promise<{ zip: string; staging: string }> {
   const dir = await tempDir("pkgzip");
   const zip = path.join(dir, "package.zip");
-  await writeEmptyZip(zip);
+  await writeFile(zip, EMPTY_ZIP);
   const src = path.join(dir, "src");
   await mkdir(path.join(src, "lib"), { recursive: true });
   await writeFile(path.join(src, "main.py"), "print('hi')\n");
@@ -26,7 +27,7 @@ async function seedStyleZip(): Promise<{ zip: string; staging: string }> {
 describe("extractPackageZip", () => {
   test("an untouched empty zip contributes nothing", async () => {
     const dir = await tempDir("pkgzip");
-    await writeEmptyZip(path.join(dir, "p.zip"));
+    await writeFile(path.join(dir, "p.zip"), EMPTY_ZIP);
     assert.equal(await extractPackageZip(path.join(dir, "p.zip"), dir), 0);
   });
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { excludeMatcher } from "../../../engine/stage/exclude";
 import { collectFiles } from "../../../engine/stage/walk";
 import { tempDir } from "../../support/tmp";

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { writeZip, type ZipEntry } from "../../../engine/zip";
 import { CHUNK } from "../../../engine/zip/plan";
 import { python, run } from "../../support/run";
@@ -49,7 +49,7 @@ describe("compressing big files in chunks", () => {
 
   test("round-trips a file spanning many chunks through unzip and Python", async () => {
     const out = path.join(dir, "out.zip");
-    await writeZip(entries, out, { mtime: MTIME });
+    await writeZip(entries, out, { level: 9, mtime: MTIME });
     await unzipTest(out);
     assert.equal((await pythonRead(out)).bad, null);
     assert.equal((await zipinfo(out)).get("big.bin")?.method, "defN");
@@ -67,10 +67,12 @@ describe("compressing big files in chunks", () => {
 
   test("gives identical bytes with one worker thread and with two", async () => {
     const one = await writeZip(entries, path.join(dir, "one.zip"), {
+      level: 9,
       mtime: MTIME,
       concurrency: 1,
     });
     const two = await writeZip(entries, path.join(dir, "two.zip"), {
+      level: 9,
       mtime: MTIME,
       concurrency: 2,
     });
@@ -95,7 +97,7 @@ describe("compressing big files in chunks", () => {
       executable: false,
     };
     await assert.rejects(
-      writeZip([...entries, stale], path.join(dir, "changed.zip"), { mtime: MTIME }),
+      writeZip([...entries, stale], path.join(dir, "changed.zip"), { level: 9, mtime: MTIME }),
       (e: unknown) =>
         e instanceof LambdaPackageError &&
         e.code === "ZIP_FILE_CHANGED" &&

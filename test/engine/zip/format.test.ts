@@ -89,7 +89,7 @@ describe("zip64", () => {
     );
     const entries = names.map((name) => ({ name, sourceFile: source, size: 4, executable: false }));
     const out = path.join(dir, "many.zip");
-    const result = await writeZip(entries, out, { mtime: 0 });
+    const result = await writeZip(entries, out, { level: 9, mtime: 0 });
     assert.equal(result.fileCount, count);
     await unzipTest(out);
     assert.deepEqual(await unzipNames(out), names);

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { writeZip, type ZipEntry } from "../../../engine/zip";
 import { run } from "../../support/run";
 import { tempDir } from "../../support/tmp";
@@ -40,7 +40,7 @@ describe("writeZip", () => {
     const files = sampleFiles();
     await makeTree(root, files);
     const out = path.join(dir, "out.zip");
-    const result = await writeZip(await entriesOf(root), out, { mtime: MTIME });
+    const result = await writeZip(await entriesOf(root), out, { level: 9, mtime: MTIME });
 
     await unzipTest(out);
     const names = Object.keys(files).sort(utf8Order);
@@ -80,10 +80,11 @@ describe("writeZip", () => {
       mtime: 1_234_567_890,
     });
     const a = await writeZip(await entriesOf(path.join(dir, "a")), path.join(dir, "a.zip"), {
+      level: 9,
       mtime: MTIME,
     });
     const reversed = (await entriesOf(path.join(dir, "checkout/b"))).reverse();
-    const b = await writeZip(reversed, path.join(dir, "b.zip"), { mtime: MTIME });
+    const b = await writeZip(reversed, path.join(dir, "b.zip"), { level: 9, mtime: MTIME });
     assert.equal(a.sha256, b.sha256);
     assert.deepEqual(await readFile(a.path), await readFile(b.path));
   });
@@ -93,10 +94,10 @@ describe("writeZip", () => {
     await makeTree(path.join(dir, "src"), sampleFiles());
     const entries = await entriesOf(path.join(dir, "src"));
     const early = await readFile(
-      (await writeZip(entries, path.join(dir, "1.zip"), { mtime: 0 })).path,
+      (await writeZip(entries, path.join(dir, "1.zip"), { level: 9, mtime: 0 })).path,
     );
     const late = await readFile(
-      (await writeZip(entries, path.join(dir, "2.zip"), { mtime: MTIME })).path,
+      (await writeZip(entries, path.join(dir, "2.zip"), { level: 9, mtime: MTIME })).path,
     );
     assert.equal(early.length, late.length);
     const { local, central } = headerOffsets(early);
@@ -133,7 +134,7 @@ describe("writeZip", () => {
     const files = { "données/été.txt": "é", "日本/ファイル.py": "x = 1\n", "plain.txt": "p" };
     await makeTree(path.join(dir, "src"), files);
     const out = path.join(dir, "out.zip");
-    await writeZip(await entriesOf(path.join(dir, "src")), out, { mtime: MTIME });
+    await writeZip(await entriesOf(path.join(dir, "src")), out, { level: 9, mtime: MTIME });
     await unzipTest(out);
     const names = Object.keys(files).sort(utf8Order);
     assert.deepEqual(await unzipNames(out), names);
@@ -142,7 +143,7 @@ describe("writeZip", () => {
 
   test("writes a valid empty zip for no entries", async () => {
     const dir = await tempDir("zip");
-    const result = await writeZip([], path.join(dir, "out.zip"), { mtime: MTIME });
+    const result = await writeZip([], path.join(dir, "out.zip"), { level: 9, mtime: MTIME });
     assert.equal(result.size, 22);
     assert.deepEqual(await pythonRead(result.path), { bad: null, names: [] });
   });
@@ -153,6 +154,7 @@ describe("writeZip", () => {
     const entries = await entriesOf(path.join(dir, "src"));
     const seen: { files: number; bytes: number }[] = [];
     const result = await writeZip(entries, path.join(dir, "out.zip"), {
+      level: 9,
       mtime: MTIME,
       onProgress: (done) => seen.push(done),
     });
@@ -165,7 +167,7 @@ describe("writeZip", () => {
     const [entry] = await entriesOf(path.join(dir, "src"));
     const out = path.join(dir, "out.zip");
     await assert.rejects(
-      writeZip([entry, { ...entry }], out, { mtime: MTIME }),
+      writeZip([entry, { ...entry }], out, { level: 9, mtime: MTIME }),
       (e: unknown) => e instanceof LambdaPackageError && e.code === "ZIP_DUPLICATE_ENTRY",
     );
     await assert.rejects(access(out));
@@ -187,13 +189,16 @@ describe("writeZip", () => {
     ];
     for (const entry of bad) {
       const out = path.join(dir, "out.zip");
-      await assert.rejects(writeZip([...entries, entry], out, { mtime: MTIME }), (e: unknown) => {
-        assert.ok(e instanceof LambdaPackageError);
-        assert.equal(e.code, "ZIP_READ_FAILED");
-        assert.ok(e.message.includes(entry.sourceFile), e.message);
-        assert.ok(e.message.includes(`"${entry.name}"`), e.message);
-        return true;
-      });
+      await assert.rejects(
+        writeZip([...entries, entry], out, { level: 9, mtime: MTIME }),
+        (e: unknown) => {
+          assert.ok(e instanceof LambdaPackageError);
+          assert.equal(e.code, "ZIP_READ_FAILED");
+          assert.ok(e.message.includes(entry.sourceFile), e.message);
+          assert.ok(e.message.includes(`"${entry.name}"`), e.message);
+          return true;
+        },
+      );
       await assert.rejects(access(out));
     }
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { BIG_FILE, CHUNK, planUnits, sortEntries } from "../../../engine/zip/plan";
 
 const entry = (name: string, size = 1) => ({

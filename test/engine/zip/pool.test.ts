@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { access, readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { writeZip } from "../../../engine/zip";
 import { tempDir } from "../../support/tmp";
 import { entriesOf, makeTree } from "./zip-tools";
@@ -22,7 +22,7 @@ describe("worker pool", () => {
     await makeTree(path.join(dir, "src"), files);
     const entries = await entriesOf(path.join(dir, "src"));
     // A first run starts whatever threads Node keeps (libuv's pool) and ends its own.
-    await writeZip(entries, path.join(dir, "ok.zip"), { mtime: 0, concurrency: 2 });
+    await writeZip(entries, path.join(dir, "ok.zip"), { level: 9, mtime: 0, concurrency: 2 });
     const before = await threadCount();
 
     const missing = {
@@ -33,7 +33,7 @@ describe("worker pool", () => {
     };
     const out = path.join(dir, "bad.zip");
     await assert.rejects(
-      writeZip([...entries, missing], out, { mtime: 0, concurrency: 2 }),
+      writeZip([...entries, missing], out, { level: 9, mtime: 0, concurrency: 2 }),
       (e: unknown) => e instanceof LambdaPackageError && e.code === "ZIP_READ_FAILED",
     );
     assert.equal(await threadCount(), before);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PutBucketVersioningCommand } from "@aws-sdk/client-s3";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { assertBucketReady, createS3Client, uploadArtifact } from "../../../provider/s3";
 import { countAttempts, requestFor, writeArtifact } from "../../support/artifacts";
 import { tempDir } from "../../support/tmp";

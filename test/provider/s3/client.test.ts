@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { createS3Client, describeTarget, uploadArtifact } from "../../../provider/s3";
 import { requestFor, writeArtifact } from "../../support/artifacts";
 import { tempDir } from "../../support/tmp";

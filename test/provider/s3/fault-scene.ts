@@ -3,7 +3,7 @@
  * and the invariants every fault must leave.
  */
 import assert from "node:assert/strict";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import {
   createS3Client,
   uploadArtifact,

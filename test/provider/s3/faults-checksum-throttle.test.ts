@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { uploadArtifact } from "../../../provider/s3";
 import { MiB, requestFor } from "../../support/artifacts";
 import { attempt, faultFixture, KEY, LIMIT, MULTIPART, succeeded } from "./fault-scene";

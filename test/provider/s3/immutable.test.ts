@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { createS3Client, uploadArtifact, type UploadResult } from "../../../provider/s3";
 import {
   artifactsFixture,

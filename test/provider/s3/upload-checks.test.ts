@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { writeFile } from "node:fs/promises";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { LambdaPackageError } from "../../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 import { createS3Client, uploadArtifact } from "../../../provider/s3";
 import { countAttempts, MiB, requestFor, writeArtifact } from "../../support/artifacts";
 import { uploadFixture } from "./upload-scene";

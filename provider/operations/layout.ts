@@ -1,9 +1,6 @@
 import type { LambdaPackageInputs } from "../args";
-
-/** How the object key is chosen. */
-export type Layout = "key" | "version" | "content";
-
-export const DEFAULT_KEY_PREFIX = "lambda";
+import { FIELDS } from "../fields";
+import type { Layout } from "../outputs";
 
 export function layoutOf(
   inputs: Pick<LambdaPackageInputs, "key" | "version" | "versionFrom">,
@@ -14,7 +11,7 @@ export function layoutOf(
 }
 
 export function keyPrefixOf(inputs: Pick<LambdaPackageInputs, "keyPrefix">): string {
-  return (inputs.keyPrefix ?? DEFAULT_KEY_PREFIX).replace(/\/+$/, "");
+  return (inputs.keyPrefix ?? FIELDS.keyPrefix.default).replace(/\/+$/, "");
 }
 
 function join(prefix: string, rest: string): string {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { LambdaPackageInputs } from "../../../provider/args";
-import { diffInputs } from "../../../provider/impl/diff";
-import { UNKNOWN } from "../../../provider/impl/unknown";
+import { diffInputs } from "../../../provider/operations/diff";
+import { UNKNOWN } from "../../../provider/operations/unknown";
 
 const inputs: LambdaPackageInputs = {
   bucket: "b-1",

@@ -1,19 +1,47 @@
-import { LambdaPackageError } from "../../engine/errors";
-import type { UploadRequest } from "./upload";
+/**
+ * The headers every write of an object carries, built in one place for all of
+ * them (PutObject, CreateMultipartUpload, CopyObject): what we record about
+ * the zip, the user's metadata and tags, and encryption. They are checked
+ * here before any request, and the provider's `check` runs the same checks in
+ * preview, so a bad value never waits for `up`.
+ */
+import { LambdaPackageError } from "../../shared/errors";
 
-/** The object headers shared by PutObject and CreateMultipartUpload. */
-export interface ObjectHeaders {
-  Metadata: Record<string, string>;
-  Tagging?: string;
-  ServerSideEncryption?: "AES256" | "aws:kms";
-  SSEKMSKeyId?: string;
-  ContentType: string;
-}
+/** Server-side encryption S3 takes: SSE-S3 or SSE-KMS. */
+export const SERVER_SIDE_ENCRYPTION = ["AES256", "aws:kms"] as const;
+export type ServerSideEncryption = (typeof SERVER_SIDE_ENCRYPTION)[number];
 
 /** Metadata keys this tool writes; `headVersion` reads them back. */
 export const META_SHA256 = "sha256";
 export const META_SOURCE_KEY = "source-key";
 export const META_SOURCE_CODE_HASH = "source-code-hash";
+
+/** What an object's headers are made from. */
+export interface HeaderRequest {
+  /** SHA-256 of the zip, hex; stored as metadata `sha256`. */
+  sha256: string;
+  /** SHA-256 of the zip, base64 (Lambda's `CodeSha256`); stored as metadata `source-code-hash`. */
+  sourceCodeHash: string;
+  /** The resource's sourceKey; stored as metadata `source-key`. */
+  sourceKey: string;
+  /** User metadata (`x-amz-meta-*`), printable ASCII, 2 KB in all with ours. */
+  metadata?: Record<string, string>;
+  /** Object tags, at most 10, written atomically with the object. */
+  tags?: Record<string, string>;
+  /** Server-side encryption. @default the bucket's default */
+  serverSideEncryption?: ServerSideEncryption;
+  /** KMS key id or ARN for `serverSideEncryption: "aws:kms"`. @default the account's aws/s3 key */
+  kmsKeyId?: string;
+}
+
+/** The headers of a write; spread into each command's input as they are. */
+export interface ObjectHeaders {
+  Metadata: Record<string, string>;
+  Tagging?: string;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  ContentType: string;
+}
 
 // S3 counts the UTF-8 bytes of user metadata keys and values against 2 KB.
 const METADATA_LIMIT = 2048;
@@ -23,11 +51,8 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 // Letters, digits, spaces and + - = . _ : / @, as S3 documents for tags.
 const TAG_CHARACTERS = /^[\p{L}\p{N}\p{Zs}+\-=._:/@]*$/u;
 
-/**
- * Validates metadata, tags and encryption and turns them into request
- * headers, before any request: a bad value fails without a half-done upload.
- */
-export function objectHeaders(request: UploadRequest): ObjectHeaders {
+/** Validates everything a write sends besides the body and turns it into headers. */
+export function objectHeaders(request: HeaderRequest): ObjectHeaders {
   return {
     Metadata: metadataOf(request),
     Tagging: taggingOf(request.tags),
@@ -36,7 +61,7 @@ export function objectHeaders(request: UploadRequest): ObjectHeaders {
   };
 }
 
-function metadataOf(request: UploadRequest): Record<string, string> {
+function metadataOf(request: HeaderRequest): Record<string, string> {
   const ours: Record<string, string> = {
     [META_SHA256]: request.sha256,
     [META_SOURCE_KEY]: request.sourceKey,
@@ -55,8 +80,8 @@ function metadataOf(request: UploadRequest): Record<string, string> {
     if (lower in ours) {
       throw invalid(
         `metadata.${key}`,
-        "is written by this tool",
-        `rename it; ${Object.keys(ours).join(", ")} are reserved`,
+        `is written by this tool: ${Object.keys(ours).join(", ")} are set by LambdaPackage itself`,
+        "rename it",
       );
     }
     if (!HEADER_TOKEN.test(key)) {
@@ -93,7 +118,7 @@ function taggingOf(tags: Record<string, string> | undefined): string | undefined
   if (entries.length > TAG_LIMIT) {
     throw invalid(
       "tags",
-      `has ${entries.length} tags; S3 allows ${TAG_LIMIT} per object`,
+      `has ${entries.length} tags; S3 allows at most ${TAG_LIMIT} per object`,
       "drop some or move them to metadata",
     );
   }
@@ -122,14 +147,14 @@ function taggingOf(tags: Record<string, string> | undefined): string | undefined
 }
 
 function encryptionOf(
-  request: UploadRequest,
+  request: HeaderRequest,
 ): Pick<ObjectHeaders, "ServerSideEncryption" | "SSEKMSKeyId"> {
   const sse = request.serverSideEncryption;
-  if (sse !== undefined && sse !== "AES256" && sse !== "aws:kms") {
+  if (sse !== undefined && !SERVER_SIDE_ENCRYPTION.includes(sse)) {
     throw invalid(
       "serverSideEncryption",
       `"${String(sse)}" is not allowed`,
-      'use "AES256" or "aws:kms"',
+      `use ${SERVER_SIDE_ENCRYPTION.map((v) => `"${v}"`).join(" or ")}`,
     );
   }
   if (request.kmsKeyId !== undefined && sse !== "aws:kms") {
@@ -138,6 +163,9 @@ function encryptionOf(
   return { ServerSideEncryption: sse, SSEKMSKeyId: request.kmsKeyId };
 }
 
+/** `field` is the request's path (`metadata.note`); the error names the input it belongs to. */
 function invalid(field: string, what: string, fix: string): LambdaPackageError {
-  return new LambdaPackageError("S3_OBJECT_INVALID", `${field} ${what}; ${fix}.`);
+  return new LambdaPackageError("S3_OBJECT_INVALID", `${field} ${what}; ${fix}.`, {
+    field: field.split(".")[0],
+  });
 }

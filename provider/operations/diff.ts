@@ -1,36 +1,13 @@
 import type { LambdaPackageInputs } from "../args";
+import { fieldsOf } from "../fields";
 import { keyPrefixOf, layoutOf } from "./layout";
 import { containsUnknown } from "./unknown";
 
-type Fields = (keyof LambdaPackageInputs)[];
-
 /** A change of any of these builds and uploads a new version under the same key. */
-export const REPACKAGE_FIELDS: Fields = [
-  "sourceKey",
-  "forceRepackage",
-  "sourcePath",
-  "runtime",
-  "packager",
-  "packagersDir",
-  "exclude",
-  "architecture",
-  "layer",
-  "pythonMode",
-  "compressionLevel",
-  "packagerEnv",
-  "inheritCredentials",
-  "metadata",
-  "tags",
-  "serverSideEncryption",
-  "kmsKeyId",
-  "immutable",
-  // Another region or endpoint is another store: the object has to be written there.
-  "region",
-  "endpoint",
-];
+export const REPACKAGE_FIELDS = fieldsOf("repackage");
 
 /** A change of these only changes how we talk to S3 or delete: state is updated, nothing uploaded. */
-export const SETTINGS_FIELDS: Fields = ["retainOnDelete", "profile", "forcePathStyle", "checksums"];
+export const SETTINGS_FIELDS = fieldsOf("settings");
 
 export interface DiffOutcome {
   changes: boolean;
@@ -40,10 +17,12 @@ export interface DiffOutcome {
 }
 
 /**
- * Compares the old outputs (which echo every input) with the new inputs. Only
- * a new location replaces; every other change is an in-place update, which
- * keeps older versions downloadable for functions still pinned to them. Our
- * own provider code is not compared, so upgrading this package is no change.
+ * Compares the old outputs (which echo every input) with the new inputs, by
+ * the field table's diff classes. Only a new location replaces (the `replace`
+ * class: the bucket, and the key those inputs compute); every other change is
+ * an in-place update, which keeps older versions downloadable for functions
+ * still pinned to them. Our own provider code is not compared, so upgrading
+ * this package is no change.
  */
 export function diffInputs(olds: Record<string, unknown>, news: LambdaPackageInputs): DiffOutcome {
   const replaces: string[] = [];

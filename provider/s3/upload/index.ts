@@ -1,35 +1,21 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { formatBytes } from "../../engine/stage/limits";
+import { LambdaPackageError } from "../../../shared/errors";
+import { formatBytes } from "../../../shared/format";
+import { toLambdaPackageError } from "../errors";
+import { objectHeaders, type HeaderRequest } from "../headers";
 import { assertFileSize, readVerified } from "./artifact";
-import { toLambdaPackageError } from "./errors";
 import { adoptExisting, concurrentWriter, isConditionalFailure, notVersioned } from "./immutable";
 import { putMultipart, type ObjectParams } from "./multipart";
-import { objectHeaders } from "./params";
-import { checkPartSizes } from "./sizes";
 
-export interface UploadRequest {
+export interface UploadRequest extends HeaderRequest {
   /** Bucket name; versioning must be Enabled (see `assertBucketReady`). */
   bucket: string;
   /** Object key, e.g. `lambda/3f2a….zip`. */
   key: string;
   /** Path of the zip to upload. */
   file: string;
-  /** Size of the zip in bytes; checked against the file. */
+  /** Size of the zip in bytes; checked against the file. The `sha256` is checked as it is read. */
   size: number;
-  /** SHA-256 of the zip, hex; checked while the file is read, stored as metadata `sha256`. */
-  sha256: string;
-  /** SHA-256 of the zip, base64 (Lambda's `CodeSha256`); stored as metadata `source-code-hash`. */
-  sourceCodeHash: string;
-  /** The resource's sourceKey; stored as metadata `source-key`. */
-  sourceKey: string;
-  /** User metadata (`x-amz-meta-*`), printable ASCII, 2 KB in all with ours. */
-  metadata?: Record<string, string>;
-  /** Object tags, at most 10, written atomically with the object. */
-  tags?: Record<string, string>;
-  /** Server-side encryption. @default the bucket's default */
-  serverSideEncryption?: "AES256" | "aws:kms";
-  /** KMS key id or ARN for `serverSideEncryption: "aws:kms"`. @default the account's aws/s3 key */
-  kmsKeyId?: string;
   /** Never overwrite a key that holds other content: write with If-None-Match: *. @default false */
   immutable?: boolean;
   /** Bytes above which multipart is used. @default 16 MiB */
@@ -140,4 +126,40 @@ async function putSingle(
     }),
   );
   return output.VersionId;
+}
+
+const GiB = 1024 * MiB;
+// S3's limits: parts of 5 MiB to 5 GiB, at most 10,000 of them; one PUT up to 5 GiB.
+const MIN_PART = 5 * MiB;
+const MAX_PART = 5 * GiB;
+const MAX_PARTS = 10_000;
+const MAX_PUT = 5 * GiB;
+
+/** Checks sizes and multipart settings against S3's limits before any request. */
+function checkPartSizes(
+  size: number,
+  threshold: number,
+  partSize: number,
+  concurrency: number,
+): void {
+  if (!Number.isSafeInteger(size) || size < 0) throw invalid("size", `${size} is not a byte count`);
+  if (!Number.isSafeInteger(threshold) || threshold < 0 || threshold > MAX_PUT) {
+    throw invalid("multipartThreshold", `${threshold} must be 0 to 5 GiB`);
+  }
+  if (!Number.isSafeInteger(partSize) || partSize < MIN_PART || partSize > MAX_PART) {
+    throw invalid("partSize", `${partSize} must be 5 MiB to 5 GiB`);
+  }
+  if (size > threshold && Math.ceil(size / partSize) > MAX_PARTS) {
+    throw invalid(
+      "partSize",
+      `${partSize} would split ${size} bytes into more than ${MAX_PARTS} parts; raise it`,
+    );
+  }
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw invalid("concurrency", `${concurrency} must be an integer from 1 to 64`);
+  }
+}
+
+function invalid(field: string, what: string): LambdaPackageError {
+  return new LambdaPackageError("S3_OBJECT_INVALID", `${field}: ${what}.`);
 }

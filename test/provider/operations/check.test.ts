@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { checkInputs } from "../../../provider/impl/check";
-import { UNKNOWN } from "../../../provider/impl/unknown";
+import { checkInputs } from "../../../provider/operations/check";
+import { UNKNOWN } from "../../../provider/operations/unknown";
 import { tempDir } from "../../support/tmp";
 
 async function source(files: Record<string, string> = { "app.py": "x" }): Promise<string> {
@@ -53,7 +53,9 @@ describe("checkInputs", () => {
     });
     assert.ok(found.some((r) => /^bucket: .*S3 bucket name.*"Bad_Bucket"/.test(r)));
     assert.ok(found.some((r) => /^architecture: .*"x86_64", "arm64"; got "x86"/.test(r)));
-    assert.ok(found.some((r) => /^compressionLevel: .*0-9; got 11/.test(r)));
+    assert.ok(
+      found.some((r) => /^compressionLevel: .*0 \(store\) to 9 \(smallest\); got 11/.test(r)),
+    );
     assert.ok(found.some((r) => /^exclude: .*list of strings/.test(r)));
     assert.ok(found.some((r) => /^endpoint: .*URL/.test(r)));
     assert.ok(found.some((r) => /^colour: colour is not an input/.test(r)));
@@ -121,7 +123,7 @@ describe("checkInputs", () => {
         /^metadata: .*set by LambdaPackage/.test(r),
       ),
     );
-    assert.ok(reasons({ ...base, tags }).some((r) => /^tags: .*11 entries.*at most 10/.test(r)));
+    assert.ok(reasons({ ...base, tags }).some((r) => /^tags: .*11 tags.*at most 10/.test(r)));
     assert.ok(
       reasons({ ...base, packagerEnv: { NPM_TOKEN: "x" } }).some((r) =>
         /^packagerEnv: .*credential/.test(r),

@@ -1,24 +1,27 @@
 import { rm } from "node:fs/promises";
-import path from "node:path";
-import { build } from "../../engine/build";
-import { formatBytes } from "../../engine/stage/limits";
-import type { BuildResult } from "../../engine/types";
+import { build, type BuildResult } from "../../engine/build";
+import type { PackageOptions } from "../../engine/options";
+import { formatBytes } from "../../shared/format";
 import type { LambdaPackageInputs } from "../args";
+import { BUILD_FIELDS } from "../fields";
+import { COMPUTED_OUTPUTS, type LambdaPackageOutputs } from "../outputs";
 import {
   assertBucketReady,
   consoleUrl,
   createS3Client,
-  deleteVersion,
+  deleteVersion as deleteObjectVersion,
   headVersion,
   uploadArtifact,
 } from "../s3";
 import { contentKey, keyPrefixOf, layoutOf } from "./layout";
 import { logger, seconds } from "./log";
-import type { LambdaPackageOutputs } from "./outputs";
 import { s3Settings } from "./settings";
 
-/** Packages the source and uploads it as a new version; returns the complete outputs. */
-export async function publish(inputs: LambdaPackageInputs): Promise<LambdaPackageOutputs> {
+/**
+ * The resource is one object version; its operations, named as Pulumi names
+ * them. `createVersion` packages the source and uploads it as a new version.
+ */
+export async function createVersion(inputs: LambdaPackageInputs): Promise<LambdaPackageOutputs> {
   const settings = s3Settings(inputs);
   const client = createS3Client(settings);
   const log = logger(`${inputs.bucket}/${inputs.key ?? keyPrefixOf(inputs) + "/…"}`);
@@ -27,7 +30,7 @@ export async function publish(inputs: LambdaPackageInputs): Promise<LambdaPackag
     // costs no packaging time and nothing is ever half-uploaded.
     await assertBucketReady(client, inputs.bucket, settings);
     const started = Date.now();
-    const built = await packageSource(inputs, log);
+    const built = await build({ ...buildOptions(inputs), log });
     log(
       `packaged ${built.fileCount} files, ${formatBytes(built.unzippedSize)} → ` +
         `${formatBytes(built.size)} in ${seconds(started)}; sha256 ${built.sha256}`,
@@ -61,24 +64,27 @@ export async function publish(inputs: LambdaPackageInputs): Promise<LambdaPackag
   }
 }
 
-function packageSource(
-  inputs: LambdaPackageInputs,
-  log: (l: string) => void,
-): Promise<BuildResult> {
-  return build({
-    sourcePath: path.resolve(inputs.sourcePath),
-    runtime: inputs.runtime,
-    packager: inputs.packager,
-    packagersDir: inputs.packagersDir,
-    exclude: inputs.exclude,
-    compressionLevel: inputs.compressionLevel,
-    architecture: inputs.architecture,
-    layer: inputs.layer,
-    pythonMode: inputs.pythonMode,
-    env: inputs.packagerEnv,
-    inheritCredentials: inputs.inheritCredentials,
-    log,
-  });
+/**
+ * An update that repackages is a new version, as on create; one that only
+ * changes settings keeps the object and records the new inputs.
+ */
+export async function updateVersion(
+  olds: LambdaPackageOutputs,
+  news: LambdaPackageInputs,
+  repackage: boolean,
+): Promise<LambdaPackageOutputs> {
+  if (repackage) return createVersion(news);
+  const computed = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, olds[name]]));
+  return { ...news, ...computed, key: olds.key, bucket: olds.bucket } as LambdaPackageOutputs;
+}
+
+/** The inputs that are the engine's options, passed on by name: the field table says which. */
+function buildOptions(inputs: LambdaPackageInputs): PackageOptions {
+  // The compiler holds the inputs to the options' types: same names, same values.
+  const picked: Pick<LambdaPackageInputs, keyof PackageOptions> = inputs;
+  return Object.fromEntries(
+    BUILD_FIELDS.map((name) => [name, picked[name]]),
+  ) as unknown as typeof picked satisfies PackageOptions;
 }
 
 function outputs(
@@ -108,7 +114,7 @@ function outputs(
  * uploaded? Gone → undefined (the engine drops it and the next `up` recreates
  * it). Other content → outputs that show it, so the next `up` repackages.
  */
-export async function refresh(
+export async function readVersion(
   props: LambdaPackageOutputs,
 ): Promise<LambdaPackageOutputs | undefined> {
   const client = createS3Client(s3Settings(props));
@@ -139,7 +145,7 @@ export async function refresh(
  * Deletes exactly the recorded version. Never a bare key: on a replacement at
  * the same key that would put a delete marker over the new upload.
  */
-export async function unpublish(props: LambdaPackageOutputs): Promise<void> {
+export async function deleteVersion(props: LambdaPackageOutputs): Promise<void> {
   const log = logger(`${props.bucket}/${props.key}`);
   if (props.retainOnDelete || props.immutable) {
     const why = props.retainOnDelete ? "retainOnDelete" : "immutable objects are never deleted";
@@ -148,7 +154,7 @@ export async function unpublish(props: LambdaPackageOutputs): Promise<void> {
   }
   const client = createS3Client(s3Settings(props));
   try {
-    await deleteVersion(client, props.bucket, props.key, props.versionId);
+    await deleteObjectVersion(client, props.bucket, props.key, props.versionId);
     log(`deleted version ${props.versionId}`);
   } finally {
     client.destroy();

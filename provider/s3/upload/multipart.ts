@@ -6,7 +6,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { codeOf, describeSdkError, statusOf } from "./errors";
+import { codeOf, describeSdkError, statusOf } from "../errors";
 import { uploadParts, type PartOptions } from "./parts";
 
 /** PutObject's input without a body: what both upload paths send. */
@@ -33,14 +33,11 @@ export async function putMultipart(
   params: ObjectParams,
   options: PartOptions,
 ): Promise<string | undefined> {
-  const { Bucket, Key, IfNoneMatch, ChecksumAlgorithm } = params;
-  const { Metadata, Tagging, ServerSideEncryption, SSEKMSKeyId, ContentType } = params;
-  const created = await client.send(
-    new CreateMultipartUploadCommand({
-      ...{ Bucket, Key, Metadata, Tagging, ServerSideEncryption, SSEKMSKeyId, ContentType },
-      ChecksumAlgorithm,
-    }),
-  );
+  // Everything but the completion's condition goes on the creating request;
+  // the object's headers come whole from objectHeaders, never field by field.
+  const { IfNoneMatch, ...headers } = params;
+  const { Bucket, Key, ChecksumAlgorithm } = params;
+  const created = await client.send(new CreateMultipartUploadCommand(headers));
   const UploadId = created.UploadId;
   if (!UploadId)
     throw new Error(`CreateMultipartUpload of s3://${Bucket}/${Key} returned no UploadId`);

@@ -1,7 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { LambdaPackageError } from "../../engine/errors";
-import { codeOf, statusOf } from "./errors";
-import { headLatest, type LatestVersion } from "./object";
+import { LambdaPackageError } from "../../../shared/errors";
+import { codeOf, statusOf } from "../errors";
+import { headLatest, type LatestVersion } from "../object";
 
 /** The request fields the immutable checks read. */
 interface Wanted {

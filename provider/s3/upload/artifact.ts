@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-import { LambdaPackageError } from "../../engine/errors";
+import { LambdaPackageError } from "../../../shared/errors";
 
 interface Fingerprint {
   size: number;

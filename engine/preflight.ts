@@ -1,0 +1,80 @@
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { LambdaPackageError } from "../shared/errors";
+import type { PackageOptions } from "./options";
+import { resolvePackager } from "./packager";
+
+/** What the file system says about a package's inputs before any work. */
+export interface Preflight {
+  /** Absolute source directory. */
+  readonly sourcePath: string;
+  /** Absolute path of the packager to run. */
+  readonly script: string;
+  /** `RUNTIME` for the packager: `runtime`, else the script's file name. */
+  readonly runtime: string;
+}
+
+/**
+ * The cheap checks of a build's inputs (a few stats and one directory read,
+ * never a walk): the source directory exists and has something in it, and the
+ * packager can be found and run. `build()` runs them first; the provider's
+ * `check` runs them in preview, so these mistakes never wait for `up`.
+ */
+export function preflight(options: PackageOptions): Preflight {
+  const problems = preflightProblems(options);
+  if (problems.length > 0) throw problems[0];
+  const script = resolvePackager(options);
+  return {
+    sourcePath: path.resolve(options.sourcePath),
+    script,
+    runtime: options.runtime ?? path.basename(script),
+  };
+}
+
+/** Every problem `preflight` would throw, one per field, for callers that report them all. */
+export function preflightProblems(
+  options: Pick<PackageOptions, "sourcePath" | "runtime" | "packager" | "packagersDir">,
+): LambdaPackageError[] {
+  const problems: LambdaPackageError[] = [];
+  for (const check of [
+    () => checkSourceDirectory(options.sourcePath),
+    () => resolvePackager(options),
+  ]) {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof LambdaPackageError)) throw error;
+      problems.push(error);
+    }
+  }
+  return problems;
+}
+
+function checkSourceDirectory(given: string): void {
+  const sourcePath = path.resolve(given);
+  const info = statSync(sourcePath, { throwIfNoEntry: false });
+  const field = "sourcePath";
+  if (!info) {
+    throw new LambdaPackageError(
+      "SOURCE_MISSING",
+      `sourcePath "${given}" does not exist (resolved to ${sourcePath} from ${process.cwd()}). ` +
+        `Point it at the directory holding the function's code.`,
+      { field },
+    );
+  }
+  if (!info.isDirectory()) {
+    throw new LambdaPackageError(
+      "SOURCE_NOT_DIRECTORY",
+      `sourcePath "${given}" is a file, not a directory. Point it at the directory that contains it.`,
+      { field },
+    );
+  }
+  if (readdirSync(sourcePath).length === 0) {
+    throw new LambdaPackageError(
+      "SOURCE_EMPTY",
+      `sourcePath "${given}" is an empty directory: there is nothing to package. ` +
+        `Check the path, or build the code into it first.`,
+      { field },
+    );
+  }
+}

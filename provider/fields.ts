@@ -1,0 +1,107 @@
+/**
+ * The field table: for every input of `LambdaPackage`, the rule its value must
+ * pass, what a change of it does (its diff class) and its default. Check,
+ * diff, the build and README's behaviour table all read this table; the
+ * compiler rejects an input of `LambdaPackageArgs` without a row. Each input's
+ * doc is its JSDoc in `LambdaPackageArgs` (or `PackageOptions`), which a test
+ * holds to this table's defaults.
+ */
+import { PACKAGE_OPTIONS, type OptionSpec } from "../engine/options";
+import { isBoolean, isString, nonEmpty, oneOf, stringMap, type Rule } from "../shared/rules";
+import type { LambdaPackageInputs } from "./args";
+import { bucketName, CHECKSUM_MODES, endpointUrl, SERVER_SIDE_ENCRYPTION } from "./s3";
+
+/**
+ * What a change of an input does:
+ * - `replace`: it moves the object (bucket, or what computes the key): upload the new object,
+ *   then delete the old version;
+ * - `repackage`: it may change the package or the object: package, upload a new version;
+ * - `settings`: it changes only how we talk to S3 or delete: the state is updated, nothing runs.
+ */
+export type DiffClass = "replace" | "repackage" | "settings";
+
+export interface FieldSpec {
+  readonly diff: DiffClass;
+  readonly rule: Rule;
+  /** The value in effect when the input is left out, where there is one value. */
+  readonly default?: unknown;
+  /** For inputs that must be given: what to give, for the error. */
+  readonly required?: string;
+  /** A path, stored relative to the program's directory so checkouts elsewhere are no change. */
+  readonly path?: "directory" | "file";
+}
+
+/** A package option of the engine as an input: its rule and default, and a diff class. */
+function packaging<K extends keyof typeof PACKAGE_OPTIONS>(
+  name: K,
+  extra: Partial<FieldSpec> = {},
+): Omit<(typeof PACKAGE_OPTIONS)[K], "cli"> & FieldSpec {
+  const { cli: _flag, ...spec } = PACKAGE_OPTIONS[name] as OptionSpec;
+  return { ...(spec as Omit<(typeof PACKAGE_OPTIONS)[K], "cli">), diff: "repackage", ...extra };
+}
+
+const objectKey: Rule = (v) =>
+  typeof v !== "string" || v === "" || v.startsWith("/") || Buffer.byteLength(v) > 1024
+    ? `must be a non-empty key of at most 1024 bytes, without a leading "/"`
+    : undefined;
+
+export const FIELDS = {
+  // Where the object is.
+  bucket: {
+    diff: "replace",
+    rule: bucketName,
+    required: "the name of an existing bucket with versioning Enabled",
+  },
+  key: { diff: "replace", rule: objectKey },
+  keyPrefix: { diff: "replace", rule: isString, default: "lambda" },
+  version: { diff: "replace", rule: nonEmpty },
+  versionFrom: { diff: "replace", rule: oneOf("pyproject.toml", "package.json") },
+
+  // What is packaged, and how.
+  sourcePath: packaging("sourcePath", {
+    path: "directory",
+    required: "the directory holding the function's code",
+  }),
+  runtime: packaging("runtime"),
+  packager: packaging("packager", { path: "file" }),
+  packagersDir: packaging("packagersDir", { path: "directory" }),
+  sourceKey: {
+    diff: "repackage",
+    rule: nonEmpty,
+    required: "a git commit SHA of the source is the usual choice",
+  },
+  forceRepackage: { diff: "repackage", rule: isString },
+  exclude: packaging("exclude"),
+  architecture: packaging("architecture"),
+  layer: packaging("layer"),
+  pythonMode: packaging("pythonMode"),
+  compressionLevel: packaging("compressionLevel"),
+  packagerEnv: packaging("packagerEnv"),
+  inheritCredentials: packaging("inheritCredentials"),
+
+  // What the object carries: a change writes a new version.
+  metadata: { diff: "repackage", rule: stringMap, default: {} },
+  tags: { diff: "repackage", rule: stringMap, default: {} },
+  serverSideEncryption: { diff: "repackage", rule: oneOf(...SERVER_SIDE_ENCRYPTION) },
+  kmsKeyId: { diff: "repackage", rule: nonEmpty },
+  immutable: { diff: "repackage", rule: isBoolean, default: false },
+
+  // How we reach the store. Another region or endpoint is another store: the
+  // object has to be written there.
+  region: { diff: "repackage", rule: nonEmpty },
+  endpoint: { diff: "repackage", rule: endpointUrl },
+  retainOnDelete: { diff: "settings", rule: isBoolean, default: false },
+  profile: { diff: "settings", rule: nonEmpty },
+  forcePathStyle: { diff: "settings", rule: isBoolean },
+  checksums: { diff: "settings", rule: oneOf(...CHECKSUM_MODES), default: "when_supported" },
+} as const satisfies { readonly [K in keyof LambdaPackageInputs]-?: FieldSpec };
+
+export type Field = keyof typeof FIELDS;
+
+/** The inputs of one diff class, in table order. */
+export function fieldsOf(diff: DiffClass): Field[] {
+  return (Object.keys(FIELDS) as Field[]).filter((name) => FIELDS[name].diff === diff);
+}
+
+/** The inputs that are options of the engine's build, passed to it as they are. */
+export const BUILD_FIELDS = Object.keys(PACKAGE_OPTIONS) as (keyof typeof PACKAGE_OPTIONS)[];

@@ -1,0 +1,174 @@
+import path from "node:path";
+import { preflightProblems } from "../../engine/preflight";
+import { isCredentialName } from "../../shared/credentials";
+import { LambdaPackageError } from "../../shared/errors";
+import { show } from "../../shared/format";
+import { problem } from "../../shared/rules";
+import type { LambdaPackageInputs } from "../args";
+import { FIELDS, type Field } from "../fields";
+import { objectHeaders } from "../s3";
+import { keyPrefixOf, versionKey } from "./layout";
+import { readProjectVersion, semverProblem } from "./project-version";
+import { UNKNOWN } from "./unknown";
+
+export interface Failure {
+  property: string;
+  reason: string;
+}
+
+export interface CheckOutcome {
+  inputs: LambdaPackageInputs;
+  failures: Failure[];
+}
+
+const known = (v: unknown) => v !== undefined && v !== null && v !== UNKNOWN;
+
+/**
+ * Validates the inputs by the field table and fills in what can be known
+ * before packaging: paths made relative, the key of the semver layout (so
+ * preview shows it) and a version read from the project file. Only cheap I/O:
+ * a few stats (the engine's preflight) and one small file read.
+ */
+export function checkInputs(news: Record<string, unknown>): CheckOutcome {
+  const failures: Failure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const inputs = { ...news } as LambdaPackageInputs & Record<string, unknown>;
+
+  for (const [name, value] of Object.entries(inputs)) {
+    if (!known(value) || name.startsWith("__")) continue;
+    const spec = FIELDS[name as Field];
+    if (!spec) {
+      fail(name, `${name} is not an input of LambdaPackage`);
+      continue;
+    }
+    const wrong = problem(name, spec.rule, value);
+    if (wrong) fail(name, wrong);
+  }
+  for (const [name, spec] of Object.entries(FIELDS)) {
+    if ("required" in spec && inputs[name] === undefined)
+      fail(name, `${name} is required (${spec.required})`);
+  }
+  checkCombinations(inputs, fail);
+  checkPackagerEnv(inputs, fail);
+  checkHeaders(inputs, fail);
+  checkFiles(inputs, (property, reason) => {
+    // One message per input: the rules above may have said what is wrong already.
+    if (!failures.some((f) => f.property === property)) fail(property, reason);
+  });
+  for (const [name, spec] of Object.entries(FIELDS)) {
+    const value = inputs[name];
+    if ("path" in spec && typeof value === "string" && value !== UNKNOWN)
+      inputs[name] = storedPath(value);
+  }
+  if (known(inputs.versionFrom) && known(inputs.sourcePath) && !failures.length) {
+    const { version, problem } = readProjectVersion(
+      path.resolve(inputs.sourcePath),
+      inputs.versionFrom!,
+    );
+    if (problem) fail("versionFrom", problem);
+    inputs.version = version;
+  }
+  if (typeof inputs.version === "string" && inputs.version !== UNKNOWN) {
+    const wrong = semverProblem(inputs.version);
+    if (wrong) fail("version", `version ${wrong}`);
+    else if (known(inputs.keyPrefix) || inputs.keyPrefix === undefined) {
+      inputs.key = versionKey(keyPrefixOf(inputs), inputs.version);
+    }
+  }
+  return { inputs, failures };
+}
+
+/** Inputs that only make sense together, or not together. */
+function checkCombinations(
+  inputs: LambdaPackageInputs,
+  fail: (p: string, r: string) => void,
+): void {
+  if (inputs.runtime === undefined && inputs.packager === undefined) {
+    fail(
+      "runtime",
+      `give "runtime" (e.g. "python3.12", "nodejs22.x", "copy") or "packager" (a script path)`,
+    );
+  }
+  const versioned = inputs.version !== undefined || inputs.versionFrom !== undefined;
+  if (inputs.key !== undefined && versioned) {
+    fail(
+      "key",
+      `give either "key" or "version"/"versionFrom", not both: both would choose the key`,
+    );
+  }
+  if (inputs.version !== undefined && inputs.versionFrom !== undefined) {
+    fail("versionFrom", `give either "version" or "versionFrom", not both`);
+  }
+}
+
+function checkPackagerEnv(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {
+  for (const name of Object.keys(inputs.packagerEnv ?? {})) {
+    if (isCredentialName(name)) {
+      fail(
+        "packagerEnv",
+        `packagerEnv ${show(name)} looks like a credential; inputs are stored in state in plain text. ` +
+          `Export it in the environment of \`pulumi up\` instead (and see inheritCredentials in the packager docs)`,
+      );
+    }
+  }
+}
+
+/**
+ * The object's headers are checked by the very code that builds them for the
+ * upload, with stand-ins of the right length for the hashes, so preview
+ * fails exactly where `up` would.
+ */
+function checkHeaders(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {
+  const { metadata, tags, serverSideEncryption, kmsKeyId, sourceKey } = inputs;
+  if (![metadata, tags, serverSideEncryption, kmsKeyId, sourceKey].every(isKnownDeep)) return;
+  try {
+    objectHeaders({
+      sha256: "0".repeat(64),
+      sourceCodeHash: "0".repeat(44),
+      sourceKey: sourceKey ?? "",
+      metadata,
+      tags,
+      serverSideEncryption,
+      kmsKeyId,
+    });
+  } catch (error) {
+    if (!(error instanceof LambdaPackageError)) throw error;
+    fail(error.field ?? "metadata", error.message);
+  }
+}
+
+/** The engine's cheap file checks: the source directory and the packager, as `build` will find them. */
+function checkFiles(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {
+  const { sourcePath, runtime, packager, packagersDir } = inputs;
+  if (typeof sourcePath !== "string") return;
+  if (![sourcePath, runtime, packager, packagersDir].every(isKnownDeep)) return;
+  // Values of the wrong type have failed their rule already; the checks see only strings.
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const paths = {
+    sourcePath,
+    runtime: text(runtime),
+    packager: text(packager),
+    packagersDir: text(packagersDir),
+  };
+  for (const error of preflightProblems(paths)) {
+    fail(error.field ?? "sourcePath", error.message);
+  }
+}
+
+function isKnownDeep(value: unknown): boolean {
+  if (value === UNKNOWN) return false;
+  if (value !== null && typeof value === "object") return Object.values(value).every(isKnownDeep);
+  return true;
+}
+
+/**
+ * Stored relative to the program's directory (the provider's cwd), so a CI
+ * checkout at another path does not look like a change.
+ */
+function storedPath(value: string): string {
+  const absolute = path.resolve(value);
+  const relative = path.relative(process.cwd(), absolute);
+  const outside =
+    relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return outside ? absolute : relative || ".";
+}

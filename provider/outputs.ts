@@ -1,0 +1,63 @@
+import type { LambdaPackageInputs } from "./args";
+
+/** How the object key is chosen. */
+export type Layout = "key" | "version" | "content";
+
+/**
+ * The outputs of a `LambdaPackage` that users read: declared once here; the
+ * resource's properties are derived from this interface.
+ */
+export interface PackageOutputs {
+  /** The bucket holding the object. */
+  bucket: string;
+  /** Object key; known in preview unless content-addressed. */
+  key: string;
+  /** S3 version of the uploaded zip: pin `aws.lambda.Function` `s3ObjectVersion` to it. */
+  versionId: string;
+  /** SHA-256 of the zip, hex. */
+  sha256: string;
+  /** Base64 SHA-256 of the zip: equal to Lambda's `CodeSha256` (`sourceCodeHash`). */
+  sourceCodeHash: string;
+  /** Zip size in bytes. */
+  size: number;
+  /** Sum of the unzipped file sizes in bytes. */
+  unzippedSize: number;
+  /** Files in the zip. */
+  fileCount: number;
+  /** The `sourceKey` the current version was built from. */
+  sourceKey: string;
+  /** AWS console page of the object. */
+  consoleUrl: string;
+  /** `s3://bucket/key`. */
+  s3Uri: string;
+}
+
+/** What the provider records besides: needed by later operations, not for users. */
+interface RecordedOutputs {
+  /** How the key was chosen when the version was uploaded. */
+  layout: Layout;
+}
+
+/** Everything the provider records: the inputs it diffs on, echoed, and what the upload gave. */
+export interface LambdaPackageOutputs
+  extends Omit<LambdaPackageInputs, keyof PackageOutputs>, PackageOutputs, RecordedOutputs {}
+
+type Computed = Exclude<keyof LambdaPackageOutputs, keyof LambdaPackageInputs>;
+
+/** Outputs that are not inputs: only an upload knows them, so preview shows them as unknown. */
+export const COMPUTED_OUTPUTS = [
+  "versionId",
+  "sha256",
+  "sourceCodeHash",
+  "size",
+  "unzippedSize",
+  "fileCount",
+  "consoleUrl",
+  "s3Uri",
+  "layout",
+] as const satisfies readonly Computed[];
+
+// The list above names every computed output: the compiler fails here otherwise.
+type Unlisted = Exclude<Computed, (typeof COMPUTED_OUTPUTS)[number]>;
+const everyComputedOutputListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyComputedOutputListed;

@@ -1,0 +1,70 @@
+/**
+ * Every code a `LambdaPackageError` can carry, by where it arises. Callers
+ * (the CLI, the provider, users' programs) switch on these; the message is
+ * for people.
+ */
+export type ErrorCode =
+  // Inputs and options, checked before any work.
+  | `BAD_${string}`
+  | "RUNTIME_REQUIRED"
+  | "UNKNOWN_RUNTIME"
+  | "ENV_RESERVED"
+  // The source and the packager.
+  | "SOURCE_MISSING"
+  | "SOURCE_NOT_DIRECTORY"
+  | "SOURCE_EMPTY"
+  | "PACKAGERS_DIR_NOT_FOUND"
+  | "PACKAGER_NOT_FOUND"
+  | "PACKAGER_NOT_EXECUTABLE"
+  | "PACKAGER_FAILED"
+  // What the packager staged.
+  | "PACKAGE_ZIP_CORRUPT"
+  | "PACKAGE_EMPTY"
+  | "PACKAGE_TOO_LARGE"
+  | "SYMLINK_BROKEN"
+  | "SYMLINK_ESCAPES"
+  | "SYMLINK_LOOP"
+  // Writing the zip.
+  | "ZIP_BAD_ENTRY_NAME"
+  | "ZIP_BAD_ENTRY_SIZE"
+  | "ZIP_DUPLICATE_ENTRY"
+  | "ZIP_FILE_CHANGED"
+  | "ZIP_READ_FAILED"
+  | "ZIP_WRITE_FAILED"
+  | "NOT_REPRODUCIBLE"
+  // S3.
+  | "S3_SETTINGS_INVALID"
+  | "S3_OBJECT_INVALID"
+  | "S3_REQUEST_FAILED"
+  | "CREDENTIALS"
+  | "ACCESS_DENIED"
+  | "BUCKET_NOT_FOUND"
+  | "BUCKET_WRONG_REGION"
+  | "VERSIONING_NOT_ENABLED"
+  | "VERSION_ID_MISSING"
+  | "ARTIFACT_MISSING"
+  | "ARTIFACT_CHANGED"
+  | "IMMUTABLE_KEY_TAKEN"
+  | "IMMUTABLE_KEY_CONFLICT";
+
+/**
+ * The one error type thrown for problems a user can fix, by the engine and
+ * the provider alike. The message always names the field or path, says what
+ * was wrong and what to do.
+ */
+export class LambdaPackageError extends Error {
+  override readonly name = "LambdaPackageError";
+
+  /** The option or input the problem is about, when it is about one: `sourcePath`, `runtime`, ... */
+  readonly field?: string;
+
+  constructor(
+    /** Stable machine-readable code, e.g. `SOURCE_MISSING`, `PACKAGER_FAILED`. */
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; field?: string },
+  ) {
+    super(message, options);
+    this.field = options?.field;
+  }
+}
