@@ -38,23 +38,46 @@ export async function assertBucketReady(
   } catch (error) {
     throw toLambdaPackageError(error, { action: "GetBucketVersioning", target, bucket });
   }
-  if (status !== "Enabled") throw versioningError(settings, bucket, target, status);
+  if (status !== "Enabled") {
+    const state = status === undefined ? "never enabled" : `"${status}"`;
+    throw versioningNotEnabled(
+      `${target} has versioning ${state}`,
+      bucket,
+      resolveEndpoint(settings),
+    );
+  }
 }
 
-function versioningError(
-  settings: S3Settings,
+/**
+ * A bucket without versioning, found by the bucket check or by a write that
+ * came back without a version id: `finding` says which; the rest says why it
+ * matters and gives the command that fixes it.
+ */
+export function versioningNotEnabled(
+  finding: string,
   bucket: string,
-  target: string,
-  status: string | undefined,
+  endpoint?: string,
 ): LambdaPackageError {
-  const endpoint = resolveEndpoint(settings);
   const command =
     `aws s3api put-bucket-versioning --bucket ${bucket} ` +
     `--versioning-configuration Status=Enabled${endpoint ? ` --endpoint-url ${endpoint}` : ""}`;
-  const state = status === undefined ? "never enabled" : `"${status}"`;
   return new LambdaPackageError(
     "VERSIONING_NOT_ENABLED",
-    `${target} has versioning ${state}; Lambda code must be pinned to an object version, so ` +
-      `versioning must be Enabled. Enable it with: ${command}`,
+    `${finding}; Lambda code must be pinned to an object version, so versioning must be ` +
+      `Enabled. Enable it with: ${command}`,
+  );
+}
+
+/** The version id a write returned; a bucket that gave none has no versioning. */
+export function requireVersionId(
+  versionId: string | undefined,
+  uri: string,
+  bucket: string,
+): string {
+  if (versionId && versionId !== "null") return versionId;
+  throw versioningNotEnabled(
+    `${uri} has no version id: bucket "${bucket}" does not have versioning Enabled, so the ` +
+      `object can be overwritten in place`,
+    bucket,
   );
 }

@@ -8,6 +8,8 @@ const PERMISSIONS: Record<string, string> = {
   MultipartUpload: "s3:PutObject and s3:AbortMultipartUpload",
   HeadObject: "s3:GetObject and s3:GetObjectVersion",
   DeleteObject: "s3:DeleteObjectVersion",
+  CopyObject:
+    "s3:GetObjectVersion on the source and s3:PutObject (and s3:PutObjectTagging) on the target",
 };
 
 /** What failed, for messages: `action` is the S3 operation. */

@@ -1,4 +1,4 @@
-export { bucketName, assertBucketReady } from "./bucket";
+export { assertBucketReady, bucketName } from "./bucket";
 export {
   CHECKSUM_MODES,
   createS3Client,
@@ -7,6 +7,7 @@ export {
   resolveRegion,
   type S3Settings,
 } from "./client";
+export { copyVersion, type CopyRequest } from "./copy";
 export {
   META_SHA256,
   META_SOURCE_CODE_HASH,

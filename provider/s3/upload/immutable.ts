@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { LambdaPackageError } from "../../../shared/errors";
+import { requireVersionId } from "../bucket";
 import { codeOf, statusOf } from "../errors";
 import { headLatest, type LatestVersion } from "../object";
 
@@ -54,12 +55,9 @@ function adoptOrRefuse(
 ): Adopted {
   const uri = `s3://${wanted.bucket}/${wanted.key}`;
   if (existing.sha256 === wanted.sha256) {
-    if (!existing.versionId || existing.versionId === "null")
-      throw notVersioned(uri, wanted.bucket);
-    log(
-      `${uri} already holds this zip (sha256 ${wanted.sha256}); adopted version ${existing.versionId}`,
-    );
-    return { versionId: existing.versionId, adopted: true };
+    const versionId = requireVersionId(existing.versionId, uri, wanted.bucket);
+    log(`${uri} already holds this zip (sha256 ${wanted.sha256}); adopted version ${versionId}`);
+    return { versionId, adopted: true };
   }
   const theirs = existing.sha256 ?? "unknown: not written by this tool";
   throw new LambdaPackageError(
@@ -67,15 +65,5 @@ function adoptOrRefuse(
     `${uri} already holds other content (sha256 ${theirs}; this zip's is ${wanted.sha256}) and ` +
       `the object is immutable. Nothing was written. Give a new key or version, or delete the ` +
       `object if it is really unused.`,
-  );
-}
-
-/** The store answered without a version id: the object is not pinned and can be overwritten. */
-export function notVersioned(uri: string, bucket: string): LambdaPackageError {
-  return new LambdaPackageError(
-    "VERSIONING_NOT_ENABLED",
-    `${uri} has no version id: bucket "${bucket}" does not have versioning Enabled, so the ` +
-      `object can be overwritten in place. Enable it (aws s3api put-bucket-versioning --bucket ` +
-      `${bucket} --versioning-configuration Status=Enabled) and run again.`,
   );
 }

@@ -1,10 +1,11 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { LambdaPackageError } from "../../../shared/errors";
 import { formatBytes } from "../../../shared/format";
+import { requireVersionId } from "../bucket";
 import { toLambdaPackageError } from "../errors";
 import { objectHeaders, type HeaderRequest } from "../headers";
 import { assertFileSize, readVerified } from "./artifact";
-import { adoptExisting, concurrentWriter, isConditionalFailure, notVersioned } from "./immutable";
+import { adoptExisting, concurrentWriter, isConditionalFailure } from "./immutable";
 import { putMultipart, type ObjectParams } from "./multipart";
 
 export interface UploadRequest extends HeaderRequest {
@@ -78,15 +79,15 @@ export async function uploadArtifact(
   const condition = request.immutable ? ", only if absent" : "";
   log(`uploading ${request.file} (${formatBytes(request.size)}) to ${uri} (${how}${condition})`);
   const started = performance.now();
-  let versionId: string | undefined;
+  let returned: string | undefined;
   try {
-    versionId = multipart
+    returned = multipart
       ? await putMultipart(client, params, { ...request, ...plan, log })
       : await putSingle(client, params, request, checksummed);
   } catch (error) {
     return await afterFailure(client, request, error, multipart ? "MultipartUpload" : "PutObject");
   }
-  if (!versionId || versionId === "null") throw notVersioned(uri, request.bucket);
+  const versionId = requireVersionId(returned, uri, request.bucket);
   const elapsed = (performance.now() - started) / 1000;
   const rate = (request.size / MiB / Math.max(elapsed, 1e-3)).toFixed(1);
   log(`uploaded ${uri} in ${elapsed.toFixed(2)} s (${rate} MiB/s): version ${versionId}`);
