@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import requireFromString from "require-from-string";
 import { lambdaPackageProvider } from "../provider/provider";
 
 type Provider = typeof lambdaPackageProvider;
@@ -18,8 +19,7 @@ async function serialized(): Promise<Provider> {
   const { text } = await pulumi.runtime.serializeFunction(() => lambdaPackageProvider, {
     allowSecrets: true,
   });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require("require-from-string")(text).handler();
+  return (requireFromString(text) as { handler: () => Provider }).handler();
 }
 
 /** Median microseconds of one check + diff of unchanged inputs. */

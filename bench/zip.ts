@@ -1,15 +1,17 @@
 /**
  * `npm run bench:zip`: our zipper against Info-ZIP `zip -9` and Python's
- * zipfile at level 9 on realistic trees, alternating tools in every round.
+ * zipfile at level 9 on realistic trees, alternating tools in every round,
+ * each tool a process of its own (wall time, CPU and peak RSS its own).
  *
  *   node dist/bench/zip.js [--runs N] [--json FILE]
  */
-import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { npmTree, pythonTree } from "./trees";
-import { walkTree } from "./tree-walk";
+import { ZIP_EPOCH } from "../engine/options";
+import { writeZip } from "../engine/zip";
+import { benchFlags, measured, median, rotate, target } from "./measure";
+import { npmTree, pythonTree, walkTree } from "./trees";
 import { entryDataSize } from "./zip-data";
 
 const TARGET_RATIO = 0.6;
@@ -44,41 +46,16 @@ interface Figures {
   peak_rss_mb: number;
 }
 
-function parseArgs(argv: readonly string[]): { runs: number; json?: string } {
-  let runs = 5;
-  let json: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--runs") runs = Number(argv[++i]);
-    else if (argv[i] === "--json") json = argv[++i];
-    else throw new Error(`unknown argument ${argv[i]}; use --runs N and --json FILE`);
-  }
-  if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a whole number >= 1");
-  return { runs, json };
+/** Child mode: our zipper on one tree, the walk included, as a user's build would run it. */
+async function child(tree: string, out: string): Promise<void> {
+  await writeZip(walkTree(tree), out, { level: 9, mtime: ZIP_EPOCH });
 }
 
-/** Runs one tool once; returns wall seconds and, for ours, the child's own peak RSS. */
-async function runTool(tool: Tool, tree: string, out: string) {
-  await rm(out, { force: true });
-  const start = process.hrtime.bigint();
-  let rssMb = 0;
-  if (tool === "ours") {
-    const child = path.join(__dirname, "zip-child.js");
-    const line = execFileSync(process.execPath, [child, tree, out], { encoding: "utf8" });
-    rssMb = (JSON.parse(line) as { maxRssMb: number }).maxRssMb;
-  } else if (tool === "zip9") {
-    execFileSync("zip", ["-9", "-X", "-r", "-q", out, "."], { cwd: tree });
-  } else {
-    execFileSync("python3", ["-c", PYTHON_ZIP, tree, out]);
-  }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { seconds, rssMb, size: (await stat(out)).size };
+function command(tool: Tool, tree: string, out: string): string[] {
+  if (tool === "ours") return [process.execPath, __filename, "--child", tree, out];
+  if (tool === "zip9") return ["zip", "-9", "-X", "-r", "-q", out, "."];
+  return ["python3", "-c", PYTHON_ZIP, tree, out];
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 async function benchDataset(name: string, tree: string, runs: number, work: string) {
   const files = walkTree(tree);
@@ -93,13 +70,12 @@ async function benchDataset(name: string, tree: string, runs: number, work: stri
   const sizes: Record<Tool, number> = { ours: 0, zip9: 0, python: 0 };
   let peakRss = 0;
   for (let round = 0; round < runs; round++) {
-    // Rotate the order each round so no tool always runs on a warmer cache or a quieter CPU.
-    const order = TOOLS.map((_, i) => TOOLS[(i + round) % TOOLS.length]);
-    for (const tool of order) {
-      const r = await runTool(tool, tree, zipPath(tool));
-      times[tool].push(r.seconds);
-      sizes[tool] = r.size;
-      peakRss = Math.max(peakRss, r.rssMb);
+    for (const tool of rotate(TOOLS, round)) {
+      await rm(zipPath(tool), { force: true });
+      const { sample } = await measured(command(tool, tree, zipPath(tool)), { cwd: tree });
+      times[tool].push(sample.wall);
+      sizes[tool] = (await stat(zipPath(tool))).size;
+      if (tool === "ours") peakRss = Math.max(peakRss, sample.rssMb);
     }
     console.log(
       `  round ${round + 1}: ` + TOOLS.map((t) => `${t} ${times[t][round].toFixed(2)}s`).join(", "),
@@ -136,20 +112,20 @@ function report(f: Figures, pythonSize: number): void {
     "zip -9": { "median s": f.zip9_s.toFixed(2), "size MB": mb(f.size_zip9) },
     "python zipfile 9": { "median s": f.python_s.toFixed(2), "size MB": mb(pythonSize) },
   });
-  const met = (ok: boolean) => (ok ? "met" : "NOT met");
+  const sign = diff >= 0 ? "+" : "";
   console.log(
-    `  time ours/zip9 = ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}: ${met(ratio <= TARGET_RATIO)})`,
+    `  ${target(`ours ≤ ${TARGET_RATIO}× zip -9`, `${ratio.toFixed(2)}×`, ratio <= TARGET_RATIO)}`,
   );
   console.log(
-    `  size diff = ${diff >= 0 ? "+" : ""}${diff.toFixed(2)}% (target <= +${TARGET_SIZE_DIFF}%: ${met(diff <= TARGET_SIZE_DIFF)})`,
+    `  ${target(`size ≤ +${TARGET_SIZE_DIFF}% of zip -9`, `${sign}${diff.toFixed(2)}%`, diff <= TARGET_SIZE_DIFF)}`,
   );
   console.log(
-    `  peak RSS = ${f.peak_rss_mb} MB (target < ${TARGET_RSS_MB}: ${met(f.peak_rss_mb < TARGET_RSS_MB)})`,
+    `  ${target(`peak RSS < ${TARGET_RSS_MB} MB`, `${f.peak_rss_mb} MB`, f.peak_rss_mb < TARGET_RSS_MB)}`,
   );
 }
 
 async function main(): Promise<void> {
-  const { runs, json } = parseArgs(process.argv.slice(2));
+  const { runs, json } = benchFlags("bench/zip.ts", {});
   const datasets = { npm: await npmTree(), python: await pythonTree() };
   console.log(
     `node ${process.version} (zlib ${process.versions.zlib}), ${os.availableParallelism()} CPUs, ${runs} runs`,
@@ -166,7 +142,8 @@ async function main(): Promise<void> {
   if (json) await writeFile(json, JSON.stringify(results, null, 2) + "\n");
 }
 
-main().catch((error: unknown) => {
+const argv = process.argv.slice(2);
+(argv[0] === "--child" ? child(argv[1], argv[2]) : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

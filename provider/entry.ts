@@ -8,6 +8,7 @@
  */
 import { operations } from "./operations";
 
+export { operations };
 export const { configure, check, diff, create, update, read } = operations;
 const deleteOperation = operations.delete;
 export { deleteOperation as delete, deleteOperation as remove };

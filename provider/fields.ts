@@ -20,6 +20,13 @@ import { bucketName, CHECKSUM_MODES, endpointUrl, SERVER_SIDE_ENCRYPTION } from 
  */
 export type DiffClass = "replace" | "repackage" | "settings";
 
+/** What each diff class means for a plan, as README's behaviour table says it. */
+export const DIFF_CLASSES = {
+  repackage: { plan: "update", runs: "package, upload a new version under the same key" },
+  settings: { plan: "update", runs: "state only" },
+  replace: { plan: "replace", runs: "upload the new object, then delete the old version" },
+} as const satisfies Record<DiffClass, { plan: string; runs: string }>;
+
 export interface FieldSpec {
   readonly diff: DiffClass;
   readonly rule: Rule;

@@ -18,7 +18,9 @@ const ENTRY = "pulumi-lambda-package/dynamic-provider";
 
 function load(): typeof Entry {
   try {
-    return require(ENTRY);
+    // A require at call time, by name: what the closure serializer stores is this string.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(ENTRY) as typeof Entry;
   } catch (error) {
     const missing = (error as { code?: string }).code === "MODULE_NOT_FOUND";
     if (!missing || !String((error as Error).message).includes(ENTRY)) throw error;
@@ -31,30 +33,18 @@ function load(): typeof Entry {
   }
 }
 
+type Operations = typeof Entry.operations;
+
 /**
  * The dynamic provider of `LambdaPackage`. Exported for tests and tooling: its
  * methods can be called directly with plain inputs.
  */
 export const lambdaPackageProvider = {
-  async configure(request: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    return load().configure(request);
-  },
-  async check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
-    return load().check(olds, news);
-  },
-  async diff(id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
-    return load().diff(id, olds, news);
-  },
-  async create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-    return load().create(inputs);
-  },
-  async update(id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-    return load().update(id, olds, news);
-  },
-  async read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
-    return load().read(id, props);
-  },
-  async delete(id: string, props: any): Promise<void> {
-    return load().delete(id, props);
-  },
+  configure: (...args: Parameters<Operations["configure"]>) => load().configure(...args),
+  check: (...args: Parameters<Operations["check"]>) => load().check(...args),
+  diff: (...args: Parameters<Operations["diff"]>) => load().diff(...args),
+  create: (...args: Parameters<Operations["create"]>) => load().create(...args),
+  update: (...args: Parameters<Operations["update"]>) => load().update(...args),
+  read: (...args: Parameters<Operations["read"]>) => load().read(...args),
+  delete: (...args: Parameters<Operations["delete"]>) => load().delete(...args),
 } satisfies pulumi.dynamic.ResourceProvider;

@@ -10,14 +10,18 @@
  */
 export {
   defaultBinary,
+  freePort,
+  isLive,
   MINIO_ACCESS_KEY,
   MINIO_SECRET_KEY,
   minioArgs,
   minioEnv,
   repoRoot,
-} from "./minio/config";
-export { freePort, isLive, waitForMinio } from "./minio/ports";
-export { startMinio, type MinioServer, type StartMinioOptions } from "./minio/server";
+  startMinio,
+  waitForMinio,
+  type MinioServer,
+  type StartMinioOptions,
+} from "./minio/server";
 export {
   createBucket,
   createVersionedBucket,

@@ -43,9 +43,10 @@ function usageLine(long: string, short: string | undefined, arg: string | undefi
 }
 
 function defaultNote(spec: OptionSpec): string {
-  if (!("default" in spec) || spec.default === false) return "";
-  if (Array.isArray(spec.default) || typeof spec.default === "object") return "";
-  return ` (default ${String(spec.default)})`;
+  const value = spec.default;
+  // Switches are off and lists empty by default; only a value worth saying is said.
+  if (typeof value !== "string" && typeof value !== "number") return "";
+  return ` (default ${value})`;
 }
 
 export const USAGE = [
@@ -90,7 +91,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
   if (command === "verify" && values.out) throw new UsageError("--out is for build, not verify");
   const options: Record<string, unknown> = {
     sourcePath,
-    outFile: values.out as string | undefined,
+    outFile: typeof values.out === "string" ? values.out : undefined,
   };
   for (const { option, long, spec } of FLAGS) {
     const raw = values[long];

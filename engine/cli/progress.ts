@@ -8,8 +8,9 @@ import type { BuildProgress } from "../options";
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
   const enabled = stream.isTTY === true && !process.env.CI;
   let drawn = false;
+  // Arrow functions: `update` is handed over as a callback on its own.
   return {
-    update(p: BuildProgress): void {
+    update: (p: BuildProgress): void => {
       if (!enabled) return;
       const text =
         p.phase === "packaging"
@@ -19,7 +20,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
       stream.write(`\r\x1b[2K${text}`);
       drawn = true;
     },
-    done(): void {
+    done: (): void => {
       if (drawn) stream.write("\r\x1b[2K");
       drawn = false;
     },

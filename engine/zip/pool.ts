@@ -19,8 +19,8 @@ export interface Compressor {
 export function inlineCompressor(slots: SharedArrayBuffer): Compressor {
   return {
     hasRoom: () => true,
-    run: async (job, slot) => runJob(job, slotBuffer(slots, slot)),
-    close: async () => {},
+    run: (job, slot) => Promise.resolve(runJob(job, slotBuffer(slots, slot))),
+    close: () => Promise.resolve(),
   };
 }
 
@@ -51,7 +51,7 @@ export function workerPool(count: number, slots: SharedArrayBuffer): Compressor 
     const thread: Thread = { worker, pending: [] };
     // A worker answers its jobs in the order it got them.
     worker.on("message", (result: JobResult) => thread.pending.shift()?.resolve(result));
-    worker.on("error", (error) => fail(thread, error));
+    worker.on("error", (error: Error) => fail(thread, error));
     worker.on("exit", (code) => {
       if (!closed) fail(thread, new Error(`zip worker thread exited with code ${code}`));
     });

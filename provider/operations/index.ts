@@ -7,48 +7,53 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { LambdaPackageInputs } from "../args";
 import type { LambdaPackageOutputs } from "../outputs";
-import { checkInputs } from "./check";
+import { checkInputs, type Failure } from "./check";
 import { diffInputs } from "./diff";
 import { createVersion, deleteVersion, readVersion, updateVersion } from "./lifecycle";
 import { configure } from "./settings";
 
-type Props = Record<string, unknown>;
-const asInputs = (props: Props) => props as unknown as LambdaPackageInputs;
-const asOutputs = (props: Props) => props as unknown as LambdaPackageOutputs;
+/** What Pulumi hands the operations: plain objects of resolved values. */
+type Props = object;
+const asInputs = (props: Props) => props as LambdaPackageInputs;
+// Pulumi's result types leave every field optional; ours say what is always there.
+type Checked = { inputs: LambdaPackageInputs; failures: Failure[] };
+type Created = { id: string; outs: LambdaPackageOutputs };
+type Updated = { outs: LambdaPackageOutputs };
+type Read = { id: string; props: LambdaPackageOutputs };
+const asOutputs = (props: Props) => props as LambdaPackageOutputs;
 
 export const operations = {
-  async configure(request: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  configure: (request: pulumi.dynamic.ConfigureRequest): Promise<void> => {
     configure(request.config);
+    return Promise.resolve();
   },
 
-  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs, failures } = checkInputs(news);
-    return { inputs, failures };
-  },
+  check: (_olds: Props, news: Props): Promise<Checked> =>
+    Promise.resolve(checkInputs(news as Record<string, unknown>)),
 
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    const { changes, replaces } = diffInputs(olds, asInputs(news));
+  diff: (_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> => {
+    const { changes, replaces } = diffInputs(olds as Record<string, unknown>, asInputs(news));
     // Create-before-delete is safe: deletes name the recorded versionId.
-    return { changes, replaces, deleteBeforeReplace: false };
+    return Promise.resolve({ changes, replaces, deleteBeforeReplace: false });
   },
 
-  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+  create: async (inputs: Props): Promise<Created> => {
     const outs = await createVersion(asInputs(inputs));
     return { id: `s3://${outs.bucket}/${outs.key}`, outs };
   },
 
-  async update(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-    const { repackage } = diffInputs(olds, asInputs(news));
+  update: async (_id: string, olds: Props, news: Props): Promise<Updated> => {
+    const { repackage } = diffInputs(olds as Record<string, unknown>, asInputs(news));
     return { outs: await updateVersion(asOutputs(olds), asInputs(news), repackage.length > 0) };
   },
 
-  async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+  read: async (id: string, props: Props): Promise<Read> => {
     const outs = await readVersion(asOutputs(props));
     // An empty id tells the engine the resource is gone.
-    return outs ? { id, props: outs } : { id: "", props: {} };
+    return outs ? { id, props: outs } : { id: "", props: {} as LambdaPackageOutputs };
   },
 
-  async delete(_id: string, props: Props): Promise<void> {
+  delete: async (_id: string, props: Props): Promise<void> => {
     await deleteVersion(asOutputs(props));
   },
 } satisfies Required<pulumi.dynamic.ResourceProvider>;

@@ -8,7 +8,8 @@ import type { Rule } from "../../shared/rules";
 export const bucketName: Rule = (v) =>
   typeof v === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes("..")
     ? undefined
-    : "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens";
+    : "is not a valid S3 bucket name; use 3 to 63 lowercase letters, digits, hyphens and dots, " +
+      "starting and ending with a letter or digit";
 
 /**
  * Checks the bucket exists and has versioning Enabled, before anything is

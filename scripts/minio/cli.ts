@@ -1,7 +1,141 @@
-import { endpointOf, MINIO_ACCESS_KEY, MINIO_REGION, MINIO_SECRET_KEY } from "./config";
+/**
+ * The background MinIO of a developer's shell (`npm run minio -- start | stop |
+ * env | bucket <name>`): one server that outlives the command, recorded in a
+ * state file so later commands find it.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { bucketName } from "../../provider/s3/bucket";
 import { ensureVersionedBucket, type S3Endpoint } from "./buckets";
-import { startBackground, stopBackground } from "./background";
-import { dataDirPath, logPath, runningInstance, type InstanceState } from "./state";
+import {
+  defaultBinary,
+  endpointOf,
+  freePort,
+  MINIO_ACCESS_KEY,
+  MINIO_REGION,
+  MINIO_SECRET_KEY,
+  minioArgs,
+  minioEnv,
+  portOrFree,
+  repoRoot,
+  waitForMinio,
+} from "./server";
+
+/** What `start` records about the background server, in `<instance dir>/state.json`. */
+export interface InstanceState {
+  pid: number;
+  port: number;
+  /** Absent in state files written before it was recorded. */
+  dataDir?: string;
+}
+
+/**
+ * Directory of the background server: state.json, data/, minio.log.
+ * `LAMBDA_PACKAGE_MINIO_DIR` moves it (tests use a temporary one, so they never
+ * touch a developer's running instance). @default `<repo>/.tools/minio`
+ */
+export function instanceDir(): string {
+  const configured = process.env.LAMBDA_PACKAGE_MINIO_DIR;
+  return configured ? path.resolve(configured) : path.join(repoRoot(), ".tools", "minio");
+}
+
+export const statePath = () => path.join(instanceDir(), "state.json");
+export const dataDirPath = () => path.join(instanceDir(), "data");
+export const logPath = () => path.join(instanceDir(), "minio.log");
+
+export function readState(): InstanceState | undefined {
+  try {
+    return JSON.parse(readFileSync(statePath(), "utf8")) as InstanceState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(state: InstanceState): void {
+  writeFileSync(statePath(), JSON.stringify(state) + "\n");
+}
+
+export function removeState(): void {
+  rmSync(statePath(), { force: true });
+}
+
+// The pid must still be this MinIO: after a reboot it may belong to anything,
+// and another instance dir's server must not be taken for this one.
+export function isOurMinio(state: InstanceState): boolean {
+  try {
+    const argv = readFileSync(`/proc/${state.pid}/cmdline`, "utf8").split("\0");
+    return (
+      argv.some((arg) => arg.endsWith("minio")) && (!state.dataDir || argv.includes(state.dataDir))
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The state of the background server when it runs, else undefined. */
+export function runningInstance(): InstanceState | undefined {
+  const state = readState();
+  return state && isOurMinio(state) ? state : undefined;
+}
+
+const STOP_TIMEOUT_MS = 10_000;
+
+function ensureBinary(binary: string): void {
+  if (existsSync(binary)) return;
+  process.stderr.write(`minio: ${binary} is missing; building it with scripts/tools.sh\n`);
+  const built = spawnSync("bash", [path.join(repoRoot(), "scripts", "tools.sh")], {
+    stdio: ["ignore", process.stderr, process.stderr],
+  });
+  if (built.status !== 0 || !existsSync(binary)) {
+    throw new Error(`building MinIO failed (scripts/tools.sh exited ${built.status})`);
+  }
+}
+
+/** The running background server, or a new one started detached so it outlives this process. */
+export async function startBackground(): Promise<{ state: InstanceState; started: boolean }> {
+  const running = runningInstance();
+  if (running) return { state: running, started: false };
+  const binary = defaultBinary();
+  ensureBinary(binary);
+  const dataDir = dataDirPath();
+  mkdirSync(dataDir, { recursive: true });
+  // The same port as last time keeps exported variables valid across restarts.
+  const port = await portOrFree(readState()?.port);
+  const log = openSync(logPath(), "a");
+  const child = spawn(binary, minioArgs(dataDir, port, await freePort()), {
+    env: minioEnv(),
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  child.unref();
+  const state: InstanceState = { pid: child.pid ?? -1, port, dataDir };
+  writeState(state);
+  try {
+    await waitForMinio(endpointOf(port), () => (isOurMinio(state) ? undefined : "MinIO exited"));
+  } catch (error) {
+    if (isOurMinio(state)) process.kill(state.pid, "SIGKILL");
+    removeState();
+    const tail = readFileSync(logPath(), "utf8").split("\n").slice(-20).join("\n");
+    throw new Error(`${(error as Error).message}; ${logPath()} ends:\n${tail}`, { cause: error });
+  }
+  return { state, started: true };
+}
+
+/** Stops the background server (SIGTERM, SIGKILL after 10 s); its pid, or undefined if none ran. */
+export async function stopBackground(): Promise<number | undefined> {
+  const running = runningInstance();
+  if (running) {
+    process.kill(running.pid, "SIGTERM");
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (isOurMinio(running) && Date.now() < deadline) await sleep(100);
+    if (isOurMinio(running)) process.kill(running.pid, "SIGKILL");
+  }
+  // Removed last: should stopping fail, the state still names the server.
+  removeState();
+  return running?.pid;
+}
 
 const USAGE = "usage: npm run minio -- start | stop | env | bucket <name>";
 const NOT_RUNNING = "MinIO is not running; run `npm run minio -- start` first";
@@ -41,15 +175,11 @@ function env(): void {
   process.stdout.write(exportsOf(running().port) + "\n");
 }
 
-// S3's naming rules, checked here so a bad name gets a message saying which rule.
+// The provider's rule for bucket names, so the demo's bucket is one it accepts.
 function checkBucketName(name: string | undefined): string {
   if (!name) throw new Error(`bucket: a bucket name is required; ${USAGE}`);
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes("..")) {
-    throw new Error(
-      `bucket: "${name}" is not a valid S3 bucket name; use 3 to 63 lowercase letters, ` +
-        "digits, hyphens and dots, starting and ending with a letter or digit",
-    );
-  }
+  const wrong = bucketName(name);
+  if (wrong) throw new Error(`bucket: "${name}" ${wrong}`);
   return name;
 }
 

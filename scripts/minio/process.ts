@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
-import { minioEnv } from "./config";
 
 const STOP_TIMEOUT_MS = 10_000;
 const LOG_TAIL_BYTES = 16 * 1024;
@@ -44,11 +43,16 @@ export function releaseDir(dir: string): void {
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => existsSync(file));
 
 /** Spawns `binary args` tied to this process's lifetime, its output going to `tail`. */
-export function spawnMinio(binary: string, args: string[], tail: LogTail): ChildProcess {
+export function spawnMinio(
+  binary: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  tail: LogTail,
+): ChildProcess {
   const [command, argv] = SETPRIV
     ? [SETPRIV, ["--pdeathsig", "SIGKILL", "--", binary, ...args]]
     : [binary, args];
-  const child = spawn(command, argv, { env: minioEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, argv, { env, stdio: ["ignore", "pipe", "pipe"] });
   const append = (chunk: Buffer) => {
     tail.text = (tail.text + chunk.toString("utf8")).slice(-LOG_TAIL_BYTES);
   };

@@ -3,33 +3,39 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
+import requireFromString from "require-from-string";
+import type { Provider } from "../support/provider";
 import { tempDir } from "../support/tmp";
 
 interface Registered {
   type: string;
   name: string;
-  inputs: Record<string, any>;
+  inputs: Record<string, unknown>;
 }
 
 const registered: Registered[] = [];
 
-pulumi.runtime.setMocks(
+/** The inputs Pulumi hands the mocks, with the fields the LambdaPackage mock reads. */
+type MockInputs = Record<string, unknown> & { bucket?: string; key?: string };
+
+void pulumi.runtime.setMocks(
   {
     newResource(args) {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      const inputs = args.inputs as MockInputs;
+      registered.push({ type: args.type, name: args.name, inputs });
       if (args.type === "pulumi-nodejs:dynamic/lambda-package:LambdaPackage") {
         const state = {
-          ...args.inputs,
-          key: args.inputs.key ?? "lambda/abc.zip",
+          ...inputs,
+          key: inputs.key ?? "lambda/abc.zip",
           versionId: "v-123",
           sha256: "ab",
           sourceCodeHash: "qw==",
         };
-        return { id: `s3://${args.inputs.bucket}/${state.key}`, state };
+        return { id: `s3://${inputs.bucket}/${state.key}`, state };
       }
-      return { id: `${args.name}-id`, state: args.inputs };
+      return { id: `${args.name}-id`, state: inputs };
     },
-    call: (args) => args.inputs,
+    call: (args) => args.inputs as Record<string, unknown>,
   },
   "lambda-package-test",
   "test",
@@ -78,9 +84,10 @@ describe("LambdaCode", () => {
     });
     await valueOf(code.versionId);
     const child = registered.find((r) => r.name === "loads-package")!;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const requireFromString = require("require-from-string");
-    const provider = requireFromString(child.inputs.__provider).handler();
+    const loaded = requireFromString(child.inputs.__provider as string) as {
+      handler: () => Provider;
+    };
+    const provider = loaded.handler();
     const { __provider, ...inputs } = child.inputs;
     void __provider;
     const checked = await provider.check({}, inputs);

@@ -3,12 +3,25 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
+import type { BuildResult } from "../../engine/build";
 import { countingPackager } from "../support/provider";
 import { createProject, type PulumiProject } from "../support/pulumi";
 import { minioFixture } from "../support/minio";
 import { download, sha256, versionsOf } from "../support/s3";
 import { run } from "../support/run";
 import { tempDir } from "../support/tmp";
+
+/** The stack outputs PROGRAM exports. */
+interface StackOutputs {
+  versionId: string;
+  sha256: string;
+  key: string;
+}
+
+/** The part of `pulumi stack export` these tests read. */
+interface StackExport {
+  deployment: { resources?: { type: string; urn: string }[] };
+}
 
 const minio = minioFixture();
 const KEY = "e2e/code.zip";
@@ -36,12 +49,11 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
   let runs: () => Promise<number>;
   let firstVersion: string;
   let BUCKET: string;
-  const outputs = async () => JSON.parse(await project.ok(["stack", "output", "--json"]));
+  const outputs = async () =>
+    JSON.parse(await project.ok(["stack", "output", "--json"])) as StackOutputs;
   const urn = async () => {
-    const state = JSON.parse(await project.ok(["stack", "export"]));
-    return (state.deployment.resources ?? []).find((r: { type: string }) =>
-      r.type.endsWith(":LambdaPackage"),
-    )?.urn as string | undefined;
+    const state = JSON.parse(await project.ok(["stack", "export"])) as StackExport;
+    return (state.deployment.resources ?? []).find((r) => r.type.endsWith(":LambdaPackage"))?.urn;
   };
 
   before(async () => {
@@ -138,7 +150,7 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
     const out = await run(bin, ["build", "src", "--runtime", "copy", "--json"], {
       cwd: project.dir,
     });
-    const result = JSON.parse(out);
+    const result = JSON.parse(out) as BuildResult;
     assert.equal(result.fileCount, 1);
     assert.match(result.sha256, /^[0-9a-f]{64}$/);
   });

@@ -3,7 +3,7 @@
  * good input gives the same bytes wherever and whenever it is built.
  */
 import assert from "node:assert/strict";
-import { chmod, cp, mkdir, readdir, readFile, symlink, utimes, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { build } from "../../engine/build";

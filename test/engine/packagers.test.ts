@@ -30,18 +30,22 @@ async function buildAndUnzip(t: Cleanup, options: BuildOptions) {
   return { result, dir, entries };
 }
 
-async function callPython(dir: string, module: string, fn: string) {
+async function callPython(
+  dir: string,
+  module: string,
+  fn: string,
+): Promise<Record<string, unknown>> {
   const code =
     "import json, sys; sys.path.insert(0, sys.argv[1]); " +
     `from ${module} import ${fn}; print(json.dumps(${fn}({}, None)))`;
-  return JSON.parse(await run("python3", ["-c", code, dir]));
+  return JSON.parse(await run("python3", ["-c", code, dir])) as Record<string, unknown>;
 }
 
-async function callNode(file: string, env: Record<string, string> = {}) {
+async function callNode(file: string, env: Record<string, string> = {}): Promise<unknown> {
   const code = "require(process.argv[1]).handler({}).then((r) => console.log(JSON.stringify(r)))";
   return JSON.parse(
     await run(process.execPath, ["-e", code, file], { env: { ...process.env, ...env } }),
-  );
+  ) as unknown;
 }
 
 const NOISE = /(^|\/)(__pycache__\/|[^/]*\.pyc$|\.git\/)|direct_url\.json$|\/INSTALLER$/;

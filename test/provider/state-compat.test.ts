@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
+import requireFromString from "require-from-string";
 import { lambdaPackageProvider } from "../../provider/provider";
 import { minioFixture } from "../support/minio";
 import { ROOT } from "../support/pulumi";
@@ -26,15 +27,14 @@ describe("a state written by 0.1.0", () => {
 
   before(async () => {
     providerText = await readFile(path.join(FIXTURE, "provider.js"), "utf8");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const requireFromString = require("require-from-string") as (code: string) => {
-      handler: () => Provider;
-    };
-    oldProvider = requireFromString(providerText).handler();
+    const loaded = requireFromString(providerText) as { handler: () => Provider };
+    oldProvider = loaded.handler();
     bucket = await minio.bucket();
     const sourcePath = await tempDir("state-src");
     await writeFile(path.join(sourcePath, "handler.py"), 'def handler(e, c):\n    return "v010"\n');
-    const recorded = JSON.parse(await readFile(path.join(FIXTURE, "outputs.json"), "utf8"));
+    const recorded = JSON.parse(
+      await readFile(path.join(FIXTURE, "outputs.json"), "utf8"),
+    ) as Record<string, unknown>;
     // The object the state names, in this test's store; the state's own fields stay as written.
     inputs = {
       ...pick(recorded, ["key", "runtime", "sourceKey", "retainOnDelete", "metadata", "tags"]),
@@ -88,6 +88,6 @@ describe("a state written by 0.1.0", () => {
   });
 });
 
-function pick(from: Record<string, unknown>, names: string[]): Record<string, unknown> {
-  return Object.fromEntries(names.map((name) => [name, from[name]]));
+function pick(from: object, names: string[]): Record<string, unknown> {
+  return Object.fromEntries(names.map((name) => [name, (from as Record<string, unknown>)[name]]));
 }

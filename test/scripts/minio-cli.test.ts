@@ -40,7 +40,12 @@ function ok(run: Run): string {
 function exported(stdout: string): Record<string, string> {
   const lines = stdout.trim().split("\n");
   for (const line of lines) assert.match(line, /^export [A-Z0-9_]+=\S+$/);
-  return Object.fromEntries(lines.map((line) => line.slice("export ".length).split("=", 2)));
+  return Object.fromEntries(
+    lines.map((line) => {
+      const [name, value] = line.slice("export ".length).split("=", 2);
+      return [name, value];
+    }),
+  );
 }
 
 function endpointFrom(vars: Record<string, string>): S3Endpoint {

@@ -115,7 +115,7 @@ export function minioFixture(options: MinioFixtureOptions = {}): MinioFixture {
 /** Runs `fn` with environment variables set (undefined deletes), then restores them. */
 export async function withEnv<T>(
   vars: Record<string, string | undefined>,
-  fn: () => Promise<T>,
+  fn: () => T | Promise<T>,
 ): Promise<T> {
   const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
   restoreEnv(vars);

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import requireFromString from "require-from-string";
 import { lambdaPackageProvider } from "../../provider/provider";
 
 export type Provider = typeof lambdaPackageProvider;
@@ -13,11 +14,8 @@ export async function serializedProvider(): Promise<{ provider: Provider; text: 
   const serialized = await pulumi.runtime.serializeFunction(() => lambdaPackageProvider, {
     allowSecrets: true,
   });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const requireFromString = require("require-from-string") as (code: string) => {
-    handler: () => Provider;
-  };
-  return { provider: requireFromString(serialized.text).handler(), text: serialized.text };
+  const loaded = requireFromString(serialized.text) as { handler: () => Provider };
+  return { provider: loaded.handler(), text: serialized.text };
 }
 
 /** Both forms, so each behaviour is proven on the object and on what the engine loads. */

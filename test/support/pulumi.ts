@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { S3Endpoint } from "../../scripts/minio";
@@ -37,8 +37,9 @@ export async function createProject(
   ).trim();
   const dir = path.join(work, "project");
   await mkdir(dir);
-  const sdk = require(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"))
-    .version as string;
+  const { version: sdk } = JSON.parse(
+    await readFile(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"),
+  ) as { version: string };
   const packageJson = {
     name: "e2e",
     private: true,

@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
+import type { BuildResult } from "../../../engine/build";
 import { tempDir } from "../../support/tmp";
 
 const CLI = path.resolve(__dirname, "../../../engine/cli/main.js");
@@ -60,7 +61,7 @@ describe("lambda-package CLI", () => {
       "pkg/",
     ]);
     assert.equal(result.code, 0, result.stderr);
-    const parsed = JSON.parse(result.stdout);
+    const parsed = JSON.parse(result.stdout) as BuildResult;
     assert.equal(parsed.path, out);
     assert.equal(parsed.fileCount, 1);
   });

@@ -5,19 +5,25 @@ import { describe, test } from "node:test";
 import { copyFixture, listTree, run, stage } from "./fixtures";
 
 /** Requires `file` from `dir` with node and calls its handler, as Lambda would. */
-async function invoke(file: string, event: object = {}, env: Record<string, string> = {}) {
+async function invoke(
+  file: string,
+  event: object = {},
+  env: Record<string, string> = {},
+): Promise<unknown> {
   const code =
     "require(process.argv[1]).handler(JSON.parse(process.argv[2]))" +
     ".then((r) => console.log(JSON.stringify(r)))";
   const out = await run(process.execPath, ["-e", code, file, JSON.stringify(event)], {
     env: { ...process.env, ...env },
   });
-  return JSON.parse(out);
+  return JSON.parse(out) as unknown;
 }
 
 async function version(dir: string, name: string): Promise<string> {
-  return JSON.parse(await readFile(path.join(dir, "node_modules", name, "package.json"), "utf8"))
-    .version;
+  const pkg = JSON.parse(
+    await readFile(path.join(dir, "node_modules", name, "package.json"), "utf8"),
+  ) as { version: string };
+  return pkg.version;
 }
 
 // These reach the npm registry for is-number@7.0.0 (and nothing else).
@@ -87,7 +93,9 @@ describe("nodejs packagers", { timeout: 180_000 }, () => {
   test("a package.json without dependencies is copied without running npm", async (t) => {
     const src = await copyFixture(t, "nodejs-app");
     await rm(path.join(src, "package-lock.json"));
-    const pkg = JSON.parse(await readFile(path.join(src, "package.json"), "utf8"));
+    const pkg = JSON.parse(await readFile(path.join(src, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+    };
     delete pkg.dependencies;
     await writeFile(path.join(src, "package.json"), JSON.stringify(pkg));
     await writeFile(path.join(src, "index.js"), 'exports.handler = async () => "plain";\n');

@@ -14,12 +14,17 @@ import {
   tempDir,
 } from "./fixtures";
 
+/** A handler's JSON response, by field. */
+type HandlerResponse = Record<string, unknown>;
+
 /** Imports `module` from `dir` with the machine's python3 and calls `fn`, as Lambda would. */
 async function invoke(dir: string, module: string, fn: string, event: object = {}) {
   const code =
     "import json, sys; sys.path.insert(0, sys.argv[1]); " +
     `from ${module} import ${fn}; print(json.dumps(${fn}(json.loads(sys.argv[2]), None)))`;
-  return JSON.parse(await run("python3", ["-c", code, dir, JSON.stringify(event)]));
+  return JSON.parse(
+    await run("python3", ["-c", code, dir, JSON.stringify(event)]),
+  ) as HandlerResponse;
 }
 
 /** Files that only differ from build to build, or that Lambda never needs. */
@@ -89,7 +94,7 @@ describe("python packagers", () => {
     const listed = record
       .trim()
       .split("\n")
-      .map((line) => line.split(",")[0]!);
+      .map((line) => line.split(",")[0]);
     assert.ok(listed.includes("greeting/__init__.py"), record);
     assert.deepEqual(
       listed.filter((p) => /\.pyc$|direct_url\.json$|INSTALLER$/.test(p)),

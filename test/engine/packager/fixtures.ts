@@ -133,8 +133,8 @@ export async function buildGreetingWheel(
     src,
   ]);
   const [built] = await readdir(out);
-  const name = tag ? `greeting-1.0.0-${tag}.whl` : built!;
+  const name = tag ? `greeting-1.0.0-${tag}.whl` : built;
   await mkdir(wheelhouse, { recursive: true });
-  await rename(path.join(out, built!), path.join(wheelhouse, name));
+  await rename(path.join(out, built), path.join(wheelhouse, name));
   return path.join(wheelhouse, name);
 }

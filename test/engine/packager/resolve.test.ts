@@ -28,7 +28,10 @@ async function script(file: string, mode = 0o755): Promise<string> {
 
 function packageError(code: string, ...includes: string[]) {
   return (error: unknown) => {
-    assert.ok(error instanceof LambdaPackageError, `expected LambdaPackageError, got ${error}`);
+    assert.ok(
+      error instanceof LambdaPackageError,
+      `expected LambdaPackageError, got ${String(error)}`,
+    );
     assert.equal(error.code, code);
     for (const text of includes) assert.ok(error.message.includes(text), error.message);
     return true;
@@ -77,7 +80,7 @@ describe("resolvePackager", () => {
     );
   });
 
-  test("a runtime that is a path is rejected and points at the packager option", async () => {
+  test("a runtime that is a path is rejected and points at the packager option", () => {
     assert.throws(
       () => resolvePackager({ runtime: "../packagers/python3.12" }),
       packageError("UNKNOWN_RUNTIME", "../packagers/python3.12", "set packager instead"),
@@ -125,7 +128,7 @@ describe("resolvePackager", () => {
     );
   });
 
-  test("neither runtime nor packager asks for one of them", async () => {
+  test("neither runtime nor packager asks for one of them", () => {
     assert.throws(
       () => resolvePackager({}),
       packageError("RUNTIME_REQUIRED", "python3.12", "packager"),
@@ -134,7 +137,7 @@ describe("resolvePackager", () => {
 });
 
 describe("listPackagers", () => {
-  test("lists exactly the built-in runtimes, leaving out README.md and lib/", async () => {
+  test("lists exactly the built-in runtimes, leaving out README.md and lib/", () => {
     assert.deepEqual(listPackagers(), BUILTINS);
   });
 
@@ -150,7 +153,9 @@ describe("listPackagers", () => {
 
 describe("built-in packagers", () => {
   test("packageRoot is this package's root, holding package.json and packagers/", async () => {
-    const pkg = JSON.parse(await readFile(path.join(packageRoot, "package.json"), "utf8"));
+    const pkg = JSON.parse(await readFile(path.join(packageRoot, "package.json"), "utf8")) as {
+      name: string;
+    };
     assert.equal(pkg.name, "pulumi-lambda-package");
     assert.ok((await stat(path.join(packageRoot, "packagers", "lib", "common.sh"))).isFile());
   });

@@ -37,7 +37,7 @@ test("a non-zero exit names the script, the cwd, the code and exactly the last 4
   const error = await failure(runPackager(options));
   assert.ok(error.message.includes(`Packager ${options.script} (cwd ${options.sourcePath})`));
   assert.ok(error.message.includes("exited with code 3"), error.message);
-  const tail = error.message.split("stderr:\n")[1]!.split("\n");
+  const tail = error.message.split("stderr:\n")[1].split("\n");
   const expected = Array.from({ length: STDERR_TAIL_LINES }, (_, i) => `err ${61 + i}`);
   assert.equal(STDERR_TAIL_LINES, 40);
   assert.deepEqual(tail, expected);

@@ -131,7 +131,7 @@ describe("checkInputs", () => {
     );
   });
 
-  test("stores the source path relative to the project directory", async () => {
+  test("stores the source path relative to the project directory", () => {
     const { inputs } = checkInputs({
       bucket: "b-1",
       sourcePath: path.resolve("test"),

@@ -60,7 +60,7 @@ describe("createS3Client", () => {
         'bucket "b" in region us-east-1 at endpoint http://127.0.0.1:9',
       );
     });
-    await withEnv(NO_AMBIENT, async () => {
+    await withEnv(NO_AMBIENT, () => {
       const client = createS3Client({ region: "eu-west-1" });
       assert.equal(client.config.forcePathStyle, false);
       assert.equal(

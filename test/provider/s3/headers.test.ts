@@ -60,7 +60,7 @@ describe("object headers", () => {
       const tagging = await minio.admin.send(
         new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
       );
-      const tags = Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]));
+      const tags = Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key!, t.Value]));
       return {
         metadata: head.Metadata,
         tags,

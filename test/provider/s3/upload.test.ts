@@ -32,7 +32,7 @@ async function inspect(bucket: string, key: string, versionId: string) {
   const tagging = await minio.admin.send(
     new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
   );
-  const tags = Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]));
+  const tags = Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key!, t.Value]));
   const bytes = await minio.download(bucket, key, versionId);
   return { head, attributes, tags, bytes };
 }

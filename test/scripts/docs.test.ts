@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, test } from "node:test";
+import ts from "typescript";
+import { CONTRACT_VARIABLES } from "../../engine/packager";
+import { docProblems, generatedReadme, inputDocs } from "../../scripts/docs";
+import { ROOT } from "../support/pulumi";
+
+describe("docs from the field table", () => {
+  test("README's inputs, behaviour and CLI sections are what the table and the JSDoc give", async () => {
+    const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
+    assert.ok(
+      (await generatedReadme(readme, ROOT)) === readme,
+      "README.md is out of date with provider/fields.ts or the inputs' JSDoc: run `npm run docs`",
+    );
+  });
+
+  test("every input's JSDoc agrees with the field table on being required and on its default", () => {
+    assert.deepEqual(docProblems(inputDocs(ROOT)), []);
+  });
+
+  test("a JSDoc default that disagrees with the table is reported, naming the input", () => {
+    const [doc] = inputDocs(ROOT).filter((d) => d.name === "compressionLevel");
+    assert.deepEqual(docProblems([{ ...doc, defaultTag: "6" }]), [
+      "compressionLevel: @default 6 in its JSDoc, 9 in FIELDS",
+    ]);
+    assert.deepEqual(docProblems([{ ...doc, defaultTag: undefined }]), [
+      "compressionLevel has no @default",
+    ]);
+  });
+
+  test("packagers/README.md documents every contract variable", async () => {
+    const contract = await readFile(path.join(ROOT, "packagers", "README.md"), "utf8");
+    for (const name of CONTRACT_VARIABLES) {
+      assert.match(contract, new RegExp(`^\\| \`${name}\` +\\|`, "m"), name);
+    }
+  });
+
+  test("an input added to LambdaPackageArgs without a field-table row fails to compile", () => {
+    const args = path.join(ROOT, "provider", "args.ts");
+    const fields = path.join(ROOT, "provider", "fields.ts");
+    const options: ts.CompilerOptions = {
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      noEmit: true,
+    };
+    const host = ts.createCompilerHost(options);
+    const original = host.getSourceFile.bind(host);
+    host.getSourceFile = (file, language, ...rest) => {
+      if (path.resolve(file) !== args) return original(file, language, ...rest);
+      const text = ts.sys
+        .readFile(args)!
+        .replace(
+          "export interface LambdaPackageArgs extends PackageInputs {",
+          "export interface LambdaPackageArgs extends PackageInputs {\n  addedInput?: string;",
+        );
+      return ts.createSourceFile(file, text, language);
+    };
+    const errors = (edited: boolean) => {
+      const program = ts.createProgram([fields], options, edited ? host : undefined);
+      return ts
+        .getPreEmitDiagnostics(program)
+        .filter((d) => d.file && path.resolve(d.file.fileName) === fields)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    };
+    assert.deepEqual(errors(false), []);
+    assert.ok(
+      errors(true).some((message) => message.includes("addedInput")),
+      "fields.ts should not compile while addedInput has no row",
+    );
+  });
+});
