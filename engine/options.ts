@@ -90,6 +90,12 @@ export interface PackageOptions {
    * @default false
    */
   readonly inheritCredentials?: boolean;
+  /**
+   * Seconds the packager may run, from 1 to 86400; past that its whole process group is
+   * stopped and the build fails.
+   * @default 900
+   */
+  readonly packagerTimeout?: number;
 }
 
 /** Progress of a long build, reported while files are compressed. */
@@ -111,6 +117,13 @@ export interface BuildOptions extends PackageOptions {
   readonly onProgress?: (progress: BuildProgress) => void;
   /** Receives the packager's output lines and the engine's own notes. */
   readonly log?: (line: string) => void;
+  /**
+   * Values shown as `***` wherever the packager's output is relayed (the log, error messages);
+   * values of credential-like variables the packager gets are masked too. Values shorter than 4
+   * characters are not masked: they would blank out ordinary words.
+   * @default []
+   */
+  readonly secrets?: readonly string[];
 }
 
 /** How a package option is given on the command line. */
@@ -221,6 +234,11 @@ export const PACKAGE_OPTIONS = {
     rule: isBoolean,
     default: false,
     cli: { kind: "switch", help: "pass credential-like variables to the packager" },
+  },
+  packagerTimeout: {
+    rule: wholeNumber(1, 86400, "of seconds from 1 to 86400"),
+    default: 900,
+    cli: { kind: "number", arg: "<seconds>", help: "stop the packager after this long" },
   },
 } as const satisfies { readonly [K in keyof PackageOptions]-?: OptionSpec };
 

@@ -56,6 +56,12 @@ export interface LambdaPackageArgs extends PackageInputs {
    */
   forceRepackage?: pulumi.Input<string>;
   /**
+   * Names of `packagerEnv` entries whose values are secrets: shown as `***` wherever the
+   * packager's output is relayed (the `pulumi up` log, error messages).
+   * @default the entries given as `pulumi.secret(…)` (or all, when the whole map is secret)
+   */
+  secretPackagerEnv?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
    * User metadata on the object (`x-amz-meta-*`), printable ASCII, 2 KB in all with ours;
    * `sha256`, `source-key` and `source-code-hash` are ours.
    * @default {}

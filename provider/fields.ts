@@ -7,7 +7,15 @@
  * holds to this table's defaults.
  */
 import { PACKAGE_OPTIONS, type OptionSpec } from "../engine/options";
-import { isBoolean, isString, nonEmpty, oneOf, stringMap, type Rule } from "../shared/rules";
+import {
+  isBoolean,
+  isString,
+  nonEmpty,
+  oneOf,
+  stringList,
+  stringMap,
+  type Rule,
+} from "../shared/rules";
 import type { LambdaPackageInputs } from "./args";
 import { bucketName, CHECKSUM_MODES, endpointUrl, SERVER_SIDE_ENCRYPTION } from "./s3";
 
@@ -52,6 +60,13 @@ const objectKey: Rule = (v) =>
     ? `must be a non-empty key of at most 1024 bytes, without a leading "/"`
     : undefined;
 
+// S3 keys have no leading "/" (a store writes "/lam/x" as "lam/x", so the
+// state and the store would disagree) and no empty parts.
+const keyPrefix: Rule = (v) =>
+  typeof v !== "string" || v.startsWith("/") || v.includes("//") || Buffer.byteLength(v) > 512
+    ? `must be a key prefix such as "team/lambda": no leading "/", no "//", at most 512 bytes`
+    : undefined;
+
 export const FIELDS = {
   // Where the object is.
   bucket: {
@@ -60,7 +75,7 @@ export const FIELDS = {
     required: "the name of an existing bucket with versioning Enabled",
   },
   key: { diff: "replace", rule: objectKey },
-  keyPrefix: { diff: "replace", rule: isString, default: "lambda" },
+  keyPrefix: { diff: "replace", rule: keyPrefix, default: "lambda" },
   version: { diff: "replace", rule: nonEmpty },
   versionFrom: { diff: "replace", rule: oneOf("pyproject.toml", "package.json") },
 
@@ -85,6 +100,9 @@ export const FIELDS = {
   compressionLevel: packaging("compressionLevel"),
   packagerEnv: packaging("packagerEnv"),
   inheritCredentials: packaging("inheritCredentials"),
+  // How long a packager may take, and what its log hides, do not change what it makes.
+  packagerTimeout: packaging("packagerTimeout", { diff: "settings" }),
+  secretPackagerEnv: { diff: "settings", rule: stringList },
 
   // What the object carries: a change writes a new version.
   metadata: { diff: "repackage", rule: stringMap, default: {} },
@@ -94,9 +112,9 @@ export const FIELDS = {
   immutable: { diff: "repackage", rule: isBoolean, default: false },
 
   // How we reach the store. Another region or endpoint is another store: the
-  // object has to be written there.
-  region: { diff: "repackage", rule: nonEmpty },
-  endpoint: { diff: "repackage", rule: endpointUrl },
+  // object moves there, and the version in the old store is deleted.
+  region: { diff: "replace", rule: nonEmpty },
+  endpoint: { diff: "replace", rule: endpointUrl },
   retainOnDelete: { diff: "settings", rule: isBoolean, default: false },
   profile: { diff: "settings", rule: nonEmpty },
   forcePathStyle: { diff: "settings", rule: isBoolean },

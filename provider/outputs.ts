@@ -36,6 +36,10 @@ export interface PackageOutputs {
 interface RecordedOutputs {
   /** How the key was chosen when the version was uploaded. */
   layout: Layout;
+  /** Region the object was written in: refresh, update and delete go there. */
+  storeRegion: string;
+  /** Endpoint the object was written to ("" for AWS's own): refresh, update and delete go there. */
+  storeEndpoint: string;
 }
 
 /** Everything the provider records: the inputs it diffs on, echoed, and what the upload gave. */
@@ -55,6 +59,8 @@ export const COMPUTED_OUTPUTS = [
   "consoleUrl",
   "s3Uri",
   "layout",
+  "storeRegion",
+  "storeEndpoint",
 ] as const satisfies readonly Computed[];
 
 // The list above names every computed output: the compiler fails here otherwise.

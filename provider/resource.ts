@@ -25,13 +25,33 @@ export class LambdaPackage extends pulumi.dynamic.Resource {
     // Output-only properties go in as undefined, so the engine treats them as
     // unknown in preview instead of missing (pulumi/pulumi#5174).
     const outputs = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, undefined]));
+    const secretPackagerEnv = args.secretPackagerEnv ?? secretNames(args.packagerEnv);
     super(
       lambdaPackageProvider,
       name,
-      { key: undefined, ...outputs, ...args },
+      { key: undefined, ...outputs, ...args, secretPackagerEnv },
       opts,
       "lambda-package",
       "LambdaPackage",
     );
   }
+}
+
+/**
+ * The names of the `packagerEnv` entries given as secrets. The provider sees
+ * every value in plain text (dynamic providers get secrets decrypted), so
+ * which ones were secret is found here, in the program, and passed on.
+ */
+function secretNames(env: LambdaPackageArgs["packagerEnv"]): pulumi.Input<string[]> | undefined {
+  if (env === undefined) return undefined;
+  if (pulumi.Output.isInstance(env)) {
+    const whole = pulumi.output(env);
+    return pulumi
+      .all([pulumi.isSecret(whole), whole])
+      .apply(([secret, values]) => (secret ? Object.keys(values) : []));
+  }
+  const names = Object.entries(env).map(async ([name, value]) =>
+    pulumi.Output.isInstance(value) && (await pulumi.isSecret(value)) ? [name] : [],
+  );
+  return pulumi.output(Promise.all(names)).apply((found) => found.flat());
 }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | "PACKAGER_NOT_FOUND"
   | "PACKAGER_NOT_EXECUTABLE"
   | "PACKAGER_FAILED"
+  | "PACKAGER_TIMEOUT"
   // What the packager staged.
   | "PACKAGE_ZIP_CORRUPT"
   | "PACKAGE_EMPTY"

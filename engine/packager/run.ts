@@ -1,10 +1,14 @@
 import execa from "execa";
+import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isCredentialName } from "../../shared/credentials";
 import { LambdaPackageError } from "../../shared/errors";
-import type { PackageOptions } from "../options";
+import { onInterrupt } from "../../shared/interrupt";
+import { PACKAGE_OPTIONS, type PackageOptions } from "../options";
 import { packagerEnvironment, type PackagerDirs } from "./env";
 
 /** How many lines of the packager's stderr a failure message quotes. */
@@ -13,9 +17,14 @@ export const STDERR_TAIL_LINES = 40;
 /** An empty zip: just the end-of-central-directory record, as the seed hands packagers. */
 export const EMPTY_ZIP = Buffer.from("504b0506" + "00".repeat(18), "hex");
 
+/** Between SIGTERM and SIGKILL of a packager's process group. */
+const GRACE_MS = 2_000;
+/** How long output still in a pipe may take to arrive once the group is gone. */
+const DRAIN_MS = 2_000;
+
 export interface RunPackagerOptions extends Pick<
   PackageOptions,
-  "architecture" | "layer" | "pythonMode" | "packagerEnv" | "inheritCredentials"
+  "architecture" | "layer" | "pythonMode" | "packagerEnv" | "inheritCredentials" | "packagerTimeout"
 > {
   /** Absolute path of the packager script (from `resolvePackager`). */
   readonly script: string;
@@ -25,16 +34,23 @@ export interface RunPackagerOptions extends Pick<
   readonly sourcePath: string;
   /** An empty directory of this build's; `BUILD_DIR` and `PACKAGE_ZIP` are made in it. */
   readonly workDir: string;
-  /** Receives each line the packager prints, stdout and stderr, as it comes. */
+  /** Receives each line the packager prints, stdout and stderr, as it comes, secrets masked. */
   readonly log?: (line: string) => void;
+  /** Values to mask as `***` in what is relayed; see `BuildOptions.secrets`. */
+  readonly secrets?: readonly string[];
 }
 
 /**
  * Runs the packager as the contract says (packagers/README.md): in `workDir`
  * it makes an empty `BUILD_DIR` and an empty-zip `PACKAGE_ZIP`, then runs the
- * script with cwd = `sourcePath` and the contract environment. Output is
- * streamed line by line to `log`, never held whole in memory (npm and pip can
- * print a lot); only the last lines of stderr are kept for the error message.
+ * script with cwd = `sourcePath` and the contract environment.
+ *
+ * The packager runs in a process group of its own, which is how it is
+ * stopped, children included: when it exits (whatever it left running in the
+ * background is stopped, with a note), when it runs past `packagerTimeout`,
+ * and when this process is interrupted. Output is streamed line by line to
+ * `log`, never held whole (npm and pip can print a lot); only the last lines
+ * of stderr are kept for the error message.
  */
 export async function runPackager(options: RunPackagerOptions): Promise<PackagerDirs> {
   const dirs: PackagerDirs = {
@@ -44,26 +60,108 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
   await mkdir(dirs.buildDir);
   await writeFile(dirs.packageZip, EMPTY_ZIP);
   const env = packagerEnvironment(options, dirs);
-  const log = options.log ?? (() => {});
+  const mask = masker([...(options.secrets ?? []), ...credentialValues(env)]);
+  const relay = options.log ?? (() => {});
+  const log = (line: string) => relay(mask(line));
   const tail: string[] = [];
-  // execa rather than bare spawn: it kills the packager if this process exits
-  // (cleanup), and its error carries the exit code, signal name and spawn errors.
+  // execa for its error reporting (exit code, signal, spawn errors); the
+  // process group (detached) and its end are ours.
   const child = execa(options.script, [], {
     cwd: options.sourcePath,
     env,
     extendEnv: false,
     stdin: "ignore",
     buffer: false,
+    detached: true,
+    cleanup: false,
   });
-  const stdoutDone = forEachLine(child.stdout, log);
-  const stderrDone = forEachLine(child.stderr, (line) => {
-    log(line);
-    tail.push(line);
-    if (tail.length > STDERR_TAIL_LINES) tail.shift();
-  });
-  const [exit] = await Promise.allSettled([child, stdoutDone, stderrDone]);
-  if (exit.status === "rejected") throw failure(options, exit.reason, tail);
+  const outcome = child.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const output = Promise.all([
+    forEachLine(child.stdout, log),
+    forEachLine(child.stderr, (line) => {
+      log(line);
+      tail.push(mask(line));
+      if (tail.length > STDERR_TAIL_LINES) tail.shift();
+    }),
+  ]);
+  const group = child.pid;
+  if (group === undefined) throw failure(options, await outcome, tail);
+
+  const stopOnInterrupt = onInterrupt(() => stopGroup(group));
+  const seconds = options.packagerTimeout ?? PACKAGE_OPTIONS.packagerTimeout.default;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void stopGroup(group);
+  }, seconds * 1000);
+  try {
+    await once(child, "exit");
+    clearTimeout(timer);
+    // The packager is done; anything of its group still running is not ours to wait for.
+    if (groupAlive(group)) {
+      log(
+        `lambda-package: the packager exited but left processes running in the background ` +
+          `(e.g. "cmd &"); they were stopped. Wait for them in the script if their work is needed.`,
+      );
+      await stopGroup(group);
+    }
+    await Promise.race([output, sleep(DRAIN_MS)]);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  } finally {
+    clearTimeout(timer);
+    stopOnInterrupt();
+  }
+  const error = await outcome;
+  if (timedOut) throw timeout(options, seconds, tail);
+  if (error) throw failure(options, error, tail);
   return dirs;
+}
+
+/** Masking short values would blank out ordinary words ("dev", "1"). */
+const MIN_SECRET_LENGTH = 4;
+
+/** Replaces every occurrence of the secrets in a line with `***`, longest first. */
+function masker(secrets: readonly string[]): (line: string) => string {
+  const values = [...new Set(secrets)]
+    .filter((value) => value.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  if (values.length === 0) return (line) => line;
+  return (line) => values.reduce((text, value) => text.split(value).join("***"), line);
+}
+
+/** The values of the credential-like variables the packager was given. */
+function credentialValues(env: Record<string, string>): string[] {
+  return Object.entries(env)
+    .filter(([name]) => isCredentialName(name))
+    .map(([, value]) => value);
+}
+
+/** Whether any process of the group is still there. */
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to the whole group, SIGKILL to what is left after a grace period. */
+async function stopGroup(group: number): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-group, name);
+    } catch {
+      // Gone already.
+    }
+  };
+  signal("SIGTERM");
+  for (let waited = 0; waited < GRACE_MS && groupAlive(group); waited += 50) await sleep(50);
+  if (groupAlive(group)) signal("SIGKILL");
 }
 
 function forEachLine(stream: Readable | null, onLine: (line: string) => void): Promise<void> {
@@ -86,6 +184,21 @@ interface ExecaFailure {
   message?: string;
 }
 
+function stderrTail(tail: string[]): string {
+  return tail.length
+    ? `Last ${tail.length} line(s) of its stderr:\n${tail.join("\n")}`
+    : "It printed nothing on stderr.";
+}
+
+function timeout(options: RunPackagerOptions, seconds: number, tail: string[]): LambdaPackageError {
+  return new LambdaPackageError(
+    "PACKAGER_TIMEOUT",
+    `Packager ${options.script} (cwd ${options.sourcePath}) ran longer than packagerTimeout ` +
+      `(${seconds} s) and was stopped with its child processes. Raise packagerTimeout if the build ` +
+      `really takes this long, or look for a step waiting on input or the network. ${stderrTail(tail)}`,
+  );
+}
+
 function failure(options: RunPackagerOptions, reason: unknown, tail: string[]): LambdaPackageError {
   const error = (reason ?? {}) as ExecaFailure;
   const where = `Packager ${options.script} (cwd ${options.sourcePath})`;
@@ -94,10 +207,7 @@ function failure(options: RunPackagerOptions, reason: unknown, tail: string[]): 
   else if (typeof error.exitCode === "number") what = `exited with code ${error.exitCode}`;
   else
     what = `could not be started: ${error.originalMessage ?? error.message}${spawnHint(error.code)}`;
-  const stderr = tail.length
-    ? `Last ${tail.length} line(s) of its stderr:\n${tail.join("\n")}`
-    : "It printed nothing on stderr.";
-  return new LambdaPackageError("PACKAGER_FAILED", `${where} ${what}. ${stderr}`, {
+  return new LambdaPackageError("PACKAGER_FAILED", `${where} ${what}. ${stderrTail(tail)}`, {
     cause: reason,
   });
 }

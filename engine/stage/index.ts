@@ -29,9 +29,12 @@ export async function stage(
   });
   const extracted = await extractPackageZip(packageZip, buildDir);
   if (extracted > 0) log(`lambda-package: took ${extracted} entries from $PACKAGE_ZIP`);
-  const files = await collectFiles(buildDir, excludeMatcher(options.exclude), [
+  const files = await collectFiles(
+    buildDir,
+    excludeMatcher(options.exclude),
+    [packager.sourcePath],
     packager.sourcePath,
-  ]);
+  );
   assertWithinLimits(files, packager.sourcePath);
   return files;
 }

@@ -1,4 +1,4 @@
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { lstat, readdir, readlink, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Ignore } from "ignore";
 import { LambdaPackageError } from "../../shared/errors";
@@ -15,6 +15,8 @@ export interface StagedFile {
 
 interface WalkContext {
   readonly exclude: Ignore;
+  /** The user's source directory, which messages name instead of the staging directory. */
+  readonly sourcePath: string;
   /** Real paths a symlink may point into: the staging root and the source root. */
   readonly allowedRoots: readonly string[];
   readonly files: StagedFile[];
@@ -32,10 +34,12 @@ export async function collectFiles(
   root: string,
   exclude: Ignore,
   allowedRoots: readonly string[],
+  sourcePath = root,
 ): Promise<StagedFile[]> {
   const realRoots = await Promise.all([root, ...allowedRoots].map((r) => realpath(r)));
   const context: WalkContext = {
     exclude,
+    sourcePath,
     allowedRoots: realRoots,
     files: [],
     ancestors: new Set(),
@@ -67,8 +71,8 @@ async function visit(context: WalkContext, file: string, name: string): Promise<
     if (context.ancestors.has(real)) {
       throw new LambdaPackageError(
         "SYMLINK_LOOP",
-        `Symlink loop at "${name}": it points back at "${real}", a directory that contains it. ` +
-          `Remove the link or exclude "${name}".`,
+        `Symlink loop at "${name}"${await origin(context, name)}: it points back at a directory ` +
+          `that contains it. Remove the link or exclude "${name}".`,
       );
     }
     await walkDirectory(context, real, `${name}/`);
@@ -84,9 +88,19 @@ async function resolveLink(context: WalkContext, file: string, name: string): Pr
   try {
     real = await realpath(file);
   } catch (error) {
+    const from = await origin(context, name);
+    if ((error as NodeJS.ErrnoException).code === "ELOOP") {
+      throw new LambdaPackageError(
+        "SYMLINK_LOOP",
+        `Symlink "${name}"${from} leads back to itself through links (a loop), so it points at ` +
+          `nothing. Remove the link or exclude "${name}".`,
+        { cause: error },
+      );
+    }
     throw new LambdaPackageError(
       "SYMLINK_BROKEN",
-      `Symlink "${name}" (${file}) points at a path that does not exist. Fix or remove the link, or exclude "${name}".`,
+      `Symlink "${name}"${from} points at "${await readlink(file)}", which does not exist. ` +
+        `Fix or remove the link, or exclude "${name}".`,
       { cause: error },
     );
   }
@@ -94,9 +108,22 @@ async function resolveLink(context: WalkContext, file: string, name: string): Pr
   if (!inside) {
     throw new LambdaPackageError(
       "SYMLINK_ESCAPES",
-      `Symlink "${name}" (${file}) points at "${real}", outside the source directory. ` +
-        `Copy the target into the source, or exclude "${name}".`,
+      `Symlink "${name}"${await origin(context, name)} points at "${real}", outside the source ` +
+        `directory ${context.sourcePath}. Copy the target into the source, or exclude "${name}".`,
     );
   }
   return real;
+}
+
+/**
+ * Where a staged link came from, for messages: the user's source when it has
+ * a link at that path (copied along), else the packager. The staging
+ * directory itself is a temporary path the user never sees.
+ */
+async function origin(context: WalkContext, name: string): Promise<string> {
+  const inSource = path.join(context.sourcePath, name);
+  const info = await lstat(inSource).catch(() => undefined);
+  return info?.isSymbolicLink()
+    ? ` (${inSource})`
+    : ` (made by the packager, for ${context.sourcePath})`;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { preflightProblems } from "../../engine/preflight";
 import { isCredentialName } from "../../shared/credentials";
@@ -60,13 +61,15 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
     if ("path" in spec && typeof value === "string" && value !== UNKNOWN)
       inputs[name] = storedPath(value);
   }
+  // The version file is read only from a known, checked source directory; in
+  // preview an unknown one leaves version and key unknown, not made up.
   if (known(inputs.versionFrom) && known(inputs.sourcePath) && !failures.length) {
     const { version, problem } = readProjectVersion(
       path.resolve(inputs.sourcePath),
       inputs.versionFrom!,
     );
     if (problem) fail("versionFrom", problem);
-    inputs.version = version;
+    else inputs.version = version;
   }
   if (typeof inputs.version === "string" && inputs.version !== UNKNOWN) {
     const wrong = semverProblem(inputs.version);
@@ -75,6 +78,9 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
       inputs.key = versionKey(keyPrefixOf(inputs), inputs.version);
     }
   }
+  // The engine cannot carry `undefined` across its wire ("Unexpected struct type"):
+  // an input is there with a value, or not there.
+  for (const [name, value] of Object.entries(inputs)) if (value === undefined) delete inputs[name];
   return { inputs, failures };
 }
 
@@ -162,13 +168,41 @@ function isKnownDeep(value: unknown): boolean {
 }
 
 /**
- * Stored relative to the program's directory (the provider's cwd), so a CI
- * checkout at another path does not look like a change.
+ * How a path is stored: relative to the program's directory (the provider's
+ * cwd) whenever it lies in the same source tree, inside the program's
+ * directory or beside it (`../services/api` from `infra/`), so a checkout at
+ * another path is no change. The source tree is the git work tree holding
+ * the program; without git, the whole file system. Only a path outside the
+ * work tree, such as a shared directory of the build machine, stays absolute.
  */
-function storedPath(value: string): string {
+export function storedPath(value: string): string {
   const absolute = path.resolve(value);
   const relative = path.relative(process.cwd(), absolute);
-  const outside =
-    relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  return outside ? absolute : relative || ".";
+  if (relative === "") return ".";
+  if (path.isAbsolute(relative)) return absolute; // another drive
+  const tree = workTreeRoot(process.cwd());
+  return tree === undefined || isWithin(absolute, tree) ? relative : absolute;
+}
+
+function isWithin(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}
+
+const workTrees = new Map<string, string | undefined>();
+
+/** The nearest directory at or above `dir` holding `.git` (a directory or, in a worktree, a file). */
+function workTreeRoot(dir: string): string | undefined {
+  if (!workTrees.has(dir)) {
+    let root: string | undefined;
+    for (let at = dir; ; at = path.dirname(at)) {
+      if (existsSync(path.join(at, ".git"))) {
+        root = at;
+        break;
+      }
+      if (path.dirname(at) === at) break;
+    }
+    workTrees.set(dir, root);
+  }
+  return workTrees.get(dir);
 }

@@ -1,7 +1,13 @@
+import path from "node:path";
 import type { LambdaPackageInputs } from "../args";
-import { fieldsOf } from "../fields";
+import { FIELDS, fieldsOf, type Field } from "../fields";
 import { keyPrefixOf, layoutOf } from "./layout";
 import { containsUnknown } from "./unknown";
+
+/** A change of any of these moves the object: it is replaced. */
+const REPLACE_FIELDS = fieldsOf("replace");
+/** The `replace` inputs that choose the key. */
+const KEY_FIELDS: readonly Field[] = ["key", "keyPrefix", "version", "versionFrom"];
 
 /** A change of any of these builds and uploads a new version under the same key. */
 export const REPACKAGE_FIELDS = fieldsOf("repackage");
@@ -25,11 +31,13 @@ export interface DiffOutcome {
  * this package is no change.
  */
 export function diffInputs(olds: Record<string, unknown>, news: LambdaPackageInputs): DiffOutcome {
-  const replaces: string[] = [];
-  if (!same(olds.bucket, news.bucket)) replaces.push("bucket");
+  // The key is compared as the inputs that choose it compute it, not input by input.
+  const replaces: string[] = REPLACE_FIELDS.filter(
+    (f) => !KEY_FIELDS.includes(f) && !sameInput(f, olds[f], news[f]),
+  );
   if (locationChanged(olds as LambdaPackageInputs, news)) replaces.push("key");
-  const repackage = REPACKAGE_FIELDS.filter((f) => !same(olds[f], news[f]));
-  const settings = SETTINGS_FIELDS.filter((f) => !same(olds[f], news[f]));
+  const repackage = REPACKAGE_FIELDS.filter((f) => !sameInput(f, olds[f], news[f]));
+  const settings = SETTINGS_FIELDS.filter((f) => !sameInput(f, olds[f], news[f]));
   return {
     changes: replaces.length + repackage.length + settings.length > 0,
     replaces,
@@ -43,6 +51,18 @@ function locationChanged(olds: LambdaPackageInputs, news: LambdaPackageInputs): 
   if (newLayout !== "content") return !same(olds.key, news.key);
   // Content-addressed keys are only known after packaging; the prefix is the location.
   return oldLayout !== "content" || !same(keyPrefixOf(olds), keyPrefixOf(news));
+}
+
+/**
+ * Paths compare by where they point from the program's directory: a state
+ * that stored one absolute (as 0.1.0 did for paths beside the program) is no
+ * change when check now stores it relative.
+ */
+function sameInput(field: Field, a: unknown, b: unknown): boolean {
+  const isPath = "path" in FIELDS[field];
+  if (isPath && typeof a === "string" && typeof b === "string" && !containsUnknown(b))
+    return path.resolve(a) === path.resolve(b);
+  return same(a, b);
 }
 
 /** Structural equality where a missing value equals undefined, and unknown is never equal. */

@@ -9,8 +9,9 @@ import type { LambdaPackageInputs } from "../args";
 import type { LambdaPackageOutputs } from "../outputs";
 import { checkInputs, type Failure } from "./check";
 import { diffInputs } from "./diff";
+import { keyPrefixOf } from "./layout";
 import { createVersion, deleteVersion, readVersion, updateVersion } from "./lifecycle";
-import { configure } from "./settings";
+import { configure } from "./store";
 
 /** What Pulumi hands the operations: plain objects of resolved values. */
 type Props = object;
@@ -39,7 +40,7 @@ export const operations = {
 
   create: async (inputs: Props): Promise<Created> => {
     const outs = await createVersion(asInputs(inputs));
-    return { id: `s3://${outs.bucket}/${outs.key}`, outs };
+    return { id: idOf(outs), outs };
   },
 
   update: async (_id: string, olds: Props, news: Props): Promise<Updated> => {
@@ -57,3 +58,14 @@ export const operations = {
     await deleteVersion(asOutputs(props));
   },
 } satisfies Required<pulumi.dynamic.ResourceProvider>;
+
+/**
+ * The object's URI; for a content-addressed object, whose key follows its
+ * bytes and moves on an update (which cannot change an id), the URI of its
+ * prefix, so the id never names a key the resource has left.
+ */
+function idOf(outs: LambdaPackageOutputs): string {
+  return outs.layout === "content"
+    ? `s3://${outs.bucket}/${keyPrefixOf(outs) ? `${keyPrefixOf(outs)}/` : ""}`
+    : `s3://${outs.bucket}/${outs.key}`;
+}

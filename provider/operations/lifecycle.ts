@@ -1,7 +1,9 @@
 import { rm } from "node:fs/promises";
-import { build, type BuildResult } from "../../engine/build";
+import { build } from "../../engine/build";
 import type { PackageOptions } from "../../engine/options";
+import { LambdaPackageError } from "../../shared/errors";
 import { formatBytes } from "../../shared/format";
+import { onInterrupt } from "../../shared/interrupt";
 import type { LambdaPackageInputs } from "../args";
 import { BUILD_FIELDS } from "../fields";
 import { COMPUTED_OUTPUTS, type LambdaPackageOutputs } from "../outputs";
@@ -10,31 +12,40 @@ import {
   consoleUrl,
   createS3Client,
   deleteVersion as deleteObjectVersion,
+  describeTarget,
   headVersion,
   uploadArtifact,
+  type S3Settings,
 } from "../s3";
 import { contentKey, keyPrefixOf, layoutOf } from "./layout";
 import { logger, seconds } from "./log";
-import { s3Settings } from "./settings";
+import { recordedSettings, s3Settings, storeOf } from "./store";
 
 /**
  * The resource is one object version; its operations, named as Pulumi names
- * them. `createVersion` packages the source and uploads it as a new version.
+ * them. `createVersion` packages the source and uploads it as a new version,
+ * to the store `settings` lead to (a new object's, unless given).
  */
-export async function createVersion(inputs: LambdaPackageInputs): Promise<LambdaPackageOutputs> {
-  const settings = s3Settings(inputs);
+export async function createVersion(
+  inputs: LambdaPackageInputs,
+  settings: S3Settings = s3Settings(inputs),
+): Promise<LambdaPackageOutputs> {
   const client = createS3Client(settings);
+  const store = storeOf(settings);
   const log = logger(`${inputs.bucket}/${inputs.key ?? keyPrefixOf(inputs) + "/…"}`);
   try {
     // The bucket is checked first, so a missing bucket or disabled versioning
     // costs no packaging time and nothing is ever half-uploaded.
     await assertBucketReady(client, inputs.bucket, settings);
     const started = Date.now();
-    const built = await build({ ...buildOptions(inputs), log });
+    const built = await build({ ...buildOptions(inputs), secrets: secretsOf(inputs), log });
     log(
       `packaged ${built.fileCount} files, ${formatBytes(built.unzippedSize)} → ` +
         `${formatBytes(built.size)} in ${seconds(started)}; sha256 ${built.sha256}`,
     );
+    // The zip is a temporary file of this process: gone when it ends, interrupted or not.
+    const removeZip = () => rm(built.path, { force: true });
+    const stopOnInterrupt = onInterrupt(removeZip);
     try {
       const key = inputs.key ?? contentKey(keyPrefixOf(inputs), built.sha256);
       const upload = await uploadArtifact(client, {
@@ -52,12 +63,22 @@ export async function createVersion(inputs: LambdaPackageInputs): Promise<Lambda
         immutable: inputs.immutable,
         log,
       });
-      const region = (await client.config.region()) ?? "us-east-1";
-      const url = consoleUrl(inputs.bucket, key, region);
+      const url = consoleUrl(inputs.bucket, key, store.storeRegion);
       log(`console: ${url}`);
-      return outputs(inputs, built, key, upload.versionId, url);
+      const { path: _zip, ...zip } = built; // the temporary zip's path stays out of the state
+      return {
+        ...inputs,
+        ...store,
+        ...zip,
+        key,
+        versionId: upload.versionId,
+        consoleUrl: url,
+        s3Uri: `s3://${inputs.bucket}/${key}`,
+        layout: layoutOf(inputs),
+      };
     } finally {
-      await rm(built.path, { force: true });
+      stopOnInterrupt();
+      await removeZip();
     }
   } finally {
     client.destroy();
@@ -65,17 +86,31 @@ export async function createVersion(inputs: LambdaPackageInputs): Promise<Lambda
 }
 
 /**
- * An update that repackages is a new version, as on create; one that only
- * changes settings keeps the object and records the new inputs.
+ * An update writes to the store the object is in (changing `region` or
+ * `endpoint` replaces it instead). One that repackages uploads a new version;
+ * when that moved a content-addressed object to another key, the old version
+ * is deleted, as a delete would (honouring `retainOnDelete` and `immutable`),
+ * so nothing is left behind as the current version of a key no one uses.
+ * One that only changes settings keeps the object and records the inputs.
  */
 export async function updateVersion(
   olds: LambdaPackageOutputs,
   news: LambdaPackageInputs,
   repackage: boolean,
 ): Promise<LambdaPackageOutputs> {
-  if (repackage) return createVersion(news);
-  const computed = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, olds[name]]));
-  return { ...news, ...computed, key: olds.key, bucket: olds.bucket } as LambdaPackageOutputs;
+  const store = { storeRegion: olds.storeRegion, storeEndpoint: olds.storeEndpoint };
+  if (!repackage) {
+    const computed = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, olds[name]]));
+    return { ...news, ...computed, key: olds.key, bucket: olds.bucket } as LambdaPackageOutputs;
+  }
+  const outs = await createVersion(news, recordedSettings({ ...olds, ...news, ...store }));
+  if (outs.key !== olds.key) {
+    logger(`${olds.bucket}/${olds.key}`)(
+      `the content moved to ${outs.key}; removing this key's version`,
+    );
+    await deleteVersion(olds);
+  }
+  return outs;
 }
 
 /** The inputs that are the engine's options, passed on by name: the field table says which. */
@@ -87,47 +122,45 @@ function buildOptions(inputs: LambdaPackageInputs): PackageOptions {
   ) as unknown as typeof picked satisfies PackageOptions;
 }
 
-function outputs(
-  inputs: LambdaPackageInputs,
-  built: BuildResult,
-  key: string,
-  versionId: string,
-  url: string,
-): LambdaPackageOutputs {
-  return {
-    ...inputs,
-    key,
-    versionId,
-    sha256: built.sha256,
-    sourceCodeHash: built.sourceCodeHash,
-    size: built.size,
-    unzippedSize: built.unzippedSize,
-    fileCount: built.fileCount,
-    consoleUrl: url,
-    s3Uri: `s3://${inputs.bucket}/${key}`,
-    layout: layoutOf(inputs),
-  };
+/** The values of the `packagerEnv` entries named secret, which the packager's log masks. */
+function secretsOf(inputs: LambdaPackageInputs): string[] {
+  const env = inputs.packagerEnv ?? {};
+  return (inputs.secretPackagerEnv ?? []).flatMap((name) => env[name] ?? []);
 }
 
 /**
  * `pulumi refresh`: the recorded version still there and holding what we
  * uploaded? Gone → undefined (the engine drops it and the next `up` recreates
- * it). Other content → outputs that show it, so the next `up` repackages.
+ * it). Other content → outputs that show it, so the next `up` repackages. A
+ * missing bucket is an error, never "gone": it is more likely the wrong store.
  */
 export async function readVersion(
   props: LambdaPackageOutputs,
 ): Promise<LambdaPackageOutputs | undefined> {
-  const client = createS3Client(s3Settings(props));
+  const settings = recordedSettings(props);
+  const client = createS3Client(settings);
+  const log = logger(`${props.bucket}/${props.key}`);
   try {
-    const stored = await headVersion(client, props.bucket, props.key, props.versionId);
+    const stored = await headVersion(client, props.bucket, props.key, props.versionId).catch(
+      (error: unknown) => {
+        if (!(error instanceof LambdaPackageError) || error.code !== "BUCKET_NOT_FOUND")
+          throw error;
+        throw new LambdaPackageError(
+          "BUCKET_NOT_FOUND",
+          `refresh of s3://${props.bucket}/${props.key}: ${describeTarget(settings, props.bucket)} ` +
+            `does not exist, so the state keeps the resource as it is. If the store moved, set ` +
+            `\`endpoint\` or \`region\`; if the bucket is gone for good, remove the resource with ` +
+            `\`pulumi state delete <urn>\`.`,
+          { cause: error },
+        );
+      },
+    );
     if (!stored) {
-      logger(`${props.bucket}/${props.key}`)(
-        `version ${props.versionId} is gone; the next up recreates it`,
-      );
+      log(`version ${props.versionId} is gone; the next up recreates it`);
       return undefined;
     }
     if (stored.sha256 === props.sha256) return props;
-    logger(`${props.bucket}/${props.key}`)(
+    log(
       `drift: version ${props.versionId} holds sha256 ${stored.sha256 ?? "(none)"}, state says ${props.sha256}`,
     );
     // A sourceKey no program sets makes the next `up` see a change and repackage.
@@ -142,8 +175,9 @@ export async function readVersion(
 }
 
 /**
- * Deletes exactly the recorded version. Never a bare key: on a replacement at
- * the same key that would put a delete marker over the new upload.
+ * Deletes exactly the recorded version, in the store it was written to. Never
+ * a bare key: on a replacement at the same key that would put a delete marker
+ * over the new upload.
  */
 export async function deleteVersion(props: LambdaPackageOutputs): Promise<void> {
   const log = logger(`${props.bucket}/${props.key}`);
@@ -152,7 +186,7 @@ export async function deleteVersion(props: LambdaPackageOutputs): Promise<void> 
     log(`kept version ${props.versionId} (${why})`);
     return;
   }
-  const client = createS3Client(s3Settings(props));
+  const client = createS3Client(recordedSettings(props));
   try {
     await deleteObjectVersion(client, props.bucket, props.key, props.versionId);
     log(`deleted version ${props.versionId}`);

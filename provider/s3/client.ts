@@ -28,6 +28,11 @@ export interface S3Settings {
   checksums?: (typeof CHECKSUM_MODES)[number];
   /** Attempts per request (SDK standard retry mode). @default 3 */
   maxAttempts?: number;
+  /**
+   * Whether AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL may choose the endpoint when `endpoint` is
+   * unset; false pins AWS's own. @default true
+   */
+  endpointFromEnvironment?: boolean;
 }
 
 // A dead endpoint fails fast; a stalled socket (no byte either way) fails
@@ -47,8 +52,12 @@ export const endpointUrl: Rule = (value) => {
 
 /** The endpoint in effect: the setting, else the SDK's standard environment variables. */
 export function resolveEndpoint(settings: S3Settings): string | undefined {
+  const fromEnvironment = settings.endpointFromEnvironment ?? true;
   const endpoint =
-    settings.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    settings.endpoint ??
+    (fromEnvironment
+      ? (process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL)
+      : undefined);
   if (endpoint === undefined || endpoint.trim() === "") return undefined;
   const wrong = endpointUrl(endpoint);
   if (wrong) throw invalid("endpoint", `"${endpoint}" ${wrong}`, "give e.g. http://127.0.0.1:9000");
@@ -68,6 +77,8 @@ export function createS3Client(settings: S3Settings): S3Client {
     profile: settings.profile,
     endpoint,
     forcePathStyle: settings.forcePathStyle ?? endpoint !== undefined,
+    // With no endpoint of our own, the SDK would read AWS_ENDPOINT_URL_S3 itself.
+    ignoreConfiguredEndpointUrls: settings.endpointFromEnvironment === false,
     maxAttempts,
     retryMode: "standard",
     // Unset, the SDK reads AWS_REQUEST_CHECKSUM_CALCULATION and the shared config.

@@ -4,6 +4,7 @@ export {
   createS3Client,
   describeTarget,
   endpointUrl,
+  resolveEndpoint,
   resolveRegion,
   type S3Settings,
 } from "./client";

@@ -1,5 +1,6 @@
 import {
   DeleteObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
   type S3Client,
@@ -34,7 +35,11 @@ function isGone(error: unknown): boolean {
   return GONE_STATUSES.has(statusOf(error) ?? 0) || GONE_CODES.has(codeOf(error));
 }
 
-/** HeadObject with VersionId; undefined when that version (or the key) is gone. */
+/**
+ * HeadObject with VersionId; undefined when that version (or the key) is gone
+ * from a bucket that is there. A missing bucket is BUCKET_NOT_FOUND: a store
+ * without the bucket is more likely the wrong store than a deleted object.
+ */
 export async function headVersion(
   client: S3Client,
   bucket: string,
@@ -66,13 +71,23 @@ async function head(
       new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
     );
   } catch (error) {
-    // HEAD answers carry no body, so a missing bucket is a 404 too: the version is gone either way.
-    if (isGone(error)) return undefined;
-    throw toLambdaPackageError(error, {
-      action: "HeadObject",
-      bucket,
-      key,
-    });
+    const context = { action: "HeadObject", bucket, key };
+    // Only a missing key or version in a bucket that is there means gone. HEAD
+    // answers carry no body, so a missing bucket is a bare 404 too: ask.
+    if (isGone(error) && !(await bucketMissing(client, bucket, error))) return undefined;
+    throw toLambdaPackageError(error, context);
+  }
+}
+
+async function bucketMissing(client: S3Client, bucket: string, error: unknown): Promise<boolean> {
+  if (codeOf(error) === "NoSuchBucket") return true;
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return false;
+  } catch (headBucket) {
+    // 403: the bucket is there but listing is not allowed; only 404 says it is not.
+    if (statusOf(headBucket) !== 404) return false;
+    throw toLambdaPackageError(headBucket, { action: "HeadBucket", bucket });
   }
 }
 

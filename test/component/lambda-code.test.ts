@@ -133,3 +133,40 @@ describe("LambdaCode", () => {
     assert.equal(code.package.constructor.name, "LambdaPackage");
   });
 });
+
+describe("LambdaPackage secrets in packagerEnv", () => {
+  /** The secretPackagerEnv the resource registered for `packagerEnv`. */
+  async function secretNamesFor(name: string, packagerEnv: unknown): Promise<unknown> {
+    new LambdaCode(name, {
+      bucket: "b-1",
+      sourcePath: ".",
+      runtime: "copy",
+      sourceKey: "k",
+      packagerEnv: packagerEnv as Record<string, pulumi.Input<string>>,
+    });
+    // Registration is asynchronous; wait until the child shows up.
+    for (let i = 0; i < 100 && !registered.some((r) => r.name === `${name}-package`); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const names = registered.find((r) => r.name === `${name}-package`)?.inputs.secretPackagerEnv;
+    // Derived from a secret, the list is a secret itself: mocks see its wire form.
+    const wire = names as { [pulumi.runtime.specialSigKey]?: string; value?: unknown } | undefined;
+    return wire?.[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+      ? wire.value
+      : names;
+  }
+
+  test("the entries given as pulumi.secret are named, so the provider masks their values", async () => {
+    const names = await secretNamesFor("masked", {
+      INDEX_URL: pulumi.secret("https://user:hunter2@pypi.example/simple"),
+      PLAIN: "visible",
+      LATER: pulumi.output("not secret"),
+    });
+    assert.deepEqual(names, ["INDEX_URL"]);
+  });
+
+  test("a packagerEnv that is secret as a whole names every entry", async () => {
+    const names = await secretNamesFor("all-masked", pulumi.secret({ A: "1", B: "2" }));
+    assert.deepEqual(names, ["A", "B"]);
+  });
+});

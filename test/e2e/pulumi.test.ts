@@ -25,6 +25,7 @@ interface StackExport {
 
 const minio = minioFixture();
 const KEY = "e2e/code.zip";
+const SECRET = "https://deploy:e2e-hunter2@pypi.example/simple";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
@@ -35,7 +36,7 @@ const code = new LambdaPackage("code", {
   key: "${KEY}",
   sourcePath: "src",
   packager: config.require("packager"),
-  packagerEnv: { COUNT_FILE: config.require("countFile") },
+  packagerEnv: { COUNT_FILE: config.require("countFile"), INDEX_URL: config.requireSecret("indexUrl") },
   sourceKey: config.require("sourceKey"),
   endpoint: config.require("endpoint"),
 });
@@ -79,10 +80,14 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
     })) {
       await project.ok(["config", "set", key, value]);
     }
+    await project.ok(["config", "set", "--secret", "indexUrl", SECRET]);
   });
 
   test("pulumi up uploads the package and exports its version", async () => {
-    await project.ok(["up", "--yes", "--skip-plugin-pre-install"]);
+    const up = await project.ok(["up", "--yes", "--skip-plugin-pre-install"]);
+    // The packager printed the secret index URL; the log shows it masked.
+    assert.match(up, /index: \*\*\*/);
+    assert.ok(!up.includes(SECRET), up);
     const out = await outputs();
     assert.equal(out.key, KEY);
     firstVersion = out.versionId;

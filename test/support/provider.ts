@@ -35,7 +35,8 @@ export async function countingPackager(
   await writeFile(countFile, "");
   await writeFile(
     script,
-    '#!/usr/bin/env bash\nset -euo pipefail\necho run >>"$COUNT_FILE"\ncp -R "$SOURCE_PATH/." "$BUILD_DIR/"\n',
+    // It also prints $INDEX_URL, as a careless build script might print a secret.
+    '#!/usr/bin/env bash\nset -euo pipefail\necho run >>"$COUNT_FILE"\necho "index: ${INDEX_URL:-none}"\ncp -R "$SOURCE_PATH/." "$BUILD_DIR/"\n',
   );
   await chmod(script, 0o755);
   const runs = async () => (await readFile(countFile, "utf8")).split("\n").filter(Boolean).length;

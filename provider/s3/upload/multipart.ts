@@ -6,6 +6,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { onInterrupt } from "../../../shared/interrupt";
 import { codeOf, describeSdkError, statusOf } from "../errors";
 import { uploadParts, type PartOptions } from "./parts";
 
@@ -41,6 +42,11 @@ export async function putMultipart(
   const UploadId = created.UploadId;
   if (!UploadId)
     throw new Error(`CreateMultipartUpload of s3://${Bucket}/${Key} returned no UploadId`);
+  // Interrupted (Ctrl-C, a cancelled CI job), the upload is aborted before the
+  // process ends, so no parts stay behind in the bucket.
+  const abortOnInterrupt = onInterrupt(() =>
+    abortUpload(client, { Bucket, Key, UploadId }, options.log),
+  );
   try {
     const Parts = await uploadParts(client, { Bucket, Key, UploadId, ChecksumAlgorithm }, options);
     const completed = await client.send(
@@ -56,6 +62,8 @@ export async function putMultipart(
   } catch (error) {
     await abortUpload(client, { Bucket, Key, UploadId }, options.log);
     throw error;
+  } finally {
+    abortOnInterrupt();
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { access, chmod, mkdir, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { LambdaPackageError } from "../../../shared/errors";
@@ -115,4 +115,70 @@ test("a script that exits 0 leaves what it staged", async (t) => {
   const options = await packager(t, 'echo hi >"$BUILD_DIR/out.txt"\n');
   await runPackager(options);
   await access(path.join(options.buildDir, "out.txt"));
+});
+
+/** Whether a process of that pid is still running. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("a packager that leaves a child in the background ends the build when it exits, child stopped", async (t) => {
+  const options = await packager(t, 'sleep 30 &\necho $! >"$BUILD_DIR/child.pid"\necho done\n');
+  const lines: string[] = [];
+  const started = Date.now();
+  await runPackager({ ...options, log: (line) => lines.push(line) });
+  assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
+  const child = Number(await readFile(path.join(options.buildDir, "child.pid"), "utf8"));
+  assert.equal(alive(child), false, "the background sleep was stopped");
+  assert.ok(lines.includes("done"));
+  assert.ok(
+    lines.some((line) => /left processes running in the background/.test(line)),
+    lines.join("\n"),
+  );
+});
+
+test("packagerTimeout stops the packager and its children with an error that says how to raise it", async (t) => {
+  const options = await packager(
+    t,
+    'sleep 60 &\necho $! >"$BUILD_DIR/child.pid"\necho "still working" >&2\nsleep 60\n',
+  );
+  const started = Date.now();
+  const error = await runPackager({ ...options, packagerTimeout: 1 }).then(
+    () => assert.fail("the packager should have been stopped"),
+    (e: unknown) => e,
+  );
+  assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
+  assert.ok(
+    error instanceof LambdaPackageError && error.code === "PACKAGER_TIMEOUT",
+    String(error),
+  );
+  assert.match(error.message, /ran longer than packagerTimeout \(1 s\)/);
+  assert.match(error.message, /still working/);
+  const child = Number(await readFile(path.join(options.buildDir, "child.pid"), "utf8"));
+  assert.equal(alive(child), false);
+});
+
+test("secrets and the values of credential-like variables are masked in the log and in the error", async (t) => {
+  const options = await packager(
+    t,
+    'echo "index $INDEX_URL and token $NPM_TOKEN, short $SHORT"\necho "failed with $INDEX_URL" >&2\nexit 1\n',
+  );
+  const lines: string[] = [];
+  const secret = "https://user:hunter2@pypi.example/simple";
+  const error = await failure(
+    runPackager({
+      ...options,
+      packagerEnv: { INDEX_URL: secret, NPM_TOKEN: "npm_abcdef123456", SHORT: "abc" },
+      secrets: [secret, "abc"],
+      log: (line) => lines.push(line),
+    }),
+  );
+  assert.deepEqual(lines, ["index *** and token ***, short abc", "failed with ***"]);
+  assert.ok(!error.message.includes("hunter2"), error.message);
+  assert.match(error.message, /failed with \*\*\*/);
 });

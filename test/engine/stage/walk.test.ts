@@ -107,3 +107,32 @@ describe("collectFiles", () => {
     });
   });
 });
+
+describe("collectFiles messages", () => {
+  test("a link to itself is called a loop, not a missing path", async () => {
+    const root = await tree({ "a.txt": "a" });
+    await symlink("self", path.join(root, "self"));
+    await assert.rejects(collectFiles(root, excludeMatcher(), []), (e: LambdaPackageError) => {
+      assert.equal(e.code, "SYMLINK_LOOP");
+      assert.match(e.message, /"self".* leads back to itself through links/);
+      return true;
+    });
+  });
+
+  test("an escaping link staged from the source is named by its path in the user's source, not the staging dir", async () => {
+    const staging = await tree({ "a.txt": "a" });
+    const source = await tree({ "a.txt": "a" });
+    await symlink("/etc/hostname", path.join(staging, "host"));
+    await symlink("/etc/hostname", path.join(source, "host"));
+    await assert.rejects(
+      collectFiles(staging, excludeMatcher(), [source], source),
+      (e: LambdaPackageError) => {
+        assert.equal(e.code, "SYMLINK_ESCAPES");
+        assert.ok(e.message.includes(`(${path.join(source, "host")})`), e.message);
+        assert.ok(e.message.includes(`outside the source directory ${source}`), e.message);
+        assert.ok(!e.message.includes(staging), e.message);
+        return true;
+      },
+    );
+  });
+});

@@ -172,3 +172,127 @@ describe("checkInputs", () => {
     assert.deepEqual(failures, []);
   });
 });
+
+describe("checkInputs in preview and across checkouts", () => {
+  /** Runs `fn` with the program's directory (the provider's cwd) at `dir`. */
+  function inDirectory<T>(dir: string, fn: () => T): T {
+    const saved = process.cwd();
+    process.chdir(dir);
+    try {
+      return fn();
+    } finally {
+      process.chdir(saved);
+    }
+  }
+
+  /** A repository with the Pulumi program in infra/ and a function in services/api. */
+  async function monorepo(withGit: boolean) {
+    const root = await source({ "infra/Pulumi.yaml": "name: x\n", "services/api/app.py": "x" });
+    if (withGit) await mkdir(path.join(root, ".git"));
+    return root;
+  }
+
+  test("a source beside the program in its git work tree is stored relative, e.g. ../services/api", async () => {
+    const root = await monorepo(true);
+    for (const given of ["../services/api", path.join(root, "services/api")]) {
+      const { inputs, failures } = inDirectory(path.join(root, "infra"), () =>
+        checkInputs({ bucket: "b-1", runtime: "copy", sourceKey: "k", sourcePath: given }),
+      );
+      assert.deepEqual(failures, []);
+      assert.equal(inputs.sourcePath, path.join("..", "services", "api"));
+    }
+  });
+
+  test("a path outside the program's git work tree stays absolute; without git it is relative", async () => {
+    const elsewhere = await source({ "app.py": "x" });
+    const withGit = await monorepo(true);
+    const stored = (root: string) =>
+      inDirectory(path.join(root, "infra"), () =>
+        checkInputs({ bucket: "b-1", runtime: "copy", sourceKey: "k", sourcePath: elsewhere }),
+      ).inputs.sourcePath;
+    assert.equal(stored(withGit), elsewhere);
+    const withoutGit = await monorepo(false);
+    assert.equal(stored(withoutGit), path.relative(path.join(withoutGit, "infra"), elsewhere));
+  });
+
+  test("mistakes that would fail at up fail here: runtime, packager, an empty source, keys and metadata", async () => {
+    const sourcePath = await source();
+    const empty = await tempDir("empty");
+    const notExecutable = path.join(await source({ "pack.sh": "#!/bin/sh\n" }), "pack.sh");
+    const base = { bucket: "b-1", runtime: "copy", sourceKey: "k", sourcePath };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [
+        { runtime: "pyhton3.12" },
+        /^runtime: No packager for runtime "pyhton3\.12"\. Available: .*python3\.12/,
+      ],
+      [
+        { runtime: undefined, packager: notExecutable },
+        /^packager: .* is not executable\. Run: chmod \+x/,
+      ],
+      [{ sourcePath: empty }, /^sourcePath: .* is an empty directory/],
+      [{ sourceKey: "café" }, /^sourceKey: .* has characters S3 metadata cannot carry/],
+      [
+        { metadata: { note: "naïve" } },
+        /^metadata: metadata\.note must be a string of printable ASCII/,
+      ],
+      [{ keyPrefix: "/lam" }, /^keyPrefix: keyPrefix must be a key prefix .* no leading "\/"/],
+    ];
+    for (const [change, expected] of cases) {
+      const found = reasons({ ...base, ...change });
+      assert.ok(
+        found.some((r) => expected.test(r)),
+        `${JSON.stringify(change)}: ${found.join("; ")}`,
+      );
+    }
+  });
+
+  test("the inputs it returns never hold undefined, over every combination of key inputs", async () => {
+    const py = await source({ "pyproject.toml": '[project]\nname = "a"\nversion = "1.2.3"\n' });
+    const noVersion = await source({ "app.py": "x" });
+    const options = {
+      sourcePath: [py, noVersion, UNKNOWN, "/no/such/dir"],
+      versionFrom: [undefined, "pyproject.toml", UNKNOWN],
+      version: [undefined, "1.2.3", "v1", UNKNOWN],
+      keyPrefix: [undefined, "team", UNKNOWN, "/lead"],
+      key: [undefined, "k.zip", UNKNOWN],
+    };
+    let combinations = 0;
+    for (const sourcePath of options.sourcePath)
+      for (const versionFrom of options.versionFrom)
+        for (const version of options.version)
+          for (const keyPrefix of options.keyPrefix)
+            for (const key of options.key) {
+              const news = {
+                bucket: "b-1",
+                runtime: "copy",
+                sourceKey: "k",
+                sourcePath,
+                versionFrom,
+                version,
+                keyPrefix,
+                key,
+              };
+              const { inputs } = checkInputs(news);
+              const label = JSON.stringify(news);
+              for (const [name, value] of Object.entries(inputs))
+                assert.notEqual(value, undefined, `${name} is undefined for ${label}`);
+              // A key is known, or unknown as a whole: never built from a placeholder.
+              if (typeof inputs.key === "string" && inputs.key !== UNKNOWN)
+                assert.ok(!inputs.key.includes(UNKNOWN), `key ${inputs.key} for ${label}`);
+              combinations++;
+            }
+    assert.equal(combinations, 576);
+  });
+
+  test("versionFrom with a source not known yet leaves version and key unknown, reading nothing", () => {
+    const { inputs, failures } = checkInputs({
+      bucket: "b-1",
+      runtime: "copy",
+      sourceKey: "k",
+      sourcePath: UNKNOWN,
+      versionFrom: "pyproject.toml",
+    });
+    assert.deepEqual(failures, []);
+    assert.ok(!("version" in inputs) && !("key" in inputs), JSON.stringify(inputs));
+  });
+});

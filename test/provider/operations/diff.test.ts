@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import path from "node:path";
 import { describe, test } from "node:test";
 import type { LambdaPackageInputs } from "../../../provider/args";
 import { diffInputs } from "../../../provider/operations/diff";
@@ -81,5 +82,15 @@ describe("diffInputs", () => {
   test("an unknown value in preview counts as a change", () => {
     assert.equal(diffInputs(olds, { ...inputs, sourceKey: UNKNOWN }).changes, true);
     assert.deepEqual(diffInputs(olds, { ...inputs, bucket: UNKNOWN }).replaces, ["bucket"]);
+  });
+});
+
+describe("diffInputs on paths", () => {
+  test("a path stored absolute by an older release equals the same path stored relative", () => {
+    const absolute = { ...olds, sourcePath: path.resolve("src") };
+    assert.equal(diffInputs(absolute, { ...inputs, sourcePath: "src" }).changes, false);
+    assert.deepEqual(diffInputs(absolute, { ...inputs, sourcePath: "other" }).repackage, [
+      "sourcePath",
+    ]);
   });
 });

@@ -47,7 +47,7 @@ describe("headVersion", () => {
     assert.equal(latest?.sourceKey, "commit-def456");
   });
 
-  test("is undefined once the version, the key or the bucket is gone", async () => {
+  test("is undefined once the version or the key is gone; a missing bucket is an error", async () => {
     const { bucket, client, one, two } = await twoVersions();
     await minio.admin.send(
       new DeleteObjectCommand({ Bucket: bucket, Key: "app.zip", VersionId: one }),
@@ -55,7 +55,14 @@ describe("headVersion", () => {
     assert.equal(await headVersion(client, bucket, "app.zip", one), undefined);
     assert.equal((await headVersion(client, bucket, "app.zip", two))?.sha256, zips.second.sha256);
     assert.equal(await headVersion(client, bucket, "other.zip", two), undefined);
-    assert.equal(await headVersion(client, "no-such-bucket-here", "app.zip", two), undefined);
+    // The wrong store, more likely than a deleted object: never "gone".
+    await assert.rejects(
+      headVersion(client, "no-such-bucket-here", "app.zip", two),
+      (error: unknown) =>
+        error instanceof LambdaPackageError &&
+        error.code === "BUCKET_NOT_FOUND" &&
+        error.message.includes("no-such-bucket-here"),
+    );
     client.destroy();
   });
 

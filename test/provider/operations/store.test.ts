@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { configure, s3Settings } from "../../../provider/operations/settings";
+import { configure, s3Settings } from "../../../provider/operations/store";
 
 const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
 

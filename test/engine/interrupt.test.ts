@@ -1,0 +1,63 @@
+/**
+ * A build interrupted by SIGINT or SIGTERM (Pulumi stopping its provider, a
+ * cancelled CI job) leaves nothing running and nothing in the temp dir.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { tempDir } from "../support/tmp";
+
+const SCRIPT = path.join(__dirname, "..", "support", "interruptible.js");
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    await sleep(50);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  test(`${signal} during a hanging packager stops its process group and removes the work dir`, async () => {
+    const dir = await tempDir("interrupt");
+    const tmp = await tempDir("interrupt-tmp");
+    const pids = path.join(dir, "pids");
+    const packager = path.join(dir, "hang.sh");
+    // The packager ignores SIGINT, as a careless script might, and leaves a child.
+    await writeFile(
+      packager,
+      `#!/usr/bin/env bash\ntrap '' INT\nsleep 120 &\necho "$$ $!" >"${pids}"\nsleep 120\n`,
+    );
+    await chmod(packager, 0o755);
+    await writeFile(path.join(dir, "handler.py"), "x = 1\n");
+    const child = spawn(process.execPath, [SCRIPT, "build", dir, packager], {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const [leader, background] = await waitFor("the packager", async () => {
+      const text = await readFile(pids, "utf8").catch(() => "");
+      return text.includes(" ") ? text.trim().split(" ").map(Number) : undefined;
+    });
+    assert.ok((await readdir(tmp)).some((name) => name.startsWith("lambda-package-")));
+    child.kill(signal);
+    const [code, ended] = (await once(child, "exit")) as [number | null, string | null];
+    assert.equal(ended, signal, `exit code ${code}`);
+    assert.equal(alive(leader), false, "the packager was stopped");
+    assert.equal(alive(background), false, "its child was stopped");
+    assert.deepEqual(await readdir(tmp), [], "the work dir was removed");
+  });
+}
