@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as prettier from "prettier";
 import ts from "typescript";
-import { USAGE } from "../engine/cli/args";
+import { USAGE } from "../cli/args";
 import { DIFF_CLASSES, FIELDS, fieldsOf, type Field } from "../provider/fields";
 import { repoRoot } from "./minio";
 

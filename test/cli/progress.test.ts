@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { progressReporter } from "../../../engine/cli/progress";
+import { progressReporter } from "../../cli/progress";
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];

@@ -1,5 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { PACKAGE_OPTIONS, type BuildOptions, type FlagSpec, type OptionSpec } from "../options";
+import {
+  PACKAGE_OPTIONS,
+  type BuildOptions,
+  type FlagSpec,
+  type OptionSpec,
+} from "../engine/options";
 
 export class UsageError extends Error {}
 

@@ -1,5 +1,5 @@
-import { formatBytes } from "../../shared/format";
-import type { BuildProgress } from "../options";
+import { formatBytes } from "../shared/format";
+import type { BuildProgress } from "../engine/options";
 
 /**
  * A one-line progress meter on a terminal; silent when stderr is not a TTY or

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { LambdaPackageError } from "../../shared/errors";
-import { formatBytes } from "../../shared/format";
-import { build, type BuildResult } from "../build";
+import { LambdaPackageError } from "../shared/errors";
+import { formatBytes } from "../shared/format";
+import { build, type BuildResult } from "../engine/build";
 import { parseCli, USAGE, UsageError, type CliRequest } from "./args";
 import { progressReporter } from "./progress";
 

@@ -1,14 +1,14 @@
-/** The `lambda-package` command as a user runs it: a real subprocess of dist/engine/cli/main.js. */
+/** The `lambda-package` command as a user runs it: a real subprocess of dist/cli/main.js. */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
-import type { BuildResult } from "../../../engine/build";
-import { tempDir } from "../../support/tmp";
+import type { BuildResult } from "../../engine/build";
+import { tempDir } from "../support/tmp";
 
-const CLI = path.resolve(__dirname, "../../../engine/cli/main.js");
+const CLI = path.resolve(__dirname, "../../cli/main.js");
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   try {
