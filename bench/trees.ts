@@ -35,7 +35,7 @@ const SITE_PACKAGES = [
 ];
 
 /** A dataset directory, built by `build` unless its marker says it is complete. */
-async function cached(name: string, build: (dir: string) => Promise<void>): Promise<string> {
+export async function cached(name: string, build: (dir: string) => Promise<void>): Promise<string> {
   const dir = path.join(CACHE, name);
   const marker = `${dir}.ready`;
   const ready = await readFile(marker, "utf8").catch(() => "");

@@ -20,6 +20,8 @@ export type ErrorCode =
   | "PACKAGER_TIMEOUT"
   // What the packager staged.
   | "PACKAGE_ZIP_CORRUPT"
+  | "SOURCE_MANIFEST_INVALID"
+  | "PACKAGE_PATH_CONFLICT"
   | "PACKAGE_EMPTY"
   | "PACKAGE_TOO_LARGE"
   | "SYMLINK_BROKEN"

@@ -14,6 +14,7 @@ export const CONTRACT_VARIABLES = [
   "ARCHITECTURE",
   "LAYER",
   "PYTHON_MODE",
+  "SOURCE_MANIFEST",
 ] as const;
 
 type ContractVariable = (typeof CONTRACT_VARIABLES)[number];
@@ -24,6 +25,8 @@ export interface PackagerDirs {
   readonly buildDir: string;
   /** Existing empty zip the packager may add files to: `PACKAGE_ZIP`. */
   readonly packageZip: string;
+  /** Where the packager may ask for the source to be included as it is: `SOURCE_MANIFEST`. */
+  readonly sourceManifest: string;
 }
 
 /**
@@ -62,6 +65,7 @@ function contractVariables(
     ARCHITECTURE: options.architecture ?? "",
     LAYER: (options.layer ?? PACKAGE_OPTIONS.layer.default) ? "1" : "0",
     PYTHON_MODE: options.pythonMode ?? PACKAGE_OPTIONS.pythonMode.default,
+    SOURCE_MANIFEST: dirs.sourceManifest,
   };
 }
 

@@ -9,6 +9,7 @@ import { isCredentialName } from "../../shared/credentials";
 import { LambdaPackageError } from "../../shared/errors";
 import { onInterrupt } from "../../shared/interrupt";
 import { PACKAGE_OPTIONS, type PackageOptions } from "../options";
+import { SOURCE_MANIFEST_FILE } from "./manifest";
 import { packagerEnvironment, type PackagerDirs } from "./env";
 
 /** How many lines of the packager's stderr a failure message quotes. */
@@ -42,8 +43,9 @@ export interface RunPackagerOptions extends Pick<
 
 /**
  * Runs the packager as the contract says (packagers/README.md): in `workDir`
- * it makes an empty `BUILD_DIR` and an empty-zip `PACKAGE_ZIP`, then runs the
- * script with cwd = `sourcePath` and the contract environment.
+ * it makes an empty `BUILD_DIR` and an empty-zip `PACKAGE_ZIP` and names the
+ * `SOURCE_MANIFEST` file, then runs the script with cwd = `sourcePath` and
+ * the contract environment.
  *
  * The packager runs in a process group of its own, which is how it is
  * stopped, children included: when it exits (whatever it left running in the
@@ -56,6 +58,7 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
   const dirs: PackagerDirs = {
     buildDir: path.join(options.workDir, "build"),
     packageZip: path.join(options.workDir, "package.zip"),
+    sourceManifest: path.join(options.workDir, SOURCE_MANIFEST_FILE),
   };
   await mkdir(dirs.buildDir);
   await writeFile(dirs.packageZip, EMPTY_ZIP);

@@ -13,33 +13,38 @@ export interface StagedFile {
   readonly executable: boolean;
 }
 
-interface WalkContext {
+export interface WalkOptions {
+  /** Gitignore-style patterns matched against package paths (`prefix` + the path under root). */
   readonly exclude: Ignore;
-  /** The user's source directory, which messages name instead of the staging directory. */
-  readonly sourcePath: string;
-  /** Real paths a symlink may point into: the staging root and the source root. */
+  /** Patterns matched against paths under the root itself. @default none */
+  readonly rootExclude?: Ignore;
+  /** Where the root's files go in the package, ending in "/". @default "" (the package root) */
+  readonly prefix?: string;
+  /** Real paths a symlink may point into besides the root: the source directory. */
   readonly allowedRoots: readonly string[];
+  /** The user's source directory, which messages name rather than temporary paths. @default root */
+  readonly sourcePath?: string;
+}
+
+interface WalkContext extends Required<Omit<WalkOptions, "rootExclude">> {
+  readonly rootExclude?: Ignore;
   readonly files: StagedFile[];
   /** Real paths of directories on the current descent, to stop symlink loops. */
   readonly ancestors: Set<string>;
 }
 
 /**
- * Lists the files under `root`, following symlinks that stay inside one of
- * `allowedRoots`. A link that escapes them is an error rather than a silent
- * skip: packaging whatever it points at (a home directory, /etc) is the
- * accident this guards against.
+ * Lists the files under `root`, following symlinks that stay inside the root
+ * or `allowedRoots`. A link that escapes them is an error rather than a
+ * silent skip: packaging whatever it points at (a home directory, /etc) is
+ * the accident this guards against. Excluded directories are not entered.
  */
-export async function collectFiles(
-  root: string,
-  exclude: Ignore,
-  allowedRoots: readonly string[],
-  sourcePath = root,
-): Promise<StagedFile[]> {
-  const realRoots = await Promise.all([root, ...allowedRoots].map((r) => realpath(r)));
+export async function collectFiles(root: string, options: WalkOptions): Promise<StagedFile[]> {
+  const realRoots = await Promise.all([root, ...options.allowedRoots].map((r) => realpath(r)));
   const context: WalkContext = {
-    exclude,
-    sourcePath,
+    ...options,
+    prefix: options.prefix ?? "",
+    sourcePath: options.sourcePath ?? root,
     allowedRoots: realRoots,
     files: [],
     ancestors: new Set(),
@@ -48,47 +53,53 @@ export async function collectFiles(
   return context.files;
 }
 
-async function walkDirectory(context: WalkContext, dir: string, prefix: string): Promise<void> {
+async function walkDirectory(context: WalkContext, dir: string, under: string): Promise<void> {
   context.ancestors.add(dir);
   const entries = await readdir(dir);
-  for (const entry of entries.sort()) {
-    const name = prefix + entry;
-    await visit(context, path.join(dir, entry), name);
-  }
+  for (const entry of entries.sort()) await visit(context, path.join(dir, entry), under + entry);
   context.ancestors.delete(dir);
 }
 
-async function visit(context: WalkContext, file: string, name: string): Promise<void> {
+/** `relative` is the path under the root; the package path is the prefix and it. */
+async function visit(context: WalkContext, file: string, relative: string): Promise<void> {
+  const name = context.prefix + relative;
+  const excluded = (dir: boolean) => {
+    const suffix = dir ? "/" : "";
+    return (
+      context.exclude.ignores(name + suffix) ||
+      (context.rootExclude?.ignores(relative + suffix) ?? false)
+    );
+  };
   const link = await lstat(file);
-  const { exclude } = context;
   // An excluded link is never resolved, so excluding it is how a user opts out
   // of the escape check below.
-  if (link.isSymbolicLink() && (exclude.ignores(name) || exclude.ignores(`${name}/`))) return;
-  const real = link.isSymbolicLink() ? await resolveLink(context, file, name) : file;
+  if (link.isSymbolicLink() && (excluded(false) || excluded(true))) return;
+  const real = link.isSymbolicLink() ? await resolveLink(context, file, relative) : file;
   const info = link.isSymbolicLink() ? await stat(real) : link;
   if (info.isDirectory()) {
-    if (exclude.ignores(`${name}/`)) return;
+    if (excluded(true)) return;
     if (context.ancestors.has(real)) {
       throw new LambdaPackageError(
         "SYMLINK_LOOP",
-        `Symlink loop at "${name}"${await origin(context, name)}: it points back at a directory ` +
-          `that contains it. Remove the link or exclude "${name}".`,
+        `Symlink loop at "${name}"${await origin(context, relative)}: it points back at a ` +
+          `directory that contains it. Remove the link or exclude "${name}".`,
       );
     }
-    await walkDirectory(context, real, `${name}/`);
-  } else if (info.isFile() && !exclude.ignores(name)) {
+    await walkDirectory(context, real, `${relative}/`);
+  } else if (info.isFile() && !excluded(false)) {
     const executable = (info.mode & 0o111) !== 0;
     context.files.push({ name, sourceFile: real, size: info.size, executable });
   }
   // Sockets, FIFOs and devices cannot be part of a Lambda package; skip them.
 }
 
-async function resolveLink(context: WalkContext, file: string, name: string): Promise<string> {
+async function resolveLink(context: WalkContext, file: string, relative: string): Promise<string> {
+  const name = context.prefix + relative;
   let real: string;
   try {
     real = await realpath(file);
   } catch (error) {
-    const from = await origin(context, name);
+    const from = await origin(context, relative);
     if ((error as NodeJS.ErrnoException).code === "ELOOP") {
       throw new LambdaPackageError(
         "SYMLINK_LOOP",
@@ -108,20 +119,20 @@ async function resolveLink(context: WalkContext, file: string, name: string): Pr
   if (!inside) {
     throw new LambdaPackageError(
       "SYMLINK_ESCAPES",
-      `Symlink "${name}"${await origin(context, name)} points at "${real}", outside the source ` +
-        `directory ${context.sourcePath}. Copy the target into the source, or exclude "${name}".`,
+      `Symlink "${name}"${await origin(context, relative)} points at "${real}", outside the ` +
+        `source directory ${context.sourcePath}. Copy the target into the source, or exclude "${name}".`,
     );
   }
   return real;
 }
 
 /**
- * Where a staged link came from, for messages: the user's source when it has
- * a link at that path (copied along), else the packager. The staging
- * directory itself is a temporary path the user never sees.
+ * Where a link came from, for messages: the user's source when it has a link
+ * at that path, else the packager. A staging directory is a temporary path
+ * the user never sees.
  */
-async function origin(context: WalkContext, name: string): Promise<string> {
-  const inSource = path.join(context.sourcePath, name);
+async function origin(context: WalkContext, relative: string): Promise<string> {
+  const inSource = path.join(context.sourcePath, relative);
   const info = await lstat(inSource).catch(() => undefined);
   return info?.isSymbolicLink()
     ? ` (${inSource})`

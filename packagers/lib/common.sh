@@ -20,6 +20,19 @@ die() {
   exit 1
 }
 
+# include_source DIR [EXCLUDE...]: asks the engine to put the source directory
+# into the package under DIR ("." for the root) as it is, read in place: no
+# copy. EXCLUDE patterns are gitignore-style, over paths in the source. Files
+# of the source win over files of the same path in BUILD_DIR.
+include_source() {
+  : "${SOURCE_MANIFEST:?SOURCE_MANIFEST is not set: run by a lambda-package older than this script?}"
+  local dir=$1
+  shift
+  echo "include $dir" >>"$SOURCE_MANIFEST"
+  local pattern
+  for pattern in "$@"; do echo "exclude $pattern" >>"$SOURCE_MANIFEST"; done
+}
+
 # copy_tree SRC DEST [EXCLUDE...]: copies SRC's contents into DEST keeping
 # modes and symlinks, leaving out every file or folder whose name matches one
 # of the glob patterns at any depth. tar (not cp -a then rm) so a large .git

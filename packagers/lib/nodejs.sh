@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The nodejsNN.x packagers: the source (minus node_modules) plus its
-# production dependencies, installed by npm into BUILD_DIR so the user's own
-# node_modules is neither read nor touched. LAYER=1 installs only the
-# dependencies, under nodejs/node_modules/ as Lambda layers expect.
+# The nodejsNN.x packagers: the source (minus node_modules), read in place by
+# the engine, plus its production dependencies, installed by npm into
+# BUILD_DIR from a copy of package.json, the lockfile and .npmrc, so the
+# user's own node_modules is neither read nor touched. LAYER=1 installs only
+# the dependencies, under nodejs/node_modules/ as Lambda layers expect.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -32,18 +33,21 @@ npm_install() {
   rm -f "$dir/node_modules/.package-lock.json"
 }
 
+# npm needs only these to install; everything else stays where it is.
+install_files=(package.json .npmrc "${lockfiles[@]}")
+
 if [[ $LAYER == 1 ]]; then
   [[ -f package.json ]] ||
     die "a Node.js layer is built from package.json, and $SOURCE_PATH has none. Add one listing the layer's dependencies."
   dest=$BUILD_DIR/nodejs
-  mkdir -p "$dest"
-  for file in package.json .npmrc "${lockfiles[@]}"; do
-    [[ -f $file ]] && cp -p "$file" "$dest/"
-  done
 else
   dest=$BUILD_DIR
-  copy_tree "$SOURCE_PATH" "$dest" node_modules .git
+  include_source . node_modules/ .git
 fi
+mkdir -p "$dest"
+for file in "${install_files[@]}"; do
+  if [[ -f $file ]]; then cp -p "$file" "$dest/"; fi
+done
 
 if has_dependencies "$dest"; then
   npm_install "$dest"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The python3.x packagers. PYTHON_MODE=requirements (default): pip-installs
-# requirements.txt, then copies the source next to it. PYTHON_MODE=package:
+# requirements.txt into BUILD_DIR and has the engine add the source next to
+# it, read in place. PYTHON_MODE=package:
 # pip-installs the project itself (pyproject.toml / setup.py) with --no-deps,
 # as aws_lambda_artifact_builder does. LAYER=1 puts everything under python/.
 set -euo pipefail
@@ -11,8 +12,10 @@ PYTHON_MODE=${PYTHON_MODE:-requirements}
 read -r -a pip <<<"${PIP:-python3 -m pip}"
 export PIP_ROOT_USER_ACTION=${PIP_ROOT_USER_ACTION:-ignore} PYTHONDONTWRITEBYTECODE=1
 
-dest=$BUILD_DIR
-[[ $LAYER == 1 ]] && dest=$BUILD_DIR/python
+# Where files go in the package: a layer puts them under python/.
+prefix=.
+[[ $LAYER == 1 ]] && prefix=python
+dest=$BUILD_DIR/$prefix
 mkdir -p "$dest"
 
 source_excludes=(__pycache__ '*.pyc' .venv venv .git .pytest_cache)
@@ -89,8 +92,8 @@ strip_build_noise() {
 case $PYTHON_MODE in
   requirements)
     install_requirements
-    # After pip, so a source file wins over a dependency of the same name.
-    copy_tree "$SOURCE_PATH" "$dest" "${source_excludes[@]}"
+    # Read in place by the engine; a source file wins over a dependency of the same name.
+    include_source "$prefix" "${source_excludes[@]}"
     ;;
   package) install_package ;;
   *) die "PYTHON_MODE must be 'requirements' or 'package', got '$PYTHON_MODE'." ;;

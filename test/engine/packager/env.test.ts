@@ -46,7 +46,11 @@ const BASE: RunPackagerOptions = {
   sourcePath: "/src",
   workDir: "/work",
 };
-const DIRS: PackagerDirs = { buildDir: "/work/build", packageZip: "/work/package.zip" };
+const DIRS: PackagerDirs = {
+  buildDir: "/work/build",
+  packageZip: "/work/package.zip",
+  sourceManifest: "/work/source.manifest",
+};
 
 describe("packagerEnvironment", () => {
   const saved = new Map<string, string | undefined>();

@@ -1,11 +1,24 @@
 /** Shared by the packager tests: temp dirs, fixture copies, staging runs, wheels. */
 import execa from "execa";
 import { run } from "../../support/run";
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  copyFile,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { packageRoot, resolvePackager, runPackager } from "../../../engine/packager";
-import type { RunPackagerOptions } from "../../../engine/packager";
+import { normalizeBuildOptions, type BuildOptions } from "../../../engine/options";
+import { packageRoot } from "../../../engine/packager";
+import { preflight } from "../../../engine/preflight";
+import { stage as stageFiles } from "../../../engine/stage";
 
 export const FIXTURES = path.join(packageRoot, "test", "fixtures");
 
@@ -46,14 +59,21 @@ export async function copyFixture(t: Cleanup, name: string): Promise<string> {
 }
 
 export interface Staged {
+  /** What the package holds, as files in a directory of its own (see `stage`). */
   readonly buildDir: string;
+  /** The packager's $PACKAGE_ZIP, as it left it. */
   readonly packageZip: string;
   readonly lines: string[];
 }
 
-type StageOptions = Partial<Omit<RunPackagerOptions, "script" | "runtime" | "sourcePath">>;
+type StageOptions = Partial<Omit<BuildOptions, "sourcePath" | "runtime" | "log">>;
 
-/** Runs the built-in packager `runtime` on `sourcePath` in a fresh work dir, as the engine does. */
+/**
+ * Runs the built-in packager `runtime` on `sourcePath` as the engine does
+ * (`stage`: the packager's output, the source it asks for, $PACKAGE_ZIP), and
+ * lays the files the package would hold out in a directory, so tests can look
+ * at them, import them and run them.
+ */
 export async function stage(
   t: Cleanup,
   runtime: string,
@@ -61,15 +81,23 @@ export async function stage(
   options: StageOptions = {},
 ): Promise<Staged> {
   const lines: string[] = [];
-  const { buildDir, packageZip } = await runPackager({
-    script: resolvePackager({ runtime }),
-    runtime,
+  const normalized = normalizeBuildOptions({
     sourcePath,
-    workDir: await tempDir(t, "packager-stage-"),
+    runtime,
     log: (line) => lines.push(line),
     ...options,
   });
-  return { buildDir, packageZip, lines };
+  const work = await tempDir(t, "packager-stage-");
+  const files = await stageFiles(normalized, preflight(normalized), work);
+  const buildDir = path.join(await tempDir(t, "packager-staged-"), "package");
+  for (const file of files) {
+    const target = path.join(buildDir, file.name);
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(file.sourceFile, target);
+    await chmod(target, file.executable ? 0o755 : 0o644);
+  }
+  await mkdir(buildDir, { recursive: true });
+  return { buildDir, packageZip: path.join(work, "package.zip"), lines };
 }
 
 /** Every path under `dir`, relative, "/"-separated, sorted; directories end in "/". */

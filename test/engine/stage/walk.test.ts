@@ -21,7 +21,7 @@ const names = (files: { name: string }[]) => files.map((f) => f.name).sort();
 describe("collectFiles", () => {
   test("lists files with forward-slash paths relative to the root", async () => {
     const root = await tree({ "a.py": "a", "pkg/b.py": "b", "pkg/sub/c.txt": "c" });
-    const files = await collectFiles(root, excludeMatcher(), []);
+    const files = await collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] });
     assert.deepEqual(names(files), ["a.py", "pkg/b.py", "pkg/sub/c.txt"]);
     assert.equal(files.find((f) => f.name === "pkg/b.py")?.size, 1);
   });
@@ -37,11 +37,10 @@ describe("collectFiles", () => {
       "docs/readme.md": "x",
       "docs/keep.md": "x",
     });
-    const files = await collectFiles(
-      root,
-      excludeMatcher(["tests/", "docs/*", "!docs/keep.md"]),
-      [],
-    );
+    const files = await collectFiles(root, {
+      exclude: excludeMatcher(["tests/", "docs/*", "!docs/keep.md"]),
+      allowedRoots: [],
+    });
     assert.deepEqual(names(files), ["app.js", "docs/keep.md", "node_modules/dep/index.js"]);
   });
 
@@ -49,7 +48,7 @@ describe("collectFiles", () => {
     const root = await tree({ "run.sh": "#!/bin/sh", "data.txt": "x" });
     await chmod(path.join(root, "run.sh"), 0o750);
     await chmod(path.join(root, "data.txt"), 0o600);
-    const files = await collectFiles(root, excludeMatcher(), []);
+    const files = await collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] });
     assert.deepEqual(
       files.map((f) => [f.name, f.executable]),
       [
@@ -63,7 +62,7 @@ describe("collectFiles", () => {
     const root = await tree({ "lib/real.py": "code" });
     await symlink("lib", path.join(root, "alias"));
     await symlink("lib/real.py", path.join(root, "link.py"));
-    const files = await collectFiles(root, excludeMatcher(), []);
+    const files = await collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] });
     assert.deepEqual(names(files), ["alias/real.py", "lib/real.py", "link.py"]);
   });
 
@@ -71,7 +70,7 @@ describe("collectFiles", () => {
     const root = await tree({ "a.txt": "a" });
     const source = await tree({ "shared.txt": "s" });
     await symlink(path.join(source, "shared.txt"), path.join(root, "shared.txt"));
-    const files = await collectFiles(root, excludeMatcher(), [source]);
+    const files = await collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [source] });
     assert.deepEqual(names(files), ["a.txt", "shared.txt"]);
   });
 
@@ -79,32 +78,41 @@ describe("collectFiles", () => {
     const root = await tree({ "a.txt": "a" });
     const outside = await tree({ "secret.txt": "s" });
     await symlink(path.join(outside, "secret.txt"), path.join(root, "leak.txt"));
-    await assert.rejects(collectFiles(root, excludeMatcher(), []), (error: LambdaPackageError) => {
-      assert.equal(error.code, "SYMLINK_ESCAPES");
-      assert.match(error.message, /leak\.txt/);
-      assert.match(error.message, /secret\.txt/);
-      return true;
-    });
+    await assert.rejects(
+      collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] }),
+      (error: LambdaPackageError) => {
+        assert.equal(error.code, "SYMLINK_ESCAPES");
+        assert.match(error.message, /leak\.txt/);
+        assert.match(error.message, /secret\.txt/);
+        return true;
+      },
+    );
   });
 
   test("does not resolve an escaping symlink the user excluded", async () => {
     const root = await tree({ "a.txt": "a" });
     await symlink("/etc", path.join(root, "etc"));
-    const files = await collectFiles(root, excludeMatcher(["etc"]), []);
+    const files = await collectFiles(root, { exclude: excludeMatcher(["etc"]), allowedRoots: [] });
     assert.deepEqual(names(files), ["a.txt"]);
   });
 
   test("rejects a broken symlink and a symlink loop with the link's name", async () => {
     const broken = await tree({ "a.txt": "a" });
     await symlink("missing.txt", path.join(broken, "dangling"));
-    await assert.rejects(collectFiles(broken, excludeMatcher(), []), /SYMLINK_BROKEN|dangling/);
+    await assert.rejects(
+      collectFiles(broken, { exclude: excludeMatcher(), allowedRoots: [] }),
+      /SYMLINK_BROKEN|dangling/,
+    );
     const loop = await tree({ "d/a.txt": "a" });
     await symlink("..", path.join(loop, "d", "up"));
-    await assert.rejects(collectFiles(loop, excludeMatcher(), []), (e: LambdaPackageError) => {
-      assert.equal(e.code, "SYMLINK_LOOP");
-      assert.match(e.message, /d\/up/);
-      return true;
-    });
+    await assert.rejects(
+      collectFiles(loop, { exclude: excludeMatcher(), allowedRoots: [] }),
+      (e: LambdaPackageError) => {
+        assert.equal(e.code, "SYMLINK_LOOP");
+        assert.match(e.message, /d\/up/);
+        return true;
+      },
+    );
   });
 });
 
@@ -112,11 +120,14 @@ describe("collectFiles messages", () => {
   test("a link to itself is called a loop, not a missing path", async () => {
     const root = await tree({ "a.txt": "a" });
     await symlink("self", path.join(root, "self"));
-    await assert.rejects(collectFiles(root, excludeMatcher(), []), (e: LambdaPackageError) => {
-      assert.equal(e.code, "SYMLINK_LOOP");
-      assert.match(e.message, /"self".* leads back to itself through links/);
-      return true;
-    });
+    await assert.rejects(
+      collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] }),
+      (e: LambdaPackageError) => {
+        assert.equal(e.code, "SYMLINK_LOOP");
+        assert.match(e.message, /"self".* leads back to itself through links/);
+        return true;
+      },
+    );
   });
 
   test("an escaping link staged from the source is named by its path in the user's source, not the staging dir", async () => {
@@ -125,7 +136,11 @@ describe("collectFiles messages", () => {
     await symlink("/etc/hostname", path.join(staging, "host"));
     await symlink("/etc/hostname", path.join(source, "host"));
     await assert.rejects(
-      collectFiles(staging, excludeMatcher(), [source], source),
+      collectFiles(staging, {
+        exclude: excludeMatcher(),
+        allowedRoots: [source],
+        sourcePath: source,
+      }),
       (e: LambdaPackageError) => {
         assert.equal(e.code, "SYMLINK_ESCAPES");
         assert.ok(e.message.includes(`(${path.join(source, "host")})`), e.message);

@@ -1,0 +1,205 @@
+/**
+ * `npm run bench:build`: the whole `lambda-package build` (process start to
+ * zip written) against what a user would otherwise run on the same input, in
+ * the same run, alternating, each a process of its own under GNU time:
+ *
+ * - the npm tree with `copy`, against `zip -9 -X -r` of the directory;
+ * - the Python tree with `python3.12` and a requirements.txt of local wheels,
+ *   against `pip install --target` + `zip -9 -r` of the result and the source;
+ * - a Node.js function with `nodejs22.x` and a lockfile, against
+ *   `npm ci --omit=dev` in a copy of it + `zip -9 -r`.
+ *
+ *   node dist/bench/build.js [--runs N] [--json FILE]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { benchFlags, measured, medianSample, rotate, target, type Sample } from "./measure";
+import { cached, npmTree, pythonTree } from "./trees";
+
+const TARGETS = { copy: 0.6, python: 0.8, node: 0.8 } as const;
+const RSS_TARGET_MB = 256;
+const CLI = path.join(__dirname, "..", "cli", "main.js");
+const ROOT = path.join(__dirname, "..", "..");
+
+interface Case {
+  readonly name: keyof typeof TARGETS;
+  readonly label: string;
+  readonly source: string;
+  readonly runtime: string;
+  /** The reference, as a shell script of $SRC, $OUT and $WORK. */
+  readonly reference: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Three wheels in a local directory, and the requirements.txt naming them. */
+function wheelhouse(): Promise<string> {
+  return cached("wheels", async (dir) => {
+    const python = ["python3", "/usr/bin/python3"].find((candidate) => {
+      try {
+        execFileSync(candidate, ["-c", "import setuptools, wheel"], { stdio: "ignore" });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!python) throw new Error("no python3 with setuptools and wheel to build the bench wheels");
+    for (const name of ["alpha", "beta", "gamma"]) {
+      const project = path.join(dir, "src", name);
+      await mkdir(path.join(project, name), { recursive: true });
+      await writeFile(
+        path.join(project, "pyproject.toml"),
+        `[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n` +
+          `[project]\nname = "${name}"\nversion = "1.0.0"\n`,
+      );
+      await writeFile(path.join(project, name, "__init__.py"), `NAME = "${name}"\n`.repeat(200));
+      execFileSync(python, [
+        "-m",
+        "pip",
+        "wheel",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        dir,
+        project,
+      ]);
+    }
+  });
+}
+
+/** The Python tree plus a requirements.txt of the local wheels, as a function's source. */
+function pythonFunction(): Promise<string> {
+  return cached("python-function", async (dir) => {
+    execFileSync("cp", ["-a", `${await pythonTree()}/.`, dir]);
+    await writeFile(
+      path.join(dir, "requirements.txt"),
+      "alpha==1.0.0\nbeta==1.0.0\ngamma==1.0.0\n",
+    );
+  });
+}
+
+/** A Node.js function with a few production dependencies, one dev dependency and a lockfile. */
+function nodeFunction(): Promise<string> {
+  return cached("node-function", async (dir) => {
+    await writeFile(
+      path.join(dir, "package.json"),
+      JSON.stringify({
+        name: "bench-fn",
+        version: "1.0.0",
+        private: true,
+        dependencies: { zod: "3.25.76", uuid: "11.1.0", "date-fns": "4.1.0" },
+        devDependencies: { "is-number": "7.0.0" },
+      }),
+    );
+    await writeFile(
+      path.join(dir, "index.js"),
+      'const { z } = require("zod");\nexports.handler = async (e) => z.object({}).parse(e);\n',
+    );
+    execFileSync("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund"], {
+      cwd: dir,
+    });
+  });
+}
+
+async function cases(): Promise<Case[]> {
+  const wheels = await wheelhouse();
+  const offlinePip = {
+    PIP_NO_INDEX: "1",
+    PIP_FIND_LINKS: wheels,
+    PIP_DISABLE_PIP_VERSION_CHECK: "1",
+  };
+  return [
+    {
+      name: "copy",
+      label: "npm tree, copy",
+      source: await npmTree(),
+      runtime: "copy",
+      reference: 'cd "$SRC" && zip -9 -X -r -q "$OUT" .',
+    },
+    {
+      name: "python",
+      label: "Python tree + 3 wheels, python3.12",
+      source: await pythonFunction(),
+      runtime: "python3.12",
+      reference:
+        'python3 -m pip install -q --no-compile --target "$WORK/deps" -r "$SRC/requirements.txt" && ' +
+        '(cd "$WORK/deps" && zip -9 -r -q "$OUT" .) && (cd "$SRC" && zip -9 -r -q "$OUT" .)',
+      env: offlinePip,
+    },
+    {
+      name: "node",
+      label: "Node.js function, nodejs22.x",
+      source: await nodeFunction(),
+      runtime: "nodejs22.x",
+      reference:
+        'cp -a "$SRC/." "$WORK/fn" && cd "$WORK/fn" && npm ci --omit=dev --no-audit --no-fund -q && ' +
+        'zip -9 -r -q "$OUT" .',
+      // Both installs come from npm's cache once it is warm: the registry is not what is measured.
+      env: { npm_config_prefer_offline: "true" },
+    },
+  ];
+}
+
+async function runOnce(tool: "ours" | "reference", item: Case, work: string): Promise<Sample> {
+  const dir = await mkdtemp(path.join(work, `${tool}-`));
+  const out = path.join(dir, "out.zip");
+  const env = { ...process.env, ...item.env, SRC: item.source, OUT: out, WORK: dir };
+  const command =
+    tool === "ours"
+      ? [process.execPath, CLI, "build", item.source, "--runtime", item.runtime, "--out", out]
+      : ["bash", "-c", item.reference];
+  try {
+    return (await measured(command, { env, cwd: ROOT })).sample;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { runs, json } = benchFlags("bench/build.ts", {});
+  const work = await mkdtemp(path.join(os.tmpdir(), "bench-build-"));
+  const results: Record<string, { ours: Sample; reference: Sample; ratio: number }> = {};
+  try {
+    for (const item of await cases()) {
+      console.log(`\n${item.label}: ${item.source}`);
+      const samples = { ours: [] as Sample[], reference: [] as Sample[] };
+      // One warm-up of each: caches (page cache, npm's) as a second run of the day has them.
+      await runOnce("ours", item, work);
+      await runOnce("reference", item, work);
+      for (let round = 0; round < runs; round++) {
+        for (const tool of rotate(["ours", "reference"] as const, round)) {
+          samples[tool].push(await runOnce(tool, item, work));
+        }
+        const [o, r] = [samples.ours[round], samples.reference[round]];
+        console.log(
+          `  round ${round + 1}: ours ${o.wall.toFixed(2)} s, reference ${r.wall.toFixed(2)} s`,
+        );
+      }
+      const ours = medianSample(samples.ours);
+      const reference = medianSample(samples.reference);
+      const ratio = ours.wall / reference.wall;
+      results[item.name] = { ours, reference, ratio };
+      console.log(
+        `  median: ours ${ours.wall.toFixed(2)} s (${ours.cpu.toFixed(2)} s CPU, peak RSS ` +
+          `${ours.rssMb.toFixed(0)} MB), reference ${reference.wall.toFixed(2)} s`,
+      );
+      const limit = TARGETS[item.name];
+      console.log(
+        `  ${target(`ours ≤ ${limit}× reference`, `${ratio.toFixed(2)}×`, ratio <= limit)}`,
+      );
+      console.log(
+        `  ${target(`peak RSS < ${RSS_TARGET_MB} MB`, `${ours.rssMb.toFixed(0)} MB`, ours.rssMb < RSS_TARGET_MB)}`,
+      );
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  if (json) await writeFile(json, JSON.stringify(results, null, 2) + "\n");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
