@@ -142,6 +142,12 @@ export interface FlagSpec {
 /** One row of the option table. */
 export interface OptionSpec {
   readonly rule: Rule;
+  /**
+   * Whether the option can change the package's bytes. A change of one that does is a reason to
+   * package again, and its value is part of a build's identity (the build cache's key); one that
+   * does not (how long a packager may run) is neither.
+   */
+  readonly shapes: boolean;
   /** The value in effect when the option is left out, if there is one. */
   readonly default?: unknown;
   /** The CLI flag; the source path is the CLI's positional argument instead. */
@@ -153,8 +159,9 @@ export const ZIP_EPOCH = 315532800;
 
 /** The option table: every key of `PackageOptions`, no other (the compiler holds it to that). */
 export const PACKAGE_OPTIONS = {
-  sourcePath: { rule: nonEmpty },
+  sourcePath: { shapes: true, rule: nonEmpty },
   runtime: {
+    shapes: true,
     rule: nonEmpty,
     cli: {
       short: "r",
@@ -164,6 +171,7 @@ export const PACKAGE_OPTIONS = {
     },
   },
   packager: {
+    shapes: true,
     rule: nonEmpty,
     cli: {
       kind: "value",
@@ -172,6 +180,7 @@ export const PACKAGE_OPTIONS = {
     },
   },
   packagersDir: {
+    shapes: true,
     rule: nonEmpty,
     cli: {
       kind: "value",
@@ -180,6 +189,7 @@ export const PACKAGE_OPTIONS = {
     },
   },
   exclude: {
+    shapes: true,
     rule: stringList,
     default: [],
     cli: {
@@ -190,6 +200,7 @@ export const PACKAGE_OPTIONS = {
     },
   },
   architecture: {
+    shapes: true,
     rule: oneOf(...ARCHITECTURES),
     cli: {
       kind: "value",
@@ -198,6 +209,7 @@ export const PACKAGE_OPTIONS = {
     },
   },
   layer: {
+    shapes: true,
     rule: isBoolean,
     default: false,
     cli: {
@@ -206,6 +218,7 @@ export const PACKAGE_OPTIONS = {
     },
   },
   pythonMode: {
+    shapes: true,
     rule: oneOf(...PYTHON_MODES),
     default: "requirements",
     cli: {
@@ -215,11 +228,13 @@ export const PACKAGE_OPTIONS = {
     },
   },
   compressionLevel: {
+    shapes: true,
     rule: wholeNumber(0, 9, "from 0 (store) to 9 (smallest)"),
     default: 9,
     cli: { flag: "level", short: "l", kind: "number", arg: "<0-9>", help: "deflate level" },
   },
   packagerEnv: {
+    shapes: true,
     rule: stringMap,
     default: {},
     cli: {
@@ -231,11 +246,13 @@ export const PACKAGE_OPTIONS = {
     },
   },
   inheritCredentials: {
+    shapes: true,
     rule: isBoolean,
     default: false,
     cli: { kind: "switch", help: "pass credential-like variables to the packager" },
   },
   packagerTimeout: {
+    shapes: false,
     rule: wholeNumber(1, 86400, "of seconds from 1 to 86400"),
     default: 900,
     cli: { kind: "number", arg: "<seconds>", help: "stop the packager after this long" },

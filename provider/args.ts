@@ -94,6 +94,19 @@ export interface LambdaPackageArgs extends PackageInputs {
    */
   retainOnDelete?: pulumi.Input<boolean>;
   /**
+   * Share builds through the bucket: before packaging, look for a package with the same build key
+   * under `buildCachePrefix` and copy it in the store instead of building; after a build, leave a
+   * copy there for the next stack or CI runner. See "Build cache" in README.
+   * @default false
+   */
+  buildCache?: pulumi.Input<boolean>;
+  /**
+   * Where the build cache's entries are: a key prefix in `bucket`, e.g. `lambda-package-cache`,
+   * or `s3://other-bucket/prefix` for a cache bucket shared by stacks that deploy to several.
+   * @default "lambda-package-cache"
+   */
+  buildCachePrefix?: pulumi.Input<string>;
+  /**
    * AWS region of the bucket, e.g. `eu-west-1`.
    * @default stack config `aws:region`, then `AWS_REGION`
    */

@@ -23,14 +23,23 @@ import { bucketName, CHECKSUM_MODES, endpointUrl, SERVER_SIDE_ENCRYPTION } from 
  * What a change of an input does:
  * - `replace`: it moves the object (bucket, or what computes the key): upload the new object,
  *   then delete the old version;
- * - `repackage`: it may change the package or the object: package, upload a new version;
+ * - `repackage`: it may change the package: package; a new version when the bytes changed;
+ * - `rewrite`: it changes what the object carries (metadata, tags, encryption) but not its bytes:
+ *   a new version copied from the current one in the store, nothing packaged;
  * - `settings`: it changes only how we talk to S3 or delete: the state is updated, nothing runs.
  */
-export type DiffClass = "replace" | "repackage" | "settings";
+export type DiffClass = "replace" | "repackage" | "rewrite" | "settings";
 
 /** What each diff class means for a plan, as README's behaviour table says it. */
 export const DIFF_CLASSES = {
-  repackage: { plan: "update", runs: "package, upload a new version under the same key" },
+  repackage: {
+    plan: "update",
+    runs: "package; a new version under the same key only when the bytes changed",
+  },
+  rewrite: {
+    plan: "update",
+    runs: "a server-side copy of the current version with the new headers",
+  },
   settings: { plan: "update", runs: "state only" },
   replace: { plan: "replace", runs: "upload the new object, then delete the old version" },
 } as const satisfies Record<DiffClass, { plan: string; runs: string }>;
@@ -46,13 +55,17 @@ export interface FieldSpec {
   readonly path?: "directory" | "file";
 }
 
-/** A package option of the engine as an input: its rule and default, and a diff class. */
+/**
+ * A package option of the engine as an input: its rule and default, and the
+ * diff class that follows from whether it shapes the package.
+ */
 function packaging<K extends keyof typeof PACKAGE_OPTIONS>(
   name: K,
   extra: Partial<FieldSpec> = {},
-): Omit<(typeof PACKAGE_OPTIONS)[K], "cli"> & FieldSpec {
-  const { cli: _flag, ...spec } = PACKAGE_OPTIONS[name] as OptionSpec;
-  return { ...(spec as Omit<(typeof PACKAGE_OPTIONS)[K], "cli">), diff: "repackage", ...extra };
+): Omit<(typeof PACKAGE_OPTIONS)[K], "cli" | "shapes"> & FieldSpec {
+  const { cli: _flag, shapes, ...spec } = PACKAGE_OPTIONS[name] as OptionSpec;
+  const diff: DiffClass = shapes ? "repackage" : "settings";
+  return { ...(spec as Omit<(typeof PACKAGE_OPTIONS)[K], "cli" | "shapes">), diff, ...extra };
 }
 
 const objectKey: Rule = (v) =>
@@ -66,6 +79,17 @@ const keyPrefix: Rule = (v) =>
   typeof v !== "string" || v.startsWith("/") || v.includes("//") || Buffer.byteLength(v) > 512
     ? `must be a key prefix such as "team/lambda": no leading "/", no "//", at most 512 bytes`
     : undefined;
+
+// A key prefix in the bucket, or s3://bucket/prefix for a cache bucket of its own.
+const cachePrefix: Rule = (v) => {
+  if (typeof v !== "string" || v === "") return `must be a key prefix or "s3://bucket/prefix"`;
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(v);
+  if (!match) return keyPrefix(v);
+  const wrongBucket = bucketName(match[1]);
+  return wrongBucket
+    ? `names a bucket that ${wrongBucket.replace(/^is /, "is ")}`
+    : keyPrefix(match[2]);
+};
 
 export const FIELDS = {
   // Where the object is.
@@ -100,22 +124,26 @@ export const FIELDS = {
   compressionLevel: packaging("compressionLevel"),
   packagerEnv: packaging("packagerEnv"),
   inheritCredentials: packaging("inheritCredentials"),
-  // How long a packager may take, and what its log hides, do not change what it makes.
-  packagerTimeout: packaging("packagerTimeout", { diff: "settings" }),
+  packagerTimeout: packaging("packagerTimeout"),
+  // What the packager's log hides does not change what it makes.
   secretPackagerEnv: { diff: "settings", rule: stringList },
 
-  // What the object carries: a change writes a new version.
-  metadata: { diff: "repackage", rule: stringMap, default: {} },
-  tags: { diff: "repackage", rule: stringMap, default: {} },
-  serverSideEncryption: { diff: "repackage", rule: oneOf(...SERVER_SIDE_ENCRYPTION) },
-  kmsKeyId: { diff: "repackage", rule: nonEmpty },
-  immutable: { diff: "repackage", rule: isBoolean, default: false },
+  // What the object carries: a change writes a new version, copied in the store.
+  metadata: { diff: "rewrite", rule: stringMap, default: {} },
+  tags: { diff: "rewrite", rule: stringMap, default: {} },
+  serverSideEncryption: { diff: "rewrite", rule: oneOf(...SERVER_SIDE_ENCRYPTION) },
+  kmsKeyId: { diff: "rewrite", rule: nonEmpty },
+  // Whether the key may be overwritten; it changes how the next version is written.
+  immutable: { diff: "settings", rule: isBoolean, default: false },
 
   // How we reach the store. Another region or endpoint is another store: the
   // object moves there, and the version in the old store is deleted.
   region: { diff: "replace", rule: nonEmpty },
   endpoint: { diff: "replace", rule: endpointUrl },
   retainOnDelete: { diff: "settings", rule: isBoolean, default: false },
+  // The cache decides where a package comes from, never what it holds.
+  buildCache: { diff: "settings", rule: isBoolean, default: false },
+  buildCachePrefix: { diff: "settings", rule: cachePrefix, default: "lambda-package-cache" },
   profile: { diff: "settings", rule: nonEmpty },
   forcePathStyle: { diff: "settings", rule: isBoolean },
   checksums: { diff: "settings", rule: oneOf(...CHECKSUM_MODES), default: "when_supported" },

@@ -30,6 +30,12 @@ export interface PackageOutputs {
   consoleUrl: string;
   /** `s3://bucket/key`. */
   s3Uri: string;
+  /**
+   * SHA-256 (hex) of everything that shaped the package: the `sourceKey`, the packaging inputs,
+   * the packager's files and the zip format; the build cache's key, also in the object's
+   * `build-key` metadata.
+   */
+  buildKey: string;
 }
 
 /** What the provider records besides: needed by later operations, not for users. */
@@ -58,6 +64,7 @@ export const COMPUTED_OUTPUTS = [
   "fileCount",
   "consoleUrl",
   "s3Uri",
+  "buildKey",
   "layout",
   "storeRegion",
   "storeEndpoint",

@@ -5,6 +5,13 @@
  * reduced to 0644/0755, DOS time from UTC.
  */
 
+/**
+ * The version of this writer's output format: bump it when a change to the
+ * writer changes the bytes it writes for the same files (order, headers,
+ * chunking), so builds by the old and the new writer are told apart.
+ */
+export const ZIP_FORMAT_VERSION = 1;
+
 /** Sizes and offsets from this value up need zip64 fields. */
 export const MAX32 = 0xffffffff;
 /** Entry counts from this value up need the zip64 end records. */

@@ -12,6 +12,9 @@ const KEY_FIELDS: readonly Field[] = ["key", "keyPrefix", "version", "versionFro
 /** A change of any of these builds and uploads a new version under the same key. */
 export const REPACKAGE_FIELDS = fieldsOf("repackage");
 
+/** A change of these needs the same bytes under other headers: a copy in the store. */
+export const REWRITE_FIELDS = fieldsOf("rewrite");
+
 /** A change of these only changes how we talk to S3 or delete: state is updated, nothing uploaded. */
 export const SETTINGS_FIELDS = fieldsOf("settings");
 
@@ -20,6 +23,8 @@ export interface DiffOutcome {
   replaces: string[];
   /** Fields whose change needs a new package. */
   repackage: string[];
+  /** Fields whose change needs a new version of the same bytes with other headers. */
+  rewrite: string[];
 }
 
 /**
@@ -36,12 +41,16 @@ export function diffInputs(olds: Record<string, unknown>, news: LambdaPackageInp
     (f) => !KEY_FIELDS.includes(f) && !sameInput(f, olds[f], news[f]),
   );
   if (locationChanged(olds as LambdaPackageInputs, news)) replaces.push("key");
-  const repackage = REPACKAGE_FIELDS.filter((f) => !sameInput(f, olds[f], news[f]));
-  const settings = SETTINGS_FIELDS.filter((f) => !sameInput(f, olds[f], news[f]));
+  const changed = (fields: readonly Field[]) =>
+    fields.filter((f) => !sameInput(f, olds[f], news[f]));
+  const repackage = changed(REPACKAGE_FIELDS);
+  const rewrite = changed(REWRITE_FIELDS);
+  const settings = changed(SETTINGS_FIELDS);
   return {
-    changes: replaces.length + repackage.length + settings.length > 0,
+    changes: replaces.length + repackage.length + rewrite.length + settings.length > 0,
     replaces,
     repackage,
+    rewrite,
   };
 }
 

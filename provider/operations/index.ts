@@ -44,8 +44,8 @@ export const operations = {
   },
 
   update: async (_id: string, olds: Props, news: Props): Promise<Updated> => {
-    const { repackage } = diffInputs(olds as Record<string, unknown>, asInputs(news));
-    return { outs: await updateVersion(asOutputs(olds), asInputs(news), repackage.length > 0) };
+    const diff = diffInputs(olds as Record<string, unknown>, asInputs(news));
+    return { outs: await updateVersion(asOutputs(olds), asInputs(news), diff) };
   },
 
   read: async (id: string, props: Props): Promise<Read> => {

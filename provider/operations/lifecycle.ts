@@ -1,131 +1,177 @@
-import { rm } from "node:fs/promises";
-import { build } from "../../engine/build";
-import type { PackageOptions } from "../../engine/options";
+/**
+ * The resource is one object version; its operations, named as Pulumi names
+ * them: createVersion, readVersion, updateVersion, deleteVersion.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
 import { LambdaPackageError } from "../../shared/errors";
-import { formatBytes } from "../../shared/format";
-import { onInterrupt } from "../../shared/interrupt";
 import type { LambdaPackageInputs } from "../args";
-import { BUILD_FIELDS } from "../fields";
 import { COMPUTED_OUTPUTS, type LambdaPackageOutputs } from "../outputs";
 import {
   assertBucketReady,
   consoleUrl,
+  copyVersion,
   createS3Client,
   deleteVersion as deleteObjectVersion,
   describeTarget,
   headVersion,
-  uploadArtifact,
   type S3Settings,
 } from "../s3";
+import type { DiffOutcome } from "./diff";
 import { contentKey, keyPrefixOf, layoutOf } from "./layout";
-import { logger, seconds } from "./log";
-import { recordedSettings, s3Settings, storeOf } from "./store";
+import { logger } from "./log";
+import { obtainPackage, storePackage, withPackage, type Package } from "./package";
+import { recordedSettings, s3Settings, storeOf, type RecordedStore } from "./store";
 
-/**
- * The resource is one object version; its operations, named as Pulumi names
- * them. `createVersion` packages the source and uploads it as a new version,
- * to the store `settings` lead to (a new object's, unless given).
- */
+/** Packages the source (or takes it from the build cache) and stores it as a new version. */
 export async function createVersion(
   inputs: LambdaPackageInputs,
   settings: S3Settings = s3Settings(inputs),
 ): Promise<LambdaPackageOutputs> {
-  const client = createS3Client(settings);
-  const store = storeOf(settings);
-  const log = logger(`${inputs.bucket}/${inputs.key ?? keyPrefixOf(inputs) + "/…"}`);
-  try {
+  return withClient(settings, async (client) => {
+    const log = logger(`${inputs.bucket}/${inputs.key ?? keyPrefixOf(inputs) + "/…"}`);
     // The bucket is checked first, so a missing bucket or disabled versioning
     // costs no packaging time and nothing is ever half-uploaded.
     await assertBucketReady(client, inputs.bucket, settings);
-    const started = Date.now();
-    const built = await build({ ...buildOptions(inputs), secrets: secretsOf(inputs), log });
-    log(
-      `packaged ${built.fileCount} files, ${formatBytes(built.unzippedSize)} → ` +
-        `${formatBytes(built.size)} in ${seconds(started)}; sha256 ${built.sha256}`,
-    );
-    // The zip is a temporary file of this process: gone when it ends, interrupted or not.
-    const removeZip = () => rm(built.path, { force: true });
-    const stopOnInterrupt = onInterrupt(removeZip);
-    try {
-      const key = inputs.key ?? contentKey(keyPrefixOf(inputs), built.sha256);
-      const upload = await uploadArtifact(client, {
-        bucket: inputs.bucket,
-        key,
-        file: built.path,
-        size: built.size,
-        sha256: built.sha256,
-        sourceCodeHash: built.sourceCodeHash,
-        sourceKey: inputs.sourceKey,
-        metadata: inputs.metadata,
-        tags: inputs.tags,
-        serverSideEncryption: inputs.serverSideEncryption,
-        kmsKeyId: inputs.kmsKeyId,
-        immutable: inputs.immutable,
-        log,
-      });
-      const url = consoleUrl(inputs.bucket, key, store.storeRegion);
-      log(`console: ${url}`);
-      const { path: _zip, ...zip } = built; // the temporary zip's path stays out of the state
-      return {
-        ...inputs,
-        ...store,
-        ...zip,
-        key,
-        versionId: upload.versionId,
-        consoleUrl: url,
-        s3Uri: `s3://${inputs.bucket}/${key}`,
-        layout: layoutOf(inputs),
-      };
-    } finally {
-      stopOnInterrupt();
-      await removeZip();
-    }
-  } finally {
-    client.destroy();
-  }
+    const pkg = await obtainPackage(client, inputs, log);
+    return withPackage(pkg, async () => {
+      const key = keyOf(inputs, pkg);
+      const versionId = await storePackage(client, inputs, key, pkg, log);
+      return outputsOf(inputs, storeOf(settings), pkg, key, versionId, log);
+    });
+  });
 }
 
 /**
  * An update writes to the store the object is in (changing `region` or
- * `endpoint` replaces it instead). One that repackages uploads a new version;
- * when that moved a content-addressed object to another key, the old version
- * is deleted, as a delete would (honouring `retainOnDelete` and `immutable`),
- * so nothing is left behind as the current version of a key no one uses.
- * One that only changes settings keeps the object and records the inputs.
+ * `endpoint` replaces it instead), and writes as little as it can:
+ * - only settings changed: the state records them; nothing runs;
+ * - what the object carries changed (metadata, tags, encryption): a new
+ *   version copied from the current one in the store; nothing is packaged;
+ * - what shapes the package changed: it is packaged (or taken from the build
+ *   cache); when its bytes equal the current version's, which still holds
+ *   them, no new version is written (a copy when headers changed too), so a
+ *   function pinned to `versionId` sees no change. Otherwise a new version is
+ *   stored, and a content-addressed object that moved to another key has its
+ *   old version deleted, as a delete would (honouring `retainOnDelete` and
+ *   `immutable`), so nothing stays behind as the current version of a key
+ *   no one uses.
  */
 export async function updateVersion(
   olds: LambdaPackageOutputs,
   news: LambdaPackageInputs,
-  repackage: boolean,
+  diff: Pick<DiffOutcome, "repackage" | "rewrite">,
 ): Promise<LambdaPackageOutputs> {
-  const store = { storeRegion: olds.storeRegion, storeEndpoint: olds.storeEndpoint };
-  if (!repackage) {
-    const computed = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, olds[name]]));
-    return { ...news, ...computed, key: olds.key, bucket: olds.bucket } as LambdaPackageOutputs;
-  }
-  const outs = await createVersion(news, recordedSettings({ ...olds, ...news, ...store }));
-  if (outs.key !== olds.key) {
-    logger(`${olds.bucket}/${olds.key}`)(
-      `the content moved to ${outs.key}; removing this key's version`,
+  const store: RecordedStore = { storeRegion: olds.storeRegion, storeEndpoint: olds.storeEndpoint };
+  if (diff.repackage.length === 0 && diff.rewrite.length === 0) return kept(olds, news);
+  const settings = recordedSettings({ ...olds, ...news, ...store });
+  return withClient(settings, async (client) => {
+    const log = logger(`${olds.bucket}/${olds.key}`);
+    const holdsRecorded = await stillHolds(client, olds);
+    if (diff.repackage.length === 0 && holdsRecorded) {
+      return rewrite(client, olds, news, log);
+    }
+    const pkg = await obtainPackage(client, news, log);
+    return withPackage(pkg, async () => {
+      const key = keyOf(news, pkg);
+      if (holdsRecorded && key === olds.key && pkg.sha256 === olds.sha256) {
+        log(`bytes unchanged (sha256 ${pkg.sha256}): kept version ${olds.versionId}`);
+        const same = { ...olds, buildKey: pkg.buildKey };
+        if (diff.rewrite.length > 0) return rewrite(client, same, news, log);
+        return kept(same, news);
+      }
+      const versionId = await storePackage(client, news, key, pkg, log);
+      const outs = outputsOf(news, store, pkg, key, versionId, log);
+      if (key !== olds.key) {
+        log(`the content moved from ${olds.key} to ${key}; removing the old key's version`);
+        await deleteVersion(olds);
+      }
+      return outs;
+    });
+  });
+}
+
+/** The same bytes with new headers: a copy of the current version, made in the store. */
+async function rewrite(
+  client: S3Client,
+  olds: LambdaPackageOutputs,
+  news: LambdaPackageInputs,
+  log: (line: string) => void,
+): Promise<LambdaPackageOutputs> {
+  if (olds.immutable || news.immutable) {
+    log(
+      `warning: metadata, tags or encryption changed, but ${olds.key} is immutable: its version ` +
+        `${olds.versionId} keeps the headers it was written with`,
     );
-    await deleteVersion(olds);
+    return kept(olds, news);
   }
-  return outs;
+  const versionId = await copyVersion(client, {
+    source: { bucket: olds.bucket, key: olds.key, versionId: olds.versionId },
+    bucket: olds.bucket,
+    key: olds.key,
+    sha256: olds.sha256,
+    sourceCodeHash: olds.sourceCodeHash,
+    sourceKey: news.sourceKey,
+    buildKey: olds.buildKey,
+    metadata: news.metadata,
+    tags: news.tags,
+    serverSideEncryption: news.serverSideEncryption,
+    kmsKeyId: news.kmsKeyId,
+    log,
+  });
+  return { ...kept(olds, news), versionId };
 }
 
-/** The inputs that are the engine's options, passed on by name: the field table says which. */
-function buildOptions(inputs: LambdaPackageInputs): PackageOptions {
-  // The compiler holds the inputs to the options' types: same names, same values.
-  const picked: Pick<LambdaPackageInputs, keyof PackageOptions> = inputs;
-  return Object.fromEntries(
-    BUILD_FIELDS.map((name) => [name, picked[name]]),
-  ) as unknown as typeof picked satisfies PackageOptions;
+/** The recorded object, unchanged, with the new inputs. */
+function kept(olds: LambdaPackageOutputs, news: LambdaPackageInputs): LambdaPackageOutputs {
+  const computed = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, olds[name]]));
+  return { ...news, ...computed, key: olds.key, bucket: olds.bucket } as LambdaPackageOutputs;
 }
 
-/** The values of the `packagerEnv` entries named secret, which the packager's log masks. */
-function secretsOf(inputs: LambdaPackageInputs): string[] {
-  const env = inputs.packagerEnv ?? {};
-  return (inputs.secretPackagerEnv ?? []).flatMap((name) => env[name] ?? []);
+/** Whether the recorded version is still there with the bytes the state says. */
+async function stillHolds(client: S3Client, olds: LambdaPackageOutputs): Promise<boolean> {
+  if (!olds.versionId) return false;
+  const stored = await headVersion(client, olds.bucket, olds.key, olds.versionId);
+  return stored?.sha256 === olds.sha256;
+}
+
+function keyOf(inputs: LambdaPackageInputs, pkg: Package): string {
+  return inputs.key ?? contentKey(keyPrefixOf(inputs), pkg.sha256);
+}
+
+function outputsOf(
+  inputs: LambdaPackageInputs,
+  store: RecordedStore,
+  pkg: Package,
+  key: string,
+  versionId: string,
+  log: (line: string) => void,
+): LambdaPackageOutputs {
+  const url = consoleUrl(inputs.bucket, key, store.storeRegion);
+  log(`console: ${url}`);
+  return {
+    ...inputs,
+    ...store,
+    key,
+    versionId,
+    sha256: pkg.sha256,
+    sourceCodeHash: pkg.sourceCodeHash,
+    size: pkg.size,
+    unzippedSize: pkg.unzippedSize,
+    fileCount: pkg.fileCount,
+    buildKey: pkg.buildKey,
+    consoleUrl: url,
+    s3Uri: `s3://${inputs.bucket}/${key}`,
+    layout: layoutOf(inputs),
+  };
+}
+
+async function withClient<T>(settings: S3Settings, use: (client: S3Client) => Promise<T>) {
+  const client = createS3Client(settings);
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
+  }
 }
 
 /**
@@ -138,9 +184,8 @@ export async function readVersion(
   props: LambdaPackageOutputs,
 ): Promise<LambdaPackageOutputs | undefined> {
   const settings = recordedSettings(props);
-  const client = createS3Client(settings);
-  const log = logger(`${props.bucket}/${props.key}`);
-  try {
+  return withClient(settings, async (client) => {
+    const log = logger(`${props.bucket}/${props.key}`);
     const stored = await headVersion(client, props.bucket, props.key, props.versionId).catch(
       (error: unknown) => {
         if (!(error instanceof LambdaPackageError) || error.code !== "BUCKET_NOT_FOUND")
@@ -169,9 +214,7 @@ export async function readVersion(
       sha256: stored.sha256 ?? "",
       sourceKey: `drifted:${stored.sourceKey ?? ""}`,
     };
-  } finally {
-    client.destroy();
-  }
+  });
 }
 
 /**
@@ -186,11 +229,8 @@ export async function deleteVersion(props: LambdaPackageOutputs): Promise<void> 
     log(`kept version ${props.versionId} (${why})`);
     return;
   }
-  const client = createS3Client(recordedSettings(props));
-  try {
+  await withClient(recordedSettings(props), async (client) => {
     await deleteObjectVersion(client, props.bucket, props.key, props.versionId);
     log(`deleted version ${props.versionId}`);
-  } finally {
-    client.destroy();
-  }
+  });
 }

@@ -15,6 +15,8 @@ export type ServerSideEncryption = (typeof SERVER_SIDE_ENCRYPTION)[number];
 export const META_SHA256 = "sha256";
 export const META_SOURCE_KEY = "source-key";
 export const META_SOURCE_CODE_HASH = "source-code-hash";
+export const META_BUILD_KEY = "build-key";
+const RESERVED_METADATA = [META_SHA256, META_SOURCE_KEY, META_SOURCE_CODE_HASH, META_BUILD_KEY];
 
 /** What an object's headers are made from. */
 export interface HeaderRequest {
@@ -24,6 +26,8 @@ export interface HeaderRequest {
   sourceCodeHash: string;
   /** The resource's sourceKey; stored as metadata `source-key`. */
   sourceKey: string;
+  /** The build key of the package (see `buildIdentity`); stored as metadata `build-key`. */
+  buildKey?: string;
   /** User metadata (`x-amz-meta-*`), printable ASCII, 2 KB in all with ours. */
   metadata?: Record<string, string>;
   /** Object tags, at most 10, written atomically with the object. */
@@ -66,6 +70,7 @@ function metadataOf(request: HeaderRequest): Record<string, string> {
     [META_SHA256]: request.sha256,
     [META_SOURCE_KEY]: request.sourceKey,
     [META_SOURCE_CODE_HASH]: request.sourceCodeHash,
+    ...(request.buildKey && { [META_BUILD_KEY]: request.buildKey }),
   };
   if (!PRINTABLE_ASCII.test(request.sourceKey)) {
     throw invalid(
@@ -77,10 +82,10 @@ function metadataOf(request: HeaderRequest): Record<string, string> {
   const metadata = { ...ours };
   for (const [key, value] of Object.entries(request.metadata ?? {})) {
     const lower = key.toLowerCase();
-    if (lower in ours) {
+    if (RESERVED_METADATA.includes(lower)) {
       throw invalid(
         `metadata.${key}`,
-        `is written by this tool: ${Object.keys(ours).join(", ")} are set by LambdaPackage itself`,
+        `is written by this tool: ${RESERVED_METADATA.join(", ")} are set by LambdaPackage itself`,
         "rename it",
       );
     }

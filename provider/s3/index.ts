@@ -10,6 +10,7 @@ export {
 } from "./client";
 export { copyVersion, type CopyRequest } from "./copy";
 export {
+  META_BUILD_KEY,
   META_SHA256,
   META_SOURCE_CODE_HASH,
   META_SOURCE_KEY,
@@ -21,6 +22,7 @@ export {
 export {
   consoleUrl,
   deleteVersion,
+  hashVersion,
   headLatest,
   headVersion,
   type LatestVersion,

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import {
   DeleteObjectCommand,
+  GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
@@ -19,6 +21,12 @@ export interface StoredVersion {
   size: number;
   /** All user metadata, keys lower-case. */
   metadata: Record<string, string>;
+  /**
+   * The store's own SHA-256 of the bytes, base64, when it keeps a full-object one (written with
+   * a SHA-256 checksum in one request, or copied from such an object); a multipart composite
+   * checksum (`…-N`) is not one and is left out.
+   */
+  checksumSha256?: string;
 }
 
 /** The latest version of a key, with its id: what an immutable write collided with. */
@@ -68,7 +76,12 @@ async function head(
 ): Promise<HeadObjectCommandOutput | undefined> {
   try {
     return await client.send(
-      new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      new HeadObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        VersionId: versionId,
+        ChecksumMode: "ENABLED",
+      }),
     );
   } catch (error) {
     const context = { action: "HeadObject", bucket, key };
@@ -93,12 +106,33 @@ async function bucketMissing(client: S3Client, bucket: string, error: unknown): 
 
 function storedVersion(output: HeadObjectCommandOutput): StoredVersion {
   const metadata = output.Metadata ?? {};
+  const checksum = output.ChecksumSHA256;
   return {
     sha256: metadata[META_SHA256],
     sourceKey: metadata[META_SOURCE_KEY],
     size: output.ContentLength ?? 0,
     metadata,
+    checksumSha256: checksum && !checksum.includes("-") ? checksum : undefined,
   };
+}
+
+/** SHA-256 (hex) of a version's bytes, streamed: for objects whose checksum the store does not keep. */
+export async function hashVersion(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  versionId: string,
+): Promise<string> {
+  const hash = createHash("sha256");
+  try {
+    const { Body } = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+    );
+    for await (const chunk of Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+  } catch (error) {
+    throw toLambdaPackageError(error, { action: "GetObject", bucket, key });
+  }
+  return hash.digest("hex");
 }
 
 /**

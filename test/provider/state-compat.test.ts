@@ -64,7 +64,9 @@ describe("a state written by 0.1.0", () => {
     assert.equal(diff.changes, false);
   });
 
-  test("a new sourceKey updates in place and uploads a new version", async () => {
+  test("a new sourceKey with new code updates in place and uploads a new version", async () => {
+    const sourcePath = inputs.sourcePath as string;
+    await writeFile(path.join(sourcePath, "handler.py"), 'def handler(e, c):\n    return "v020"\n');
     const news = (await oldProvider.check(olds, { ...inputs, sourceKey: "commit-0.2.0" })).inputs;
     const diff = await oldProvider.diff("id", olds, news);
     assert.equal(diff.changes, true);

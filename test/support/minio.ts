@@ -1,4 +1,5 @@
 import { after, before } from "node:test";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { randomBytes } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3Settings } from "../../provider/s3";
@@ -130,5 +131,40 @@ function restoreEnv(values: Record<string, string | undefined>): void {
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
+  }
+}
+
+/**
+ * Temporary credentials for the fixture's server, limited by an IAM session
+ * policy (STS AssumeRole): how a test gets an identity that may not do
+ * everything, e.g. write one prefix.
+ */
+export async function restrictedCredentials(
+  server: S3Endpoint,
+  policy: object,
+): Promise<Record<string, string>> {
+  const sts = new STSClient({
+    endpoint: server.endpoint,
+    region: server.region,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+  try {
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: "arn:xxx:xxx:xxx:xxxx",
+        RoleSessionName: "restricted",
+        Policy: JSON.stringify(policy),
+        DurationSeconds: 900,
+      }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken)
+      throw new Error("AssumeRole returned no credentials");
+    return {
+      AWS_ACCESS_KEY_ID: Credentials.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: Credentials.SecretAccessKey,
+      AWS_SESSION_TOKEN: Credentials.SessionToken,
+    };
+  } finally {
+    sts.destroy();
   }
 }

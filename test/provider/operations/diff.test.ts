@@ -28,20 +28,37 @@ describe("diffInputs", () => {
       changes: false,
       replaces: [],
       repackage: [],
+      rewrite: [],
     });
   });
 
   test("a new sourceKey is an in-place update that repackages", () => {
     const result = diffInputs(olds, { ...inputs, sourceKey: "sha-2" });
-    assert.deepEqual(result, { changes: true, replaces: [], repackage: ["sourceKey"] });
+    assert.deepEqual(result, {
+      changes: true,
+      replaces: [],
+      repackage: ["sourceKey"],
+      rewrite: [],
+    });
   });
 
-  test("packaging inputs, metadata and tags changes repackage, in place", () => {
+  test("packaging inputs repackage, in place", () => {
     for (const change of [
       { runtime: "python3.13" },
       { exclude: ["docs/"] },
       { architecture: "arm64" as const },
       { forceRepackage: "1" },
+    ]) {
+      const result = diffInputs(olds, { ...inputs, ...change });
+      assert.equal(result.changes, true, JSON.stringify(change));
+      assert.deepEqual(result.replaces, [], JSON.stringify(change));
+      assert.deepEqual(result.repackage, Object.keys(change));
+      assert.deepEqual(result.rewrite, []);
+    }
+  });
+
+  test("metadata, tags and encryption rewrite the object's headers, in place, without repackaging", () => {
+    for (const change of [
       { metadata: { team: "b" } },
       { tags: { a: "b" } },
       { serverSideEncryption: "AES256" as const },
@@ -49,7 +66,8 @@ describe("diffInputs", () => {
       const result = diffInputs(olds, { ...inputs, ...change });
       assert.equal(result.changes, true, JSON.stringify(change));
       assert.deepEqual(result.replaces, [], JSON.stringify(change));
-      assert.deepEqual(result.repackage, Object.keys(change));
+      assert.deepEqual(result.repackage, [], JSON.stringify(change));
+      assert.deepEqual(result.rewrite, Object.keys(change));
     }
   });
 
@@ -60,7 +78,7 @@ describe("diffInputs", () => {
 
   test("a settings-only change is a change that does not repackage", () => {
     const result = diffInputs(olds, { ...inputs, retainOnDelete: true });
-    assert.deepEqual(result, { changes: true, replaces: [], repackage: [] });
+    assert.deepEqual(result, { changes: true, replaces: [], repackage: [], rewrite: [] });
   });
 
   test("maps compare by content, not key order", () => {

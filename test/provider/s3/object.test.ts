@@ -42,6 +42,8 @@ describe("headVersion", () => {
         "source-key": "commit-abc123",
         "source-code-hash": zips.first.sourceCodeHash,
       },
+      // The store's own SHA-256 of the bytes, from the checksum the upload sent.
+      checksumSha256: zips.first.sourceCodeHash,
     });
     assert.equal(latest?.sha256, zips.second.sha256);
     assert.equal(latest?.sourceKey, "commit-def456");

@@ -1,0 +1,84 @@
+/**
+ * A build's identity: a digest of everything that shapes the bytes of a
+ * package besides the source's content, which the caller stands for with its
+ * own key (the provider's `sourceKey`). Two builds with the same identity and
+ * the same source produce the same package, so a package built once can be
+ * used for the other: the build cache's key is made from this.
+ *
+ * In it: the normalized value of every option that shapes the package (the
+ * option table says which: all but `packagerTimeout`), the entries'
+ * timestamp (`SOURCE_DATE_EPOCH`), the packager's own
+ * files (a built-in's script and its lib/, a user's script, or every file of
+ * `packagersDir`), and the zip writer's format version. Not in it: the
+ * environment of the process (put what shapes a package in `packagerEnv`),
+ * credentials, and the zlib of Node.js, which changes how well files
+ * compress, never which files and bytes the package holds.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import {
+  normalizeBuildOptions,
+  PACKAGE_OPTIONS,
+  type OptionSpec,
+  type PackageOptions,
+} from "./options";
+import { builtinPackagersDir, resolvePackager } from "./packager";
+import { ZIP_FORMAT_VERSION } from "./zip/format";
+
+/** Hex SHA-256 of the build's identity; see the module's doc for what goes in. */
+export function buildIdentity(options: PackageOptions): string {
+  const normalized = normalizeBuildOptions(options) as unknown as Record<string, unknown>;
+  const shaping = Object.entries(PACKAGE_OPTIONS as Record<string, OptionSpec>)
+    .filter(([, spec]) => spec.shapes)
+    .map(([name]) => [name, normalized[name]] as const);
+  const hash = createHash("sha256");
+  hash.update(
+    JSON.stringify({ format: ZIP_FORMAT_VERSION, options: canonical(Object.fromEntries(shaping)) }),
+  );
+  for (const [name, digest] of packagerFiles(options)) hash.update(`\n${name}\n${digest}`);
+  return hash.digest("hex");
+}
+
+/** The files whose content is the packager, by a name that does not depend on where they are. */
+function packagerFiles(options: PackageOptions): [string, string][] {
+  const script = resolvePackager(options);
+  const builtin = path.dirname(script) === builtinPackagersDir;
+  if (builtin) {
+    const lib = path.join(builtinPackagersDir, "lib");
+    return [[`builtin/${path.basename(script)}`, digestOf(script)], ...tree(lib, "builtin/lib")];
+  }
+  // Without knowing what a user's script sources, everything beside it in packagersDir counts.
+  if (options.packager === undefined && options.packagersDir !== undefined) {
+    return tree(path.resolve(options.packagersDir), "packagersDir");
+  }
+  return [["packager", digestOf(script)]];
+}
+
+function tree(dir: string, label: string): [string, string][] {
+  const files: [string, string][] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const file = path.join(dir, name);
+    const info = statSync(file);
+    if (info.isDirectory()) files.push(...tree(file, `${label}/${name}`));
+    else if (info.isFile()) files.push([`${label}/${name}`, digestOf(file)]);
+  }
+  return files;
+}
+
+function digestOf(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+/** JSON with object keys sorted, so the same values always give the same text. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}

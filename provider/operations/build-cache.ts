@@ -1,0 +1,182 @@
+/**
+ * The build cache: packages kept in the bucket under their build key, so a
+ * second stack or an ephemeral CI runner copies a package in the store
+ * instead of building it again. The bucket the user already has is the
+ * shared, durable store every runner can reach.
+ *
+ * A cache entry is `<prefix>/<buildKey>.zip`: a copy, made in the store, of
+ * a version this tool uploaded. It is trusted no further than its bytes: a
+ * hit counts only when the store's own SHA-256 of the entry (or, where the
+ * store keeps none, a re-hash of its bytes) equals the `sha256` it claims.
+ * The cache is best effort: anything that keeps it from answering (no
+ * permission on the prefix, a cache bucket without versioning) is one
+ * warning, and the package is built as without it.
+ */
+import { LambdaPackageError } from "../../shared/errors";
+import type { LambdaPackageInputs } from "../args";
+import { FIELDS } from "../fields";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { copyVersion, hashVersion, headLatest, type HeaderRequest } from "../s3";
+
+/** Where the entries are. */
+export interface CacheLocation {
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+/** What a package is, as its entry's metadata records it. */
+export interface CachedPackage {
+  readonly sha256: string;
+  readonly sourceCodeHash: string;
+  readonly size: number;
+  readonly unzippedSize: number;
+  readonly fileCount: number;
+  /** How long the build that made it took, so a hit can say what it saved. */
+  readonly buildSeconds?: number;
+}
+
+/** A verified entry: the version to copy from, and what it holds. */
+export interface CacheHit extends CachedPackage {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId: string;
+}
+
+// Metadata of an entry besides the sha256, source-code-hash and build-key every object carries.
+const UNZIPPED_SIZE = "unzipped-size";
+const FILE_COUNT = "file-count";
+const BUILD_SECONDS = "build-seconds";
+
+export function cacheLocation(inputs: LambdaPackageInputs): CacheLocation {
+  const prefix = inputs.buildCachePrefix ?? FIELDS.buildCachePrefix.default;
+  const other = /^s3:\/\/([^/]+)\/?(.*)$/.exec(prefix);
+  const [bucket, path] = other ? [other[1], other[2]] : [inputs.bucket, prefix];
+  return { bucket, prefix: path.replace(/\/+$/, "") };
+}
+
+export function entryKey(location: CacheLocation, buildKey: string): string {
+  return location.prefix ? `${location.prefix}/${buildKey}.zip` : `${buildKey}.zip`;
+}
+
+/**
+ * The entry for `buildKey`, when there is one whose bytes are what it says:
+ * undefined on a miss, a corrupt entry (said in the log) or a cache that
+ * cannot be read (a warning).
+ */
+export async function lookUp(
+  client: S3Client,
+  location: CacheLocation,
+  buildKey: string,
+  log: (line: string) => void,
+): Promise<CacheHit | undefined> {
+  const key = entryKey(location, buildKey);
+  const uri = `s3://${location.bucket}/${key}`;
+  try {
+    const entry = await headLatest(client, location.bucket, key);
+    if (!entry) {
+      log(`build cache miss ${buildKey}`);
+      return undefined;
+    }
+    if (!entry.versionId || entry.versionId === "null") {
+      log(
+        `warning: the build cache bucket "${location.bucket}" has no versioning, so an entry ` +
+          `cannot be pinned while it is copied; building without the cache`,
+      );
+      return undefined;
+    }
+    const recorded = packageOf(entry.metadata, entry.size);
+    const actual =
+      entry.checksumSha256 !== undefined
+        ? Buffer.from(entry.checksumSha256, "base64").toString("hex")
+        : await hashVersion(client, location.bucket, key, entry.versionId);
+    if (!recorded || actual !== recorded.sha256) {
+      log(
+        `build cache entry ${uri} (version ${entry.versionId}) is corrupt: it holds bytes with ` +
+          `sha256 ${actual} but says ${recorded?.sha256 ?? "nothing"}; building instead. Delete ` +
+          `the entry to let the next build refill it.`,
+      );
+      return undefined;
+    }
+    const saved =
+      recorded.buildSeconds !== undefined
+        ? `, saving a ${recorded.buildSeconds.toFixed(1)} s build`
+        : "";
+    log(`build cache hit ${buildKey}: ${uri} version ${entry.versionId}${saved}`);
+    return { ...recorded, bucket: location.bucket, key, versionId: entry.versionId };
+  } catch (error) {
+    log(
+      `warning: the build cache at ${uri} cannot be read (${reason(error)}); building without it`,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * After a build, leaves a copy of the version just uploaded as the entry for
+ * `buildKey`, made in the store. An entry already there is left alone: with
+ * the same bytes it is this build's twin; with other bytes (a runner with
+ * another zlib) it is not ours to overwrite.
+ */
+export async function fill(
+  client: S3Client,
+  location: CacheLocation,
+  buildKey: string,
+  source: { bucket: string; key: string; versionId: string },
+  built: CachedPackage,
+  headers: Omit<HeaderRequest, "sha256" | "sourceCodeHash" | "metadata" | "tags" | "buildKey">,
+  log: (line: string) => void,
+): Promise<void> {
+  const key = entryKey(location, buildKey);
+  const uri = `s3://${location.bucket}/${key}`;
+  try {
+    const there = await headLatest(client, location.bucket, key);
+    if (there) {
+      if (there.sha256 !== built.sha256)
+        log(
+          `build cache entry ${uri} holds other bytes (sha256 ${there.sha256 ?? "none"}); left as it is`,
+        );
+      return;
+    }
+    await copyVersion(client, {
+      ...headers,
+      source,
+      bucket: location.bucket,
+      key,
+      sha256: built.sha256,
+      sourceCodeHash: built.sourceCodeHash,
+      buildKey,
+      metadata: {
+        [UNZIPPED_SIZE]: String(built.unzippedSize),
+        [FILE_COUNT]: String(built.fileCount),
+        ...(built.buildSeconds !== undefined && { [BUILD_SECONDS]: built.buildSeconds.toFixed(1) }),
+      },
+    });
+    log(`build cache: stored ${uri} for the next build with this key`);
+  } catch (error) {
+    log(
+      `warning: the build cache at ${uri} cannot be written (${reason(error)}); the build is not shared`,
+    );
+  }
+}
+
+function packageOf(metadata: Record<string, string>, size: number): CachedPackage | undefined {
+  const number = (name: string) => (metadata[name] === undefined ? NaN : Number(metadata[name]));
+  const sha256 = metadata.sha256;
+  const sourceCodeHash = metadata["source-code-hash"];
+  const [unzippedSize, fileCount] = [number(UNZIPPED_SIZE), number(FILE_COUNT)];
+  if (!sha256 || !sourceCodeHash || !Number.isFinite(unzippedSize) || !Number.isFinite(fileCount))
+    return undefined;
+  const buildSeconds = number(BUILD_SECONDS);
+  return {
+    sha256,
+    sourceCodeHash,
+    size,
+    unzippedSize,
+    fileCount,
+    buildSeconds: Number.isFinite(buildSeconds) ? buildSeconds : undefined,
+  };
+}
+
+function reason(error: unknown): string {
+  return error instanceof LambdaPackageError ? error.message : String(error);
+}
