@@ -1,7 +1,9 @@
 import { copyFile, mkdir, rename } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
-import { normalizeBuildOptions, type BuildOptions } from "./options";
-import { preflight } from "./preflight";
+import { Semaphore } from "../shared/semaphore";
+import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from "./options";
+import { preflight, type Preflight } from "./preflight";
 import { stage } from "./stage";
 import { tempFileBeside, withWorkDir } from "./workdir";
 import { writeZip, type ZipResult } from "./zip";
@@ -19,6 +21,29 @@ export type BuildResult = ZipResult;
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const normalized = normalizeBuildOptions(options);
   const packager = preflight(normalized);
+  return BUILD_SLOTS.run(
+    () => buildIn(normalized, packager, options),
+    (running, ahead) =>
+      options.log?.(
+        `lambda-package: waiting for a build slot (${running} building, ${ahead} waiting before ` +
+          `this one; one build per core at a time)`,
+      ),
+  );
+}
+
+/**
+ * Builds at once in this process: one per core. A build is a packager (pip,
+ * npm: CPU and memory hungry) and then a zip on the shared worker threads;
+ * running more at once than there are cores only makes each slower and the
+ * sum of their memory larger. A stack of 50 functions queues here.
+ */
+const BUILD_SLOTS = new Semaphore(os.availableParallelism());
+
+async function buildIn(
+  normalized: NormalizedBuildOptions,
+  packager: Preflight,
+  options: BuildOptions,
+): Promise<BuildResult> {
   return withWorkDir(async (work) => {
     const outFile = path.resolve(options.outFile ?? tempFileBeside(work, ".zip"));
     const files = await stage(normalized, packager, work);

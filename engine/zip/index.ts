@@ -4,7 +4,7 @@ import { LambdaPackageError } from "../../shared/errors";
 import type { JobResult } from "./compress";
 import { dosDateTime } from "./format";
 import { planUnits, sortEntries, type Unit } from "./plan";
-import { inlineCompressor, workerPool, type Compressor } from "./pool";
+import { inlineCompressor, sharedPool, type Compressor } from "./pool";
 import { createZipFile, hashFile } from "./output";
 import { runInOrder } from "./schedule";
 import { allocateSlots, slotCount } from "./slots";
@@ -80,14 +80,13 @@ export async function writeZip(
   // Workers are not worth starting for a zip that compresses in a few milliseconds.
   const work = unzippedSize + planned.length * WORK_PER_FILE;
   const inline = work < INLINE_WORK || units.length <= 1;
-  const threads = inline
-    ? 1
-    : Math.min(
-        options.concurrency ?? Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS),
-        units.length,
-      );
+  // One pool per process, whatever the zip; a zip with few jobs gets few slots.
+  const poolSize = options.concurrency ?? Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS);
+  const threads = inline ? 1 : Math.min(poolSize, units.length);
   const slots = allocateSlots(slotCount(threads));
-  const compressor: Compressor = inline ? inlineCompressor(slots) : workerPool(threads, slots);
+  const compressor: Compressor = inline
+    ? inlineCompressor(slots)
+    : sharedPool(poolSize).compressor(slots);
   let handle: FileHandle | undefined;
   let created = false;
   try {

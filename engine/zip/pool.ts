@@ -30,49 +30,75 @@ const QUEUE_PER_WORKER = 2;
 interface Thread {
   readonly worker: Worker;
   readonly pending: { resolve(result: JobResult): void; reject(error: Error): void }[];
-  /** Set once the thread died: later jobs fail at once instead of waiting forever. */
+  /** Set once the thread died: it is replaced before the next job. */
   broken?: Error;
 }
 
-/** `count` worker threads running engine/zip/worker.js on `slots`. */
-export function workerPool(count: number, slots: SharedArrayBuffer): Compressor {
-  let closed = false;
-  const threads: Thread[] = [];
-  const fail = (thread: Thread, error: Error) => {
-    thread.broken ??= error;
-    for (const p of thread.pending.splice(0)) p.reject(error);
-  };
-  for (let i = 0; i < count; i++) {
+/**
+ * Zip worker threads shared by every zip this process writes, so 50 packages
+ * built at once by one provider process compress on one set of threads, not
+ * 50. A zip's output slots travel with each job (a SharedArrayBuffer is
+ * shared, not copied). Idle threads do not keep the process alive.
+ */
+class WorkerPool {
+  private readonly threads: Thread[] = [];
+  private pendingJobs = 0;
+
+  constructor(private readonly count: number) {}
+
+  /** A compressor writing into `slots`, for one zip. Closing it leaves the threads to others. */
+  compressor(slots: SharedArrayBuffer): Compressor {
+    return {
+      hasRoom: () => this.leastBusy().pending.length < QUEUE_PER_WORKER,
+      run: (job, slot) => this.run({ job, slots, slot }),
+      close: () => Promise.resolve(),
+    };
+  }
+
+  private run(message: { job: Job; slots: SharedArrayBuffer; slot: number }): Promise<JobResult> {
+    const thread = this.leastBusy();
+    // While jobs are out, the threads keep the process alive; idle, they do not.
+    if (this.pendingJobs++ === 0) for (const t of this.threads) t.worker.ref();
+    return new Promise<JobResult>((resolve, reject) => {
+      thread.pending.push({ resolve, reject });
+      thread.worker.postMessage(message);
+    }).finally(() => {
+      if (--this.pendingJobs === 0) for (const t of this.threads) t.worker.unref();
+    });
+  }
+
+  private leastBusy(): Thread {
+    for (let i = 0; i < this.count; i++) {
+      const thread = this.threads[i];
+      if (!thread || thread.broken) this.threads[i] = this.start();
+    }
+    return this.threads.reduce((best, t) => (t.pending.length < best.pending.length ? t : best));
+  }
+
+  private start(): Thread {
     const worker = new Worker(path.join(__dirname, "worker.js"), {
-      workerData: { slots },
       // Buffers live outside the heap; a small heap keeps each thread's RSS down.
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     });
+    if (this.pendingJobs === 0) worker.unref();
     const thread: Thread = { worker, pending: [] };
+    const fail = (error: Error) => {
+      thread.broken ??= error;
+      for (const p of thread.pending.splice(0)) p.reject(error);
+    };
     // A worker answers its jobs in the order it got them.
     worker.on("message", (result: JobResult) => thread.pending.shift()?.resolve(result));
-    worker.on("error", (error: Error) => fail(thread, error));
-    worker.on("exit", (code) => {
-      if (!closed) fail(thread, new Error(`zip worker thread exited with code ${code}`));
-    });
-    threads.push(thread);
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`zip worker thread exited with code ${code}`)));
+    return thread;
   }
-  const leastBusy = () =>
-    threads.reduce((best, t) => (t.pending.length < best.pending.length ? t : best));
-  return {
-    hasRoom: () => leastBusy().pending.length < QUEUE_PER_WORKER,
-    run(job, slot) {
-      const thread = leastBusy();
-      return new Promise<JobResult>((resolve, reject) => {
-        if (thread.broken) return reject(thread.broken);
-        thread.pending.push({ resolve, reject });
-        thread.worker.postMessage({ job, slot });
-      });
-    },
-    async close() {
-      closed = true;
-      for (const thread of threads) fail(thread, new Error("zip worker pool closed"));
-      await Promise.all(threads.map((t) => t.worker.terminate()));
-    },
-  };
+}
+
+const pools = new Map<number, WorkerPool>();
+
+/** The process's pool of `count` zip worker threads, made on first use. */
+export function sharedPool(count: number): WorkerPool {
+  let pool = pools.get(count);
+  if (!pool) pools.set(count, (pool = new WorkerPool(count)));
+  return pool;
 }

@@ -18,18 +18,22 @@ export async function runInOrder(
   const started: ({ result: Promise<JobResult>; slot: number } | undefined)[] = [];
   let next = 0;
   let stopped = false;
+  const start = () => {
+    const slot = free.pop()!;
+    const result = compressor.run(units[next].job, slot);
+    // Each finished job may free a queue place; its rejection is seen when its turn comes.
+    result.then(handOut, () => {});
+    started[next++] = { result, slot };
+  };
   const handOut = () => {
-    while (!stopped && next < units.length && free.length > 0 && compressor.hasRoom()) {
-      const slot = free.pop()!;
-      const result = compressor.run(units[next].job, slot);
-      // Each finished job may free a queue place; its rejection is seen when its turn comes.
-      result.then(handOut, () => {});
-      started[next++] = { result, slot };
-    }
+    while (!stopped && next < units.length && free.length > 0 && compressor.hasRoom()) start();
   };
   try {
     for (let i = 0; i < units.length; i++) {
       handOut();
+      // The threads may be busy with other zips' jobs: the unit whose turn it
+      // is goes in the queue anyway, or this zip would wait for nothing.
+      if (!started[i]) start();
       const { result, slot } = started[i]!;
       started[i] = undefined;
       const done = await result;

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { chmod, cp, mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { build } from "../../engine/build";
@@ -216,5 +217,49 @@ describe("build() output", () => {
     const names = (await run("unzip", ["-Z1", result.path])).trim().split("\n");
     assert.deepEqual(names, ["app/data.json", "app/handler.py", "run.sh"]);
     assert.equal(result.fileCount, 3);
+  });
+});
+
+describe("build() with many at once", () => {
+  test("runs one build per core at a time; the rest wait for a slot, saying so", async () => {
+    const cores = os.availableParallelism();
+    const dir = await tempDir("slots");
+    const marks = path.join(dir, "marks");
+    await mkdir(marks);
+    // Each packager marks its start and end, with a pause between.
+    const packager = await script(
+      dir,
+      'echo "$(date +%s%N) start" >>"$MARKS/$$"\nsleep 0.3\necho x >"$BUILD_DIR/x"\necho "$(date +%s%N) end" >>"$MARKS/$$"',
+    );
+    const lines: string[] = [];
+    await Promise.all(
+      Array.from({ length: cores + 2 }, async () =>
+        build({
+          sourcePath: await source(),
+          packager,
+          packagerEnv: { MARKS: marks },
+          log: (line) => lines.push(line),
+        }),
+      ),
+    );
+    const events = (
+      await Promise.all(
+        (await readdir(marks)).map(async (name) =>
+          (await readFile(path.join(marks, name), "utf8")).trim().split("\n"),
+        ),
+      )
+    )
+      .flat()
+      .map((line) => line.split(" "))
+      .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    let running = 0;
+    let most = 0;
+    for (const [, what] of events) {
+      running += what === "start" ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    assert.equal(events.length, 2 * (cores + 2));
+    assert.equal(most, cores);
+    assert.equal(lines.filter((line) => /waiting for a build slot/.test(line)).length, 2);
   });
 });

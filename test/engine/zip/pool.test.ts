@@ -40,3 +40,25 @@ describe("worker pool", () => {
     await assert.rejects(access(out));
   });
 });
+
+describe("shared worker pool", () => {
+  test("zips written at once share one set of worker threads", async () => {
+    const dir = await tempDir("zip-shared");
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 20; i++) files[`f${i}.bin`] = randomBytes(300 * 1024);
+    await makeTree(path.join(dir, "src"), files);
+    const entries = await entriesOf(path.join(dir, "src"));
+    await writeZip(entries, path.join(dir, "first.zip"), { level: 9, mtime: 0, concurrency: 2 });
+    const before = await threadCount();
+    await Promise.all(
+      [1, 2, 3, 4].map((i) =>
+        writeZip(entries, path.join(dir, `at-once-${i}.zip`), {
+          level: 9,
+          mtime: 0,
+          concurrency: 2,
+        }),
+      ),
+    );
+    assert.equal(await threadCount(), before, "no thread was added for the zips written at once");
+  });
+});
