@@ -10,6 +10,7 @@ export {
   type PackageOptions,
   type PythonMode,
 } from "./options";
+export { gitSourceKey, type GitSourceKeyOptions } from "./git";
 export { preflight, preflightProblems } from "./preflight";
 export { listPackagers, packageRoot, resolvePackager } from "./packager";
 export { DEFAULT_EXCLUDES } from "./stage/exclude";
