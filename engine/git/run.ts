@@ -31,13 +31,14 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
  * Runs `git args` synchronously and returns its standard output. Synchronous
  * because a source key is computed while a Pulumi program builds its args.
  * `--literal-pathspecs` makes paths mean themselves (no globbing of `*` or
- * `[`), and `--no-optional-locks` keeps `git status` from rewriting the index
- * of a tree that an editor or another build may be using at the same time.
+ * `[`). Optional locks stay on, as for a plain `git status`: it may then
+ * write back the stat data it refreshed, so files that a fresh checkout left
+ * "racily clean" are compared by content once, not on every call.
  * Throws GIT_NOT_FOUND when there is no git to run, GitCommandFailed when
  * git ran and failed (the caller knows which path it was about).
  */
 export function runGit(args: readonly string[], options: GitRunOptions): string {
-  const full = ["--literal-pathspecs", "--no-optional-locks", ...args];
+  const full = ["--literal-pathspecs", ...args];
   const result = spawnSync("git", full, {
     cwd: options.cwd,
     input: options.input,
