@@ -12,7 +12,6 @@ import {
   type RangedSource,
   type ZipListing,
 } from "../../../engine/listing";
-import { decodeCp437 } from "../../../engine/listing/names";
 import { writeZip } from "../../../engine/zip";
 import {
   centralHeaderLength,
@@ -256,22 +255,6 @@ describe("readCentralDirectory", () => {
       memorySource(Buffer.concat([stub, await readFile(zip)])).source,
     );
     assert.deepEqual(rows(listing), rows(await listFile(zip)));
-  });
-
-  test("decodes names by the UTF-8 flag, Info-ZIP's unflagged UTF-8, or code page 437", async () => {
-    const root = await tempDir("listing-names");
-    await makeTree(root, { "café.txt": "1\n", "日本/語.txt": "2\n" });
-    const dir = await tempDir("listing");
-    const infozip = path.join(dir, "infozip.zip");
-    await run("zip", ["-q", "-r", "-X", "-D", infozip, "."], { cwd: root });
-    const ours = path.join(dir, "ours.zip");
-    await writeZip(await entriesOf(root), ours, { level: 9, mtime: 0 });
-    const names = async (zip: string) => (await listFile(zip)).entries.map((e) => e.name).sort();
-    assert.deepEqual(await names(infozip), ["café.txt", "日本/語.txt"]);
-    assert.deepEqual(await names(ours), ["café.txt", "日本/語.txt"]);
-    const all = Buffer.from(Array.from({ length: 128 }, (_, i) => 0x80 + i));
-    const cp437 = await python("import sys; print(bytes(range(128, 256)).decode('cp437'), end='')");
-    assert.equal(decodeCp437(all), cp437);
   });
 
   test("reads the tail alone when the directory fits in it, never the entry data", async () => {
