@@ -5,7 +5,8 @@
  * stands on: `git rev-parse HEAD:<path>` (the least a key from git can cost)
  * and `git status` of the same path (what knowing the tree is clean costs).
  * Every figure is a git process spawned from Node, as the program spawns it;
- * medians of `--iterations` calls after one warm-up, index and page cache warm.
+ * medians of `--iterations` interleaved rounds after one warm-up, index and
+ * page cache warm.
  *
  *   node dist/bench/source-key.js [--iterations 21] [--json FILE]
  */
@@ -15,22 +16,38 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gitSourceKey } from "../engine/git";
-import { benchFlags, median, target, wholeFlag } from "./measure";
+import { benchFlags, median, rotate, target, wholeFlag } from "./measure";
 import { npmTree, walkTree } from "./trees";
 
 const TARGET_RATIO = 2;
 const FUNCTION = "services/api";
 
-/** Median milliseconds of `fn` over `iterations` calls, after one call to warm up. */
-function time(iterations: number, fn: () => unknown): number {
-  fn();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const started = process.hrtime.bigint();
-    fn();
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+/**
+ * Median milliseconds of each function over `iterations` rounds, after one
+ * call of each to warm up. Every round calls each once, in another order each
+ * round, so a busy machine slows them all alike and their ratios hold.
+ */
+function timeAll<K extends string>(
+  iterations: number,
+  fns: Record<K, () => unknown>,
+): Record<K, number> {
+  const names = Object.keys(fns) as K[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    K,
+    number[]
+  >;
+  for (const name of names) fns[name]();
+  for (let round = 0; round < iterations; round++) {
+    for (const name of rotate(names, round)) {
+      const started = process.hrtime.bigint();
+      fns[name]();
+      samples[name].push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
   }
-  return median(samples);
+  return Object.fromEntries(names.map((name) => [name, median(samples[name])])) as Record<
+    K,
+    number
+  >;
 }
 
 /** A git command as a program runs it; fails loudly, so a figure is never of an error. */
@@ -74,19 +91,14 @@ async function main(): Promise<void> {
   const root = await repository(tree);
   try {
     const status = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", FUNCTION];
-    const clean = {
-      revParse: time(iterations, git(root, "rev-parse", `HEAD:${FUNCTION}`)),
-      status: time(iterations, git(root, ...status)),
-      diffIndex: time(iterations, git(root, "diff-index", "--quiet", "HEAD", "--", FUNCTION)),
-      lsOthers: time(
-        iterations,
-        git(root, "ls-files", "--others", "--exclude-standard", "--", FUNCTION),
-      ),
-      key: time(iterations, () => gitSourceKey(FUNCTION, { cwd: root })),
-      keyHeadOnly: time(iterations, () =>
-        gitSourceKey(FUNCTION, { cwd: root, includeUncommitted: false }),
-      ),
-    };
+    const clean = timeAll(iterations, {
+      revParse: git(root, "rev-parse", `HEAD:${FUNCTION}`),
+      status: git(root, ...status),
+      diffIndex: git(root, "diff-index", "--quiet", "HEAD", "--", FUNCTION),
+      lsOthers: git(root, "ls-files", "--others", "--exclude-standard", "--", FUNCTION),
+      key: () => gitSourceKey(FUNCTION, { cwd: root }),
+      keyHeadOnly: () => gitSourceKey(FUNCTION, { cwd: root, includeUncommitted: false }),
+    });
     if (!/^git:[0-9a-f]{40}$/.test(gitSourceKey(FUNCTION, { cwd: root }))) {
       throw new Error("the committed tree should give a clean key");
     }
@@ -98,10 +110,11 @@ async function main(): Promise<void> {
     const dirtyKey = gitSourceKey(FUNCTION, { cwd: root });
     if (!dirtyKey.endsWith("-dirty"))
       throw new Error(`an edit should give a -dirty key: ${dirtyKey}`);
-    const dirty = {
-      status: time(iterations, git(root, ...status)),
-      key: time(iterations, () => gitSourceKey(FUNCTION, { cwd: root })),
-    };
+    const dirty = timeAll(iterations, {
+      revParse: git(root, "rev-parse", `HEAD:${FUNCTION}`),
+      status: git(root, ...status),
+      key: () => gitSourceKey(FUNCTION, { cwd: root }),
+    });
 
     const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
     console.log(`\nmedians of ${iterations}, ${FUNCTION} of ${files} files:`);
@@ -126,6 +139,7 @@ async function main(): Promise<void> {
       )}`,
     );
     console.log(`  clean key vs git status: ${(clean.key / clean.status).toFixed(2)}×`);
+    console.log(`  dirty key vs git status: ${(dirty.key / dirty.status).toFixed(2)}×`);
     if (json) {
       await writeFile(
         json,
