@@ -217,6 +217,37 @@ describe("gitSourceKey with uncommitted changes", () => {
     assert.match(worker(root), DIRTY);
   });
 
+  test("an edit inside a submodule makes the key dirty, each edit its own key", async () => {
+    const root = await monorepo();
+    const library = await tempDir("git-sub");
+    git(library, "init", "-q");
+    commit(library, { "lib.py": "V = 1\n" });
+    git(
+      root,
+      "-c",
+      "protocol.file.allow=always",
+      "submodule",
+      "add",
+      "-q",
+      library,
+      "libs/vendored",
+    );
+    git(root, "commit", "-q", "-m", "vendored");
+    const key = () => gitSourceKey(["services/api", "libs/vendored"], { cwd: root });
+    const clean = key();
+    assert.match(clean, KEY);
+    const vendored = path.join(root, "libs/vendored");
+    write(vendored, { "lib.py": "V = 2\n" });
+    const one = key();
+    write(vendored, { "lib.py": "V = 3\n" });
+    const two = key();
+    assert.match(one, DIRTY);
+    assert.match(two, DIRTY);
+    assert.notEqual(one, two);
+    git(vendored, "checkout", "--", "lib.py");
+    assert.equal(key(), clean);
+  });
+
   test("includeUncommitted: false keys on HEAD alone", async () => {
     const root = await monorepo();
     const clean = api(root);
