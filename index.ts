@@ -1,4 +1,10 @@
 export * from "./provider";
 export * from "./component";
-export { build, LambdaPackageError } from "./engine";
-export type { BuildOptions, BuildResult, Architecture, PythonMode } from "./engine";
+export { build, gitSourceKey, LambdaPackageError } from "./engine";
+export type {
+  BuildOptions,
+  BuildResult,
+  Architecture,
+  GitSourceKeyOptions,
+  PythonMode,
+} from "./engine";

@@ -8,12 +8,30 @@ import {
 
 export class UsageError extends Error {}
 
-export interface CliRequest {
-  readonly command: "build" | "verify" | "help";
-  readonly options: BuildOptions;
-  readonly json: boolean;
-  readonly verbose: boolean;
-}
+/** What the command line asks for, by command. */
+export type CliRequest =
+  | { readonly command: "help" }
+  | {
+      readonly command: "build" | "verify";
+      readonly options: BuildOptions;
+      readonly json: boolean;
+      readonly verbose: boolean;
+    }
+  | {
+      readonly command: "key";
+      /** Paths to key on, relative to `cwd`. */
+      readonly paths: readonly string[];
+      /** Directory the paths are relative to; undefined means the current one. */
+      readonly cwd?: string;
+    }
+  | {
+      readonly command: "diff";
+      /** A zip file or `s3://bucket/key[?versionId=…]`: the first side. */
+      readonly before: string;
+      /** The same for the second side. */
+      readonly after: string;
+      readonly json: boolean;
+    };
 
 /** The package options that have a flag, with the flag's long name. */
 const FLAGS = (Object.entries(PACKAGE_OPTIONS) as [keyof BuildOptions, OptionSpec][])
@@ -25,8 +43,17 @@ const OWN_FLAGS = {
   out: { type: "string", short: "o" },
   json: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
+  cwd: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** The flags each command takes besides --help; any other is bad usage. */
+const COMMAND_FLAGS: Record<"build" | "verify" | "key" | "diff", readonly string[]> = {
+  build: [...FLAGS.map((f) => f.long), "out", "json", "verbose"],
+  verify: [...FLAGS.map((f) => f.long), "json", "verbose"],
+  key: ["cwd"],
+  diff: ["json"],
+};
 
 const PARSE_OPTIONS: ParseArgsConfig["options"] = {
   ...Object.fromEntries(
@@ -44,7 +71,8 @@ const PARSE_OPTIONS: ParseArgsConfig["options"] = {
 
 function usageLine(long: string, short: string | undefined, arg: string | undefined, help: string) {
   const flag = `${short ? `-${short}, ` : "    "}--${long}${arg ? ` ${arg}` : ""}`;
-  return `  ${flag.padEnd(28)}${help}`;
+  // A flag longer than the column still gets two spaces before its help.
+  return `  ${flag.padEnd(Math.max(28, flag.length + 2))}${help}`;
 }
 
 function defaultNote(spec: OptionSpec): string {
@@ -58,20 +86,39 @@ export const USAGE = [
   "Usage:",
   "  lambda-package build  <sourcePath> --runtime <name> [options]",
   "  lambda-package verify <sourcePath> --runtime <name> [options]",
+  "  lambda-package key    <path>... [--cwd <dir>]",
+  "  lambda-package diff   <zip> <zip> [--json]",
   "",
   "build   writes the zip and prints its SHA-256, sizes and file count.",
   "verify  builds twice in fresh temporary directories and fails if the bytes differ.",
+  "key     prints the gitSourceKey of the paths: git's tree ids at HEAD, -dirty with uncommitted changes.",
+  "diff    compares the file lists of two zips, each a file or s3://bucket/key[?versionId=<id>],",
+  "        read from their central directories: files added, removed and changed (CRC-32, size, mode).",
   "",
-  "Options:",
+  "Options of build and verify:",
   ...FLAGS.map(({ long, spec }) =>
     usageLine(long, spec.cli.short, spec.cli.arg, spec.cli.help + defaultNote(spec)),
   ),
   usageLine("out", "o", "<file.zip>", "where to write the zip (build only; default: a temp file)"),
   usageLine("json", undefined, undefined, "print the result as JSON"),
   usageLine("verbose", "v", undefined, "show the packager's output"),
+  "",
+  "Options of key:",
+  usageLine(
+    "cwd",
+    undefined,
+    "<dir>",
+    "directory the paths are relative to (default: the current one)",
+  ),
+  "",
+  "Options of diff:",
+  usageLine("json", undefined, undefined, "print the diff as JSON"),
+  "",
   usageLine("help", "h", undefined, "show this help"),
   "",
-  "Exit codes: 0 ok, 1 build failed, 2 bad usage.",
+  "Exit codes: 0 ok, 1 failed, 2 bad usage.",
+  "diff: 0 the same files, 1 files differ, 2 bad usage or a zip that cannot be read.",
+  "S3 settings come from the environment: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_S3, credentials.",
 ].join("\n");
 
 /**
@@ -81,19 +128,43 @@ export const USAGE = [
  */
 export function parseCli(argv: readonly string[]): CliRequest {
   const { values, positionals } = parse(argv);
-  const [command, sourcePath, ...extra] = positionals;
-  if (values.help || command === "help" || command === undefined) {
-    return { command: "help", options: { sourcePath: "" }, json: false, verbose: false };
+  const [command, ...operands] = positionals;
+  if (values.help || command === "help" || command === undefined) return { command: "help" };
+  if (command !== "build" && command !== "verify" && command !== "key" && command !== "diff") {
+    throw new UsageError(
+      `unknown command "${command}"; expected "build", "verify", "key" or "diff"`,
+    );
   }
-  if (command !== "build" && command !== "verify") {
-    throw new UsageError(`unknown command "${command}"; expected "build" or "verify"`);
+  const allowed = new Set([...COMMAND_FLAGS[command], "help"]);
+  const stray = Object.keys(values).filter((flag) => !allowed.has(flag));
+  if (stray.length > 0) {
+    throw new UsageError(`${stray.map((f) => `--${f}`).join(", ")} is not an option of ${command}`);
   }
+  if (command === "key") {
+    if (operands.length === 0) throw new UsageError("key needs one <path> or more");
+    const cwd = typeof values.cwd === "string" ? values.cwd : undefined;
+    return { command, paths: operands, ...(cwd !== undefined && { cwd }) };
+  }
+  if (command === "diff") {
+    if (operands.length !== 2) {
+      throw new UsageError(`diff needs two zips, each a file or s3:// URI; got ${operands.length}`);
+    }
+    return { command, before: operands[0], after: operands[1], json: values.json === true };
+  }
+  return buildRequest(command, operands, values);
+}
+
+function buildRequest(
+  command: "build" | "verify",
+  operands: readonly string[],
+  values: Record<string, FlagValue>,
+): CliRequest {
+  const [sourcePath, ...extra] = operands;
   if (!sourcePath) throw new UsageError(`${command} needs a <sourcePath>`);
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
   if (!values.runtime && !values.packager) {
     throw new UsageError("give --runtime <name> (or --packager <script>)");
   }
-  if (command === "verify" && values.out) throw new UsageError("--out is for build, not verify");
   const options: Record<string, unknown> = {
     sourcePath,
     outFile: typeof values.out === "string" ? values.out : undefined,

@@ -4,10 +4,17 @@ import path from "node:path";
 import { LambdaPackageError } from "../shared/errors";
 import { formatBytes } from "../shared/format";
 import { build, type BuildResult } from "../engine/build";
+import { gitSourceKey } from "../engine/git";
 import { parseCli, USAGE, UsageError, type CliRequest } from "./args";
+import { describeDiff, diffExitCode, diffJson, diffZips, DIFF_EXIT } from "./diff";
 import { progressReporter } from "./progress";
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 1 build failed, 2 bad usage). */
+type BuildRequest = Extract<CliRequest, { command: "build" | "verify" }>;
+
+/**
+ * Runs the CLI; resolves to the process exit code: 0 ok, 1 failed, 2 bad
+ * usage; for diff 0 the same files, 1 files differ, 2 bad usage or trouble.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let request: CliRequest;
   try {
@@ -21,18 +28,36 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (request.command === "diff") {
+    try {
+      const diff = await diffZips(request.before, request.after);
+      process.stdout.write(request.json ? diffJson(diff) : describeDiff(diff));
+      return diffExitCode(diff);
+    } catch (error) {
+      return failed(error, DIFF_EXIT.trouble);
+    }
+  }
   try {
+    if (request.command === "key") {
+      process.stdout.write(`${gitSourceKey(request.paths, { cwd: request.cwd })}\n`);
+      return 0;
+    }
     const result = request.command === "build" ? await runBuild(request) : await runVerify(request);
     process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
     return 0;
   } catch (error) {
-    const message = error instanceof LambdaPackageError ? error.message : String(error);
-    process.stderr.write(`lambda-package: ${message}\n`);
-    return 1;
+    return failed(error, 1);
   }
 }
 
-async function runBuild(request: CliRequest): Promise<BuildResult> {
+/** Reports an error on stderr: the message alone for ours, which say what to do. */
+function failed(error: unknown, code: number): number {
+  const message = error instanceof LambdaPackageError ? error.message : String(error);
+  process.stderr.write(`lambda-package: ${message}\n`);
+  return code;
+}
+
+async function runBuild(request: BuildRequest): Promise<BuildResult> {
   const progress = progressReporter();
   try {
     return await build({
@@ -46,7 +71,7 @@ async function runBuild(request: CliRequest): Promise<BuildResult> {
 }
 
 /** Builds twice from scratch and compares: the proof that a package is reproducible. */
-async function runVerify(request: CliRequest): Promise<BuildResult & { reproducible: true }> {
+async function runVerify(request: BuildRequest): Promise<BuildResult & { reproducible: true }> {
   const first = await runBuild(request);
   try {
     const second = await runBuild(request);

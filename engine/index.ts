@@ -11,6 +11,20 @@ export {
   type PythonMode,
 } from "./options";
 export { buildIdentity } from "./identity";
+export { gitSourceKey, type GitSourceKeyOptions } from "./git";
+export {
+  diffListings,
+  isSameListing,
+  openFileSource,
+  readCentralDirectory,
+  TAIL_BYTES,
+  type ChangedEntry,
+  type ChangeReason,
+  type ListedEntry,
+  type ListingDiff,
+  type RangedSource,
+  type ZipListing,
+} from "./listing";
 export { preflight, preflightProblems } from "./preflight";
 export { listPackagers, packageRoot, resolvePackager } from "./packager";
 export { DEFAULT_EXCLUDES } from "./stage/exclude";

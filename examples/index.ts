@@ -4,10 +4,9 @@
  * the environment points at (the demo's local MinIO); with `deployFunctions`
  * it also defines the Lambda functions, pinned to the uploaded versions.
  */
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { LambdaCode } from "../index";
+import { gitSourceKey, LambdaCode } from "../index";
 
 const config = new pulumi.Config();
 const bucket = config.require("bucket");
@@ -15,14 +14,9 @@ const bucket = config.require("bucket");
 // (dist/examples), so paths are taken from the repository root, not the cwd.
 const root = path.resolve(__dirname, "..", "..");
 
-/** The last commit that touched a function's directory: its sourceKey. */
-function gitSourceKey(dir: string): string {
-  const override = config.get("sourceKey");
-  if (override) return override;
-  const args = ["-C", root, "log", "-1", "--format=%H", "--", dir];
-  const sha = execFileSync("git", args, { encoding: "utf8" });
-  if (!sha.trim()) throw new Error(`no git commit touches ${dir}; set config "sourceKey"`);
-  return sha.trim();
+/** A function's sourceKey: the git tree of its directory, unless config "sourceKey" pins one. */
+function sourceKey(dir: string): string {
+  return config.get("sourceKey") ?? gitSourceKey(dir, { cwd: root });
 }
 
 const python = new LambdaCode("hello-python", {
@@ -31,7 +25,7 @@ const python = new LambdaCode("hello-python", {
   key: "examples/hello-python.zip",
   sourcePath: path.join(root, "examples/python-hello"),
   runtime: "python3.12",
-  sourceKey: gitSourceKey("examples/python-hello"),
+  sourceKey: sourceKey("examples/python-hello"),
 });
 
 const node = new LambdaCode("hello-node", {
@@ -40,7 +34,7 @@ const node = new LambdaCode("hello-node", {
   keyPrefix: "examples/hello-node",
   sourcePath: path.join(root, "examples/node-hello"),
   runtime: "nodejs22.x",
-  sourceKey: gitSourceKey("examples/node-hello"),
+  sourceKey: sourceKey("examples/node-hello"),
 });
 
 if (config.getBoolean("deployFunctions")) {

@@ -35,10 +35,22 @@ export type ErrorCode =
   | "ZIP_READ_FAILED"
   | "ZIP_WRITE_FAILED"
   | "NOT_REPRODUCIBLE"
+  // Reading a zip's central directory.
+  | "ZIP_NOT_A_ZIP"
+  | "ZIP_DIRECTORY_CORRUPT"
+  | "ZIP_UNSUPPORTED"
+  // A source key from git.
+  | "GIT_NOT_FOUND"
+  | "GIT_NOT_A_WORK_TREE"
+  | "GIT_NO_COMMIT"
+  | "GIT_PATH_NOT_FOUND"
+  | "GIT_PATH_NOT_TRACKED"
+  | "GIT_FAILED"
   // S3.
   | "S3_SETTINGS_INVALID"
   | "S3_OBJECT_INVALID"
   | "S3_REQUEST_FAILED"
+  | "S3_OBJECT_NOT_FOUND"
   | "CREDENTIALS"
   | "ACCESS_DENIED"
   | "BUCKET_NOT_FOUND"

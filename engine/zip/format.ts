@@ -12,14 +12,33 @@
  */
 export const ZIP_FORMAT_VERSION = 1;
 
+/** Record signatures, "PK" and two bytes; the writer and the central-directory reader share them. */
+export const SIG_LOCAL = 0x04034b50;
+export const SIG_CENTRAL = 0x02014b50;
+export const SIG_END = 0x06054b50;
+export const SIG_ZIP64_END = 0x06064b50;
+export const SIG_ZIP64_LOCATOR = 0x07064b50;
+/** Header id of the zip64 extended-information extra field. */
+export const EXTRA_ZIP64 = 0x0001;
+
+/** Fixed lengths: a central header before its name, the end record before its comment, the zip64 end record and locator. */
+export const CENTRAL_FIXED = 46;
+export const END_FIXED = 22;
+export const ZIP64_END_FIXED = 56;
+export const ZIP64_LOCATOR = 20;
+
+/** Host system in the high byte of "version made by": Unix, whose mode sits in the high 16 bits of the external attributes. */
+export const HOST_UNIX = 3;
+
 /** Sizes and offsets from this value up need zip64 fields. */
 export const MAX32 = 0xffffffff;
 /** Entry counts from this value up need the zip64 end records. */
 export const MAX16 = 0xffff;
 
 /** Unix (3) in the high byte; spec version 4.5, which covers zip64. */
-const VERSION_MADE_BY = (3 << 8) | 45;
-const FLAG_UTF8 = 1 << 11;
+const VERSION_MADE_BY = (HOST_UNIX << 8) | 45;
+/** General-purpose flag bit 11: the name is UTF-8 (else CP437). */
+export const FLAG_UTF8 = 1 << 11;
 export const METHOD_STORED = 0;
 export const METHOD_DEFLATED = 8;
 
@@ -81,7 +100,7 @@ export function writeLocalHeader(
 ): number {
   const zip64 = needsZip64Sizes(entry.size);
   const length = localHeaderLength(entry.name, entry.size);
-  b.writeUInt32LE(0x04034b50, at);
+  b.writeUInt32LE(SIG_LOCAL, at);
   b.writeUInt16LE(versionNeeded(entry.method, zip64), at + 4);
   b.writeUInt16LE(isAscii(entry.name) ? 0 : FLAG_UTF8, at + 6);
   b.writeUInt16LE(entry.method, at + 8);
@@ -96,7 +115,7 @@ export function writeLocalHeader(
   if (zip64) {
     // The spec wants both sizes in a local zip64 field.
     const x = at + 30 + entry.name.length;
-    b.writeUInt16LE(0x0001, x);
+    b.writeUInt16LE(EXTRA_ZIP64, x);
     b.writeUInt16LE(16, x + 2);
     b.writeBigUInt64LE(BigInt(entry.size), x + 4);
     b.writeBigUInt64LE(BigInt(entry.compressedSize), x + 12);
@@ -118,7 +137,7 @@ function central64(entry: EntryRecord): { sizes: boolean; offset: boolean; extra
 
 /** Length of the central directory header of `entry`. */
 export function centralHeaderLength(entry: EntryRecord): number {
-  return 46 + entry.name.length + central64(entry).extra;
+  return CENTRAL_FIXED + entry.name.length + central64(entry).extra;
 }
 
 /** Writes the central directory header of `entry` into `b` at `at`; returns its length. */
@@ -129,9 +148,9 @@ export function writeCentralHeader(
   dos: DosTime,
 ): number {
   const zip64 = central64(entry);
-  const length = 46 + entry.name.length + zip64.extra;
-  b.fill(0, at, at + 46);
-  b.writeUInt32LE(0x02014b50, at);
+  const length = CENTRAL_FIXED + entry.name.length + zip64.extra;
+  b.fill(0, at, at + CENTRAL_FIXED);
+  b.writeUInt32LE(SIG_CENTRAL, at);
   b.writeUInt16LE(VERSION_MADE_BY, at + 4);
   b.writeUInt16LE(versionNeeded(entry.method, zip64.extra > 0), at + 6);
   b.writeUInt16LE(isAscii(entry.name) ? 0 : FLAG_UTF8, at + 8);
@@ -146,10 +165,10 @@ export function writeCentralHeader(
   // comment length, disk number, internal attributes (32-37): zero
   b.writeUInt32LE(((entry.executable ? 0o100755 : 0o100644) << 16) >>> 0, at + 38);
   b.writeUInt32LE(zip64.offset ? MAX32 : entry.offset, at + 42);
-  entry.name.copy(b, at + 46);
+  entry.name.copy(b, at + CENTRAL_FIXED);
   if (zip64.extra > 0) {
-    let x = at + 46 + entry.name.length;
-    b.writeUInt16LE(0x0001, x);
+    let x = at + CENTRAL_FIXED + entry.name.length;
+    b.writeUInt16LE(EXTRA_ZIP64, x);
     b.writeUInt16LE(zip64.extra - 4, x + 2);
     x += 4;
     if (zip64.sizes) {
@@ -169,16 +188,16 @@ export function writeCentralHeader(
  */
 export function endRecords(count: number, size: number, offset: number): Buffer {
   const zip64 = count >= MAX16 || size >= MAX32 || offset >= MAX32;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
+  const end = Buffer.alloc(END_FIXED);
+  end.writeUInt32LE(SIG_END, 0);
   end.writeUInt16LE(Math.min(count, MAX16), 8);
   end.writeUInt16LE(Math.min(count, MAX16), 10);
   end.writeUInt32LE(Math.min(size, MAX32), 12);
   end.writeUInt32LE(Math.min(offset, MAX32), 16);
   if (!zip64) return end;
 
-  const record = Buffer.alloc(56 + 20);
-  record.writeUInt32LE(0x06064b50, 0);
+  const record = Buffer.alloc(ZIP64_END_FIXED + ZIP64_LOCATOR);
+  record.writeUInt32LE(SIG_ZIP64_END, 0);
   record.writeBigUInt64LE(44n, 4); // size of the rest of the record
   record.writeUInt16LE(VERSION_MADE_BY, 12);
   record.writeUInt16LE(45, 14);
@@ -187,8 +206,8 @@ export function endRecords(count: number, size: number, offset: number): Buffer 
   record.writeBigUInt64LE(BigInt(size), 40);
   record.writeBigUInt64LE(BigInt(offset), 48);
   // locator: the zip64 end record starts right where the central directory ends
-  record.writeUInt32LE(0x07064b50, 56);
-  record.writeBigUInt64LE(BigInt(offset + size), 64);
-  record.writeUInt32LE(1, 72);
+  record.writeUInt32LE(SIG_ZIP64_LOCATOR, ZIP64_END_FIXED);
+  record.writeBigUInt64LE(BigInt(offset + size), ZIP64_END_FIXED + 8);
+  record.writeUInt32LE(1, ZIP64_END_FIXED + 16);
   return Buffer.concat([record, end]);
 }

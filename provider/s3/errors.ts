@@ -7,7 +7,7 @@ const PERMISSIONS: Record<string, string> = {
   PutObject: "s3:PutObject (and s3:PutObjectTagging with tags)",
   MultipartUpload: "s3:PutObject and s3:AbortMultipartUpload",
   HeadObject: "s3:GetObject and s3:GetObjectVersion",
-  GetObject: "s3:GetObject and s3:GetObjectVersion",
+  GetObject: "s3:GetObject (and s3:GetObjectVersion for a version id)",
   DeleteObject: "s3:DeleteObjectVersion",
   CopyObject:
     "s3:GetObjectVersion on the source and s3:PutObject (and s3:PutObjectTagging) on the target",

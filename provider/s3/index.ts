@@ -28,4 +28,6 @@ export {
   type LatestVersion,
   type StoredVersion,
 } from "./object";
+export { openS3Source } from "./ranged";
 export { uploadArtifact, type UploadRequest, type UploadResult } from "./upload";
+export { formatS3Uri, parseS3Uri, type ObjectRef } from "./uri";

@@ -1,26 +1,13 @@
 /** The `lambda-package` command as a user runs it: a real subprocess of dist/cli/main.js. */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { promisify } from "node:util";
 import type { BuildResult } from "../../engine/build";
+import { gitSourceKey } from "../../index";
+import { cli } from "../support/cli";
 import { tempDir } from "../support/tmp";
-
-const CLI = path.resolve(__dirname, "../../cli/main.js");
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { ...process.env, CI: "true", ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 async function source(): Promise<string> {
   const dir = await tempDir("cli-src");
@@ -101,6 +88,12 @@ describe("lambda-package CLI", () => {
       ["frobnicate", "src"],
       ["build", "src", "-r", "copy", "--level", "12"],
       ["build", "src", "--nope"],
+      ["verify", "src", "-r", "copy", "--out", "x.zip"],
+      ["key"],
+      ["key", "src", "--json"],
+      ["diff", "a.zip"],
+      ["diff", "a.zip", "b.zip", "c.zip"],
+      ["diff", "a.zip", "b.zip", "--cwd", "."],
     ]) {
       const result = await cli(args);
       assert.equal(result.code, 2, args.join(" "));
@@ -112,5 +105,41 @@ describe("lambda-package CLI", () => {
     const result = await cli(["--help"]);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /lambda-package build/);
+  });
+});
+
+describe("lambda-package key", () => {
+  /** A repository with one committed function, and the function's directory. */
+  async function repo(): Promise<string> {
+    const root = await tempDir("cli-git");
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.com", ...args], {
+        cwd: root,
+      });
+    git("init", "-q");
+    await mkdir(path.join(root, "services", "api"), { recursive: true });
+    await writeFile(path.join(root, "services", "api", "handler.py"), "def handler(e, c): pass\n");
+    await writeFile(path.join(root, "README.md"), "# repo\n");
+    git("add", "-A");
+    git("commit", "-q", "-m", "one");
+    return root;
+  }
+
+  test("prints the gitSourceKey of the paths, from --cwd or the current directory", async () => {
+    const root = await repo();
+    const expected = gitSourceKey(["services/api", "README.md"], { cwd: root });
+    const fromCwd = await cli(["key", "services/api", "README.md", "--cwd", root]);
+    assert.equal(fromCwd.code, 0, fromCwd.stderr);
+    assert.equal(fromCwd.stdout, `${expected}\n`);
+    const fromHere = await cli(["key", "api", "../README.md"], {}, path.join(root, "services"));
+    assert.equal(fromHere.stdout, `${expected}\n`);
+  });
+
+  test("a key it cannot make exits 1 with the reason on stderr", async () => {
+    const root = await repo();
+    const result = await cli(["key", "services/nope", "--cwd", root]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /"services\/nope" does not exist/);
+    assert.equal(result.stdout, "");
   });
 });

@@ -1,0 +1,106 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import {
+  diffListings,
+  isSameListing,
+  openFileSource,
+  readCentralDirectory,
+  type ListedEntry,
+  type ListingDiff,
+  type ZipListing,
+} from "../engine/listing";
+import { createS3Client, openS3Source, parseS3Uri } from "../provider/s3";
+import { formatBytes } from "../shared/format";
+
+/** Exit codes of `diff`, as diff(1) has them. */
+export const DIFF_EXIT = { same: 0, different: 1, trouble: 2 } as const;
+
+/**
+ * The file lists of two zips, each a local file or an `s3://` URI (read with
+ * ranged GETs of the tail and the directory, never the whole object), and how
+ * they differ. The S3 client, made only when a side is in S3, takes its
+ * settings from the environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_S3).
+ */
+export async function diffZips(before: string, after: string): Promise<ListingDiff> {
+  let client: S3Client | undefined;
+  const list = async (side: string): Promise<ZipListing> => {
+    if (side.startsWith("s3://")) {
+      const ref = parseS3Uri(side);
+      client ??= createS3Client({});
+      return readCentralDirectory(await openS3Source(client, ref));
+    }
+    const source = await openFileSource(side);
+    try {
+      return await readCentralDirectory(source);
+    } finally {
+      await source.close();
+    }
+  };
+  try {
+    const [a, b] = await Promise.all([list(before), list(after)]);
+    return diffListings(a, b);
+  } finally {
+    client?.destroy();
+  }
+}
+
+/** The exit code for a diff: 0 when the zips hold the same files, 1 when not. */
+export function diffExitCode(diff: ListingDiff): number {
+  return isSameListing(diff) ? DIFF_EXIT.same : DIFF_EXIT.different;
+}
+
+/**
+ * One line per file, sorted by name within each kind, then a summary:
+ *
+ *     added    2.0 KiB            lib/new.js
+ *     changed  1.0 KiB → 1.2 KiB  index.js (crc32, size)
+ *     changed  100644 → 100755    run.sh (mode)
+ *     1 added, 0 removed, 2 changed, 120 unchanged
+ */
+export function describeDiff(diff: ListingDiff): string {
+  const line = (kind: string, what: string, name: string) =>
+    `${kind.padEnd(8)} ${what.padEnd(19)} ${name}`;
+  const lines = [
+    ...diff.added.map((e) => line("added", formatBytes(e.size), e.name)),
+    ...diff.removed.map((e) => line("removed", formatBytes(e.size), e.name)),
+    ...diff.changed.map((c) => {
+      const what =
+        c.reasons.length === 1 && c.reasons[0] === "mode"
+          ? `${mode(c.before)} → ${mode(c.after)}`
+          : `${formatBytes(c.before.size)} → ${formatBytes(c.after.size)}`;
+      return line("changed", what, `${c.name} (${c.reasons.join(", ")})`);
+    }),
+    `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ` +
+      `${diff.unchanged} unchanged`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** The diff as JSON: sizes in bytes, CRC-32 as 8 hex digits, modes in octal (null when unknown). */
+export function diffJson(diff: ListingDiff): string {
+  const file = (e: ListedEntry) => ({
+    name: e.name,
+    size: e.size,
+    crc32: e.crc32.toString(16).padStart(8, "0"),
+    mode: e.mode === undefined ? null : e.mode.toString(8),
+  });
+  return `${JSON.stringify(
+    {
+      same: isSameListing(diff),
+      added: diff.added.map(file),
+      removed: diff.removed.map(file),
+      changed: diff.changed.map((c) => ({
+        name: c.name,
+        reasons: c.reasons,
+        before: file(c.before),
+        after: file(c.after),
+      })),
+      unchanged: diff.unchanged,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function mode(entry: ListedEntry): string {
+  return entry.mode === undefined ? "unknown" : entry.mode.toString(8);
+}

@@ -1,0 +1,78 @@
+import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { LambdaPackageError } from "../../shared/errors";
+
+/** A git command that ran and failed: its exit status and what it said. */
+export class GitCommandFailed extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly status: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(" ")} exited ${status ?? "on a signal"}: ${stderr.trim()}`);
+  }
+}
+
+/** What a git run may be given besides its arguments. */
+export interface GitRunOptions {
+  /** Directory to run in. */
+  readonly cwd: string;
+  /** Bytes for its standard input, e.g. paths for `--stdin`. @default none */
+  readonly input?: string;
+}
+
+/**
+ * Output limit of one git call. A status listing of a very dirty tree is the
+ * largest output expected: 64 MiB is some 500,000 paths.
+ */
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+/**
+ * Runs `git args` synchronously and returns its standard output. Synchronous
+ * because a source key is computed while a Pulumi program builds its args.
+ * `--literal-pathspecs` makes paths mean themselves (no globbing of `*` or
+ * `[`). Optional locks stay on, as for a plain `git status`: it may then
+ * write back the stat data it refreshed, so files that a fresh checkout left
+ * "racily clean" are compared by content once, not on every call.
+ * Throws GIT_NOT_FOUND when there is no git to run, GitCommandFailed when
+ * git ran and failed (the caller knows which path it was about).
+ */
+export function runGit(args: readonly string[], options: GitRunOptions): string {
+  const full = ["--literal-pathspecs", ...args];
+  const result = spawnSync("git", full, {
+    cwd: options.cwd,
+    input: options.input,
+    encoding: "utf8",
+    maxBuffer: MAX_OUTPUT,
+    // Git's messages are parsed for a few cases; keep them in English.
+    env: { ...process.env, LC_ALL: "C", LANGUAGE: "" },
+  });
+  if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && !isMissingDirectory(options.cwd)) {
+      throw new LambdaPackageError(
+        "GIT_NOT_FOUND",
+        `gitSourceKey runs \`git\`, which is not on PATH (${process.env.PATH ?? "PATH is unset"}). ` +
+          "Install git on this machine, or give `sourceKey` another value (e.g. the pipeline's commit SHA).",
+        { cause: result.error },
+      );
+    }
+    throw new LambdaPackageError(
+      "GIT_FAILED",
+      `Cannot run \`git ${args[0]}\` in ${options.cwd}: ${result.error.message}. ` +
+        "Check that the directory exists and that git can run there.",
+      { cause: result.error },
+    );
+  }
+  if (result.status !== 0) throw new GitCommandFailed(args, result.status, result.stderr);
+  return result.stdout;
+}
+
+/** spawn reports a missing working directory as ENOENT too, as if git were missing. */
+function isMissingDirectory(dir: string): boolean {
+  try {
+    return !statSync(dir).isDirectory();
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,197 @@
+import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { LambdaPackageError } from "../../shared/errors";
+import { GitCommandFailed, runGit } from "./run";
+import { uncommittedDigest } from "./uncommitted";
+
+/** Options of `gitSourceKey`. */
+export interface GitSourceKeyOptions {
+  /**
+   * Directory the paths are relative to; it must lie in a git work tree.
+   * @default process.cwd(), the Pulumi program's working directory
+   */
+  readonly cwd?: string;
+  /**
+   * Whether uncommitted changes under the paths (modified, staged, deleted,
+   * untracked and not ignored) change the key, which then ends in `-dirty`.
+   * Finding out costs one `git status`, which compares every tracked file's
+   * stat data with the index: about as long as `git status` takes on those
+   * paths. `false` skips it, so the cost is one git call whatever the tree's
+   * size, for CI checkouts that are clean by construction; a local edit then
+   * does not change the key until it is committed.
+   * @default true
+   */
+  readonly includeUncommitted?: boolean;
+}
+
+/** Hex digits of the committed part of a key: 160 bits, as many as a SHA-1 commit id. */
+const KEY_HEX = 40;
+/** Bumped if what is digested ever changes, so an old key can never match a new one by accident. */
+const KEY_VERSION = "git-source-key 1";
+
+/**
+ * A `sourceKey` that changes exactly when the content under `paths` changes:
+ * `git:<40 hex>`, a SHA-256 of the git tree (or blob) ids of the paths at
+ * `HEAD`, with `-<16 hex>-dirty` added when they hold uncommitted changes.
+ *
+ * Give the function's directory and the shared code it uses, e.g.
+ * `gitSourceKey(["services/api", "libs/shared"])`. A commit elsewhere in the
+ * repository leaves the key alone; a different branch, commit or checkout
+ * path with the same content under the paths gives the same key; reverting
+ * to an earlier tree gives the earlier key. Git's own object ids are used, so
+ * no file is read for a clean tree: one `git rev-parse`, plus one `git status`
+ * to know that it is clean (see `includeUncommitted`).
+ *
+ * Synchronous, so it goes straight into a resource's args.
+ *
+ * @param paths One path or several, files or directories, relative to `cwd`
+ *   (absolute paths are fine too); each must be in `HEAD`'s tree.
+ * @returns Printable ASCII, e.g. `git:3f1c…e9a0` or `git:3f1c…e9a0-5b2d…7c11-dirty`.
+ * @throws LambdaPackageError `GIT_NOT_FOUND` (no git on PATH), `GIT_NOT_A_WORK_TREE`,
+ *   `GIT_NO_COMMIT`, `GIT_PATH_NOT_FOUND` (neither on disk nor in `HEAD`),
+ *   `GIT_PATH_NOT_TRACKED` (on disk but not committed, or outside the work tree),
+ *   `GIT_FAILED`; each names the path or directory and what to do.
+ */
+export function gitSourceKey(
+  paths: string | readonly string[],
+  options: GitSourceKeyOptions = {},
+): string {
+  const cwd = workingDirectory(options.cwd);
+  const relative = relativePaths(paths, cwd);
+  let lines: string[];
+  try {
+    const args = ["rev-parse", "--show-toplevel", "--show-prefix"];
+    lines = runGit([...args, ...relative.map((p) => `HEAD:./${p}`)], { cwd }).split("\n");
+  } catch (error) {
+    if (!(error instanceof GitCommandFailed)) throw error;
+    throw diagnose(error, cwd, relative);
+  }
+  const [top, prefix] = lines;
+  const ids = lines.slice(2, 2 + relative.length);
+  const entries = new Map<string, string>();
+  relative.forEach((p, i) => entries.set(inRepository(prefix, p), ids[i]));
+  const digest = createHash("sha256").update(`${KEY_VERSION}\n`);
+  for (const name of [...entries.keys()].sort()) digest.update(`${name}\0${entries.get(name)}\n`);
+  const key = `git:${digest.digest("hex").slice(0, KEY_HEX)}`;
+  if (options.includeUncommitted === false) return key;
+  let uncommitted: string | undefined;
+  try {
+    uncommitted = uncommittedDigest(top, cwd, relative);
+  } catch (error) {
+    if (!(error instanceof GitCommandFailed)) throw error;
+    throw new LambdaPackageError(
+      "GIT_FAILED",
+      `gitSourceKey: git status failed in ${cwd}: ${error.stderr.trim()}. Run ` +
+        "`git status` there to see why, or pass `includeUncommitted: false`.",
+      { cause: error },
+    );
+  }
+  return uncommitted === undefined ? key : `${key}-${uncommitted}-dirty`;
+}
+
+function workingDirectory(cwd: string | undefined): string {
+  const dir = path.resolve(cwd ?? process.cwd());
+  let directory = false;
+  try {
+    directory = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!directory) {
+    throw new LambdaPackageError(
+      "BAD_CWD",
+      `gitSourceKey: cwd "${dir}" is not a directory. Give the directory the paths are relative ` +
+        "to, inside a git work tree.",
+      { field: "cwd" },
+    );
+  }
+  return dir;
+}
+
+/** The paths relative to `cwd`, with forward slashes: how git takes `HEAD:./<path>`. */
+function relativePaths(paths: string | readonly string[], cwd: string): string[] {
+  const list = typeof paths === "string" ? [paths] : [...paths];
+  if (list.length === 0 || list.some((p) => typeof p !== "string" || p.trim() === "")) {
+    throw new LambdaPackageError(
+      "BAD_PATHS",
+      `gitSourceKey needs one path or more, each a non-empty string; got ${JSON.stringify(paths)}. ` +
+        'Give the function\'s directory and the shared code it uses, e.g. ["services/api", "libs/shared"].',
+      { field: "paths" },
+    );
+  }
+  return list.map((p) => path.relative(cwd, path.resolve(cwd, p)).split(path.sep).join("/") || ".");
+}
+
+/** A cwd-relative path as a path from the top of the work tree, the same from any cwd. */
+function inRepository(prefix: string, relative: string): string {
+  return path.posix.normalize(path.posix.join(prefix, relative)).replace(/\/$/, "");
+}
+
+/** Why the one rev-parse call failed, found with one call per question: only on the error path. */
+function diagnose(failure: GitCommandFailed, cwd: string, relative: string[]): LambdaPackageError {
+  const ask = (args: string[]): string | undefined => {
+    try {
+      return runGit(args, { cwd });
+    } catch (error) {
+      if (error instanceof GitCommandFailed) return undefined;
+      throw error;
+    }
+  };
+  const where = ask(["rev-parse", "--show-toplevel", "--show-prefix"]);
+  if (where === undefined || ask(["rev-parse", "--is-inside-work-tree"])?.trim() !== "true") {
+    return new LambdaPackageError(
+      "GIT_NOT_A_WORK_TREE",
+      `gitSourceKey: ${cwd} is not inside a git work tree (${firstLine(failure.stderr)}). ` +
+        "Run the program from a git checkout, pass `cwd` inside one, or give `sourceKey` another value.",
+      { field: "cwd" },
+    );
+  }
+  const [top, prefix] = where.split("\n");
+  if (ask(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]) === undefined) {
+    return new LambdaPackageError(
+      "GIT_NO_COMMIT",
+      `gitSourceKey: the repository at ${top} has no commit yet, so there is no tree to key on. ` +
+        "Commit the function's code first.",
+    );
+  }
+  for (const p of relative) {
+    if (ask(["rev-parse", "--verify", "--quiet", `HEAD:./${p}`]) !== undefined) continue;
+    const name = inRepository(prefix, p);
+    const onDisk = path.resolve(cwd, p);
+    if (name === ".." || name.startsWith("../")) {
+      return new LambdaPackageError(
+        "GIT_PATH_NOT_TRACKED",
+        `gitSourceKey: ${onDisk} is outside the git work tree at ${top}. Give paths inside it ` +
+          "(relative to cwd), or run from the repository that holds them.",
+        { field: "paths" },
+      );
+    }
+    if (existsSync(onDisk)) {
+      return new LambdaPackageError(
+        "GIT_PATH_NOT_TRACKED",
+        `gitSourceKey: "${name}" (${onDisk}) is not in HEAD's tree: it is untracked, ignored or ` +
+          `not committed yet. Commit it (\`git add ${name} && git commit\`), or leave it out of the paths.`,
+        { field: "paths" },
+      );
+    }
+    return new LambdaPackageError(
+      "GIT_PATH_NOT_FOUND",
+      `gitSourceKey: "${p}" does not exist, neither on disk (${onDisk}) nor in HEAD's tree. ` +
+        `Paths are relative to ${cwd}; check the spelling, or pass the right \`cwd\`.`,
+      { field: "paths" },
+    );
+  }
+  return new LambdaPackageError(
+    "GIT_FAILED",
+    `gitSourceKey: git rev-parse failed in ${cwd}: ${failure.stderr.trim()}. Run it by hand to see why.`,
+    { cause: failure },
+  );
+}
+
+function firstLine(text: string): string {
+  return text
+    .trim()
+    .split("\n")[0]
+    .replace(/^fatal: /, "");
+}

@@ -1,0 +1,102 @@
+import { createHash, type Hash } from "node:crypto";
+import { closeSync, lstatSync, openSync, readlinkSync, readSync, type Stats } from "node:fs";
+import path from "node:path";
+import { runGit } from "./run";
+
+/** Hex digits of the uncommitted digest kept in a key: 64 bits tell edits apart. */
+const DIGEST_HEX = 16;
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * A digest of what is uncommitted under `pathspecs` (modified, staged,
+ * deleted, untracked and not ignored), or undefined when nothing is. It
+ * covers each such path and its current content and executable bit, so two
+ * different edits give two digests and undoing an edit gives the clean key
+ * back. Staging alone changes nothing: what is packaged is the working tree.
+ *
+ * The cost is one `git status`: git compares each tracked file's stat data
+ * with its index entry (no content is read unless the stat data changed) and
+ * lists the untracked files under the paths. Only changed files are read.
+ */
+export function uncommittedDigest(
+  top: string,
+  cwd: string,
+  pathspecs: readonly string[],
+): string | undefined {
+  const args = [
+    "status",
+    "--porcelain=v1",
+    "-z",
+    "--untracked-files=all",
+    "--no-renames",
+    "--ignore-submodules=none",
+    "--",
+    ...pathspecs,
+  ];
+  const changed = changedPaths(runGit(args, { cwd }));
+  if (changed.length === 0) return undefined;
+  const hash = createHash("sha256");
+  for (const name of changed) {
+    hash.update(`${name}\0`);
+    addState(hash, path.join(top, name));
+    hash.update("\n");
+  }
+  return hash.digest("hex").slice(0, DIGEST_HEX);
+}
+
+/**
+ * The repository-relative paths in `git status --porcelain=v1 -z` output,
+ * sorted and without repeats: each record is `XY path` and a NUL (renames,
+ * which add a second path, are turned off).
+ */
+export function changedPaths(output: string): string[] {
+  const paths = new Set<string>();
+  for (const record of output.split("\0")) {
+    if (record.length > 3) paths.add(record.slice(3).replace(/\/$/, ""));
+  }
+  return [...paths].sort();
+}
+
+/** What a changed path holds now: gone, a link and its target, or a file's mode and bytes. */
+function addState(hash: Hash, file: string): void {
+  let info: Stats;
+  try {
+    info = lstatSync(file);
+  } catch {
+    hash.update("deleted");
+    return;
+  }
+  if (info.isSymbolicLink()) hash.update(`link ${readlinkSync(file)}`);
+  else if (info.isFile()) {
+    hash.update((info.mode & 0o111) !== 0 ? "file 755 " : "file 644 ");
+    hashFile(hash, file);
+  } else if (info.isDirectory()) {
+    // A submodule (or a nested repository) with changes of its own: its
+    // commit and, the same way, what is uncommitted in it.
+    hash.update(`repository ${nestedState(file)}`);
+  }
+}
+
+function nestedState(dir: string): string {
+  try {
+    const head = runGit(["rev-parse", "HEAD"], { cwd: dir }).trim();
+    return `${head} ${uncommittedDigest(dir, dir, ["."]) ?? "clean"}`;
+  } catch {
+    return "unreadable"; // a repository without commits: named, its contents not hashed
+  }
+}
+
+/** Feeds a file's bytes to `hash` a chunk at a time, so a large edited file needs no large buffer. */
+function hashFile(hash: Hash, file: string): void {
+  const fd = openSync(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    for (;;) {
+      const read = readSync(fd, buffer, 0, READ_CHUNK, null);
+      if (read === 0) break;
+      hash.update(buffer.subarray(0, read));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,143 @@
+/** `lambda-package diff`, run as a user runs it, on local zips and on object versions in S3. */
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { writeZip } from "../../engine/zip";
+import { entriesOf, makeTree } from "../engine/zip/zip-tools";
+import { cli } from "../support/cli";
+import { minioFixture } from "../support/minio";
+import { run } from "../support/run";
+import { tempDir } from "../support/tmp";
+
+const minio = minioFixture();
+
+/** Zips `files` with our zipper into a fresh directory; returns the zip's path. */
+async function zipOf(files: Record<string, string>): Promise<string> {
+  const root = await tempDir("cli-diff-src");
+  await makeTree(root, files);
+  const zip = path.join(await tempDir("cli-diff"), "fn.zip");
+  await writeZip(await entriesOf(root), zip, { level: 9, mtime: 0 });
+  return zip;
+}
+
+const BEFORE = {
+  "index.js": "exports.handler = async () => 1;\n",
+  "lib/old.js": "module.exports = 'old';\n",
+  "run.sh": "#!/bin/sh\n",
+  "same.js": "same\n",
+};
+const AFTER = {
+  "index.js": "exports.handler = async () => 2; // and longer\n",
+  "lib/new.js": "module.exports = 'new';\n",
+  "run.sh": "#!/bin/sh\n",
+  "same.js": "same\n",
+};
+
+interface JsonDiff {
+  same: boolean;
+  added: { name: string; size: number; crc32: string; mode: string | null }[];
+  removed: { name: string }[];
+  changed: { name: string; reasons: string[]; before: { size: number }; after: { size: number } }[];
+  unchanged: number;
+}
+
+describe("lambda-package diff", () => {
+  test("prints added, removed and changed files with sizes, and exits 1", async () => {
+    const result = await cli(["diff", await zipOf(BEFORE), await zipOf(AFTER)]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(result.stdout.split("\n"), [
+      "added    24 B                lib/new.js",
+      "removed  24 B                lib/old.js",
+      `changed  ${BEFORE["index.js"].length} B → ${AFTER["index.js"].length} B         index.js (crc32, size)`,
+      "1 added, 1 removed, 1 changed, 2 unchanged",
+      "",
+    ]);
+  });
+
+  test("a file made executable is changed by mode", async () => {
+    const before = await zipOf({ "run.sh": "#!/bin/sh\n" });
+    const root = await tempDir("cli-diff-src");
+    await makeTree(
+      root,
+      { "run.sh": "#!/bin/sh\n" },
+      { fileMode: 0o755, execMode: 0o644, mtime: 0 },
+    );
+    const after = path.join(await tempDir("cli-diff"), "fn.zip");
+    await writeZip(await entriesOf(root), after, { level: 9, mtime: 0 });
+    const result = await cli(["diff", before, after]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /^changed +100755 → 100644 +run\.sh \(mode\)$/m);
+  });
+
+  test("--json prints the same as JSON", async () => {
+    const result = await cli(["diff", await zipOf(BEFORE), await zipOf(AFTER), "--json"]);
+    assert.equal(result.code, 1);
+    const diff = JSON.parse(result.stdout) as JsonDiff;
+    assert.equal(diff.same, false);
+    assert.deepEqual(diff.added, [
+      { name: "lib/new.js", size: 24, crc32: diff.added[0].crc32, mode: "100644" },
+    ]);
+    assert.match(diff.added[0].crc32, /^[0-9a-f]{8}$/);
+    assert.deepEqual(
+      diff.removed.map((e) => e.name),
+      ["lib/old.js"],
+    );
+    assert.deepEqual(
+      diff.changed.map((c) => [c.name, c.reasons, c.before.size, c.after.size]),
+      [["index.js", ["crc32", "size"], BEFORE["index.js"].length, AFTER["index.js"].length]],
+    );
+    assert.equal(diff.unchanged, 2);
+  });
+
+  test("exits 0 when the zips hold the same files, even from different zippers", async () => {
+    // Info-ZIP adds a "lib/" directory entry and other timestamps; neither is a file change.
+    const root = await tempDir("cli-diff-src");
+    await makeTree(root, BEFORE);
+    const infozip = path.join(await tempDir("cli-diff"), "infozip.zip");
+    await run("zip", ["-q", "-r", infozip, "."], { cwd: root });
+    const result = await cli(["diff", infozip, await zipOf(BEFORE)]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "0 added, 0 removed, 0 changed, 4 unchanged\n");
+  });
+
+  test("a side that is not a zip exits 2, naming it", async () => {
+    const text = path.join(await tempDir("cli-diff"), "notes.txt");
+    await writeFile(text, "not a zip\n");
+    const result = await cli(["diff", await zipOf(BEFORE), text]);
+    assert.equal(result.code, 2);
+    assert.ok(result.stderr.includes(`${text} is not a zip`), result.stderr);
+    const missing = await cli(["diff", "/no/such.zip", text]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /\/no\/such\.zip/);
+  });
+
+  test("compares object versions in S3 with a local zip, by s3:// URI and versionId", async () => {
+    const bucket = await minio.bucket();
+    const put = async (zip: string) => {
+      const body = await readFile(zip);
+      const output = await minio.admin.send(
+        new PutObjectCommand({ Bucket: bucket, Key: "fn/code.zip", Body: body }),
+      );
+      return output.VersionId!;
+    };
+    const before = await zipOf(BEFORE);
+    const after = await zipOf(AFTER);
+    const v1 = await put(before);
+    await put(after);
+    const env = {
+      AWS_ENDPOINT_URL_S3: minio.server.endpoint,
+      AWS_REGION: minio.server.region,
+    };
+    const old = `s3://${bucket}/fn/code.zip?versionId=${v1}`;
+    const versions = await cli(["diff", old, `s3://${bucket}/fn/code.zip`], env);
+    assert.equal(versions.code, 1, versions.stderr);
+    assert.match(versions.stdout, /^1 added, 1 removed, 1 changed, 2 unchanged$/m);
+    const local = await cli(["diff", old, before], env);
+    assert.equal(local.code, 0, local.stderr);
+    const gone = await cli(["diff", `s3://${bucket}/fn/other.zip`, before], env);
+    assert.equal(gone.code, 2);
+    assert.ok(gone.stderr.includes(`s3://${bucket}/fn/other.zip does not exist`), gone.stderr);
+  });
+});

@@ -1,0 +1,328 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { gitSourceKey } from "../../../index";
+import { LambdaPackageError, type ErrorCode } from "../../../shared/errors";
+import { tempDir } from "../../support/tmp";
+
+const KEY = /^git:[0-9a-f]{40}$/;
+const DIRTY = /^git:[0-9a-f]{40}-[0-9a-f]{16}-dirty$/;
+
+/** Runs git in `cwd` with a fixed identity, whatever the machine's config says. */
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync(
+    "git",
+    ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args],
+    {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" },
+    },
+  );
+}
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), content);
+  }
+}
+
+function commit(root: string, files: Record<string, string>, message = "change"): void {
+  write(root, files);
+  git(root, "add", "-A");
+  git(root, "commit", "-q", "-m", message);
+}
+
+/** A monorepo of two functions, shared code the api uses, infra and an ignore file. */
+async function monorepo(): Promise<string> {
+  const root = await tempDir("git-key");
+  git(root, "init", "-q", "-b", "main");
+  commit(root, {
+    ".gitignore": "*.log\nnode_modules/\n",
+    "README.md": "# services\n",
+    "services/api/handler.py": "def handler(e, c):\n    return 1\n",
+    "services/api/lib/util.py": "X = 1\n",
+    "services/worker/index.js": "exports.handler = async () => 2;\n",
+    "libs/shared/common.py": "SHARED = 1\n",
+    "infra/index.ts": "// the Pulumi program\n",
+  });
+  return root;
+}
+
+const api = (root: string) => gitSourceKey(["services/api", "libs/shared"], { cwd: root });
+const worker = (root: string) => gitSourceKey("services/worker", { cwd: root });
+
+function codeOf(fn: () => unknown): { code: ErrorCode; message: string } {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof LambdaPackageError, String(error));
+    return { code: error.code, message: error.message };
+  }
+  assert.fail("expected a LambdaPackageError");
+}
+
+describe("gitSourceKey on a clean tree", () => {
+  test("is git: and 40 hex digits, one key per set of paths", async () => {
+    const root = await monorepo();
+    assert.match(api(root), KEY);
+    assert.match(worker(root), KEY);
+    assert.notEqual(api(root), worker(root));
+  });
+
+  test("a commit that touches one function changes that function's key and no other", async () => {
+    const root = await monorepo();
+    const before = { api: api(root), worker: worker(root) };
+    commit(root, { "services/api/handler.py": "def handler(e, c):\n    return 2\n" });
+    assert.notEqual(api(root), before.api);
+    assert.equal(worker(root), before.worker);
+  });
+
+  test("a commit to shared code changes the key of every function that lists it", async () => {
+    const root = await monorepo();
+    const before = { api: api(root), worker: worker(root) };
+    commit(root, { "libs/shared/common.py": "SHARED = 2\n" });
+    assert.notEqual(api(root), before.api);
+    assert.equal(worker(root), before.worker);
+  });
+
+  test("a commit elsewhere in the repository changes no key", async () => {
+    const root = await monorepo();
+    const before = { api: api(root), worker: worker(root) };
+    commit(root, { "README.md": "# services, documented\n", "infra/index.ts": "// more\n" });
+    assert.deepEqual({ api: api(root), worker: worker(root) }, before);
+  });
+
+  test("reverting to an earlier tree gives the earlier key", async () => {
+    const root = await monorepo();
+    const first = api(root);
+    commit(root, { "services/api/lib/util.py": "X = 2\n" });
+    assert.notEqual(api(root), first);
+    git(root, "revert", "--no-edit", "HEAD");
+    assert.equal(api(root), first);
+  });
+
+  test("a checkout at another path, on another branch with the same content, gives the same key", async () => {
+    const root = await monorepo();
+    const clone = path.join(await tempDir("git-clone"), "elsewhere");
+    git(root, "clone", "-q", root, clone);
+    git(clone, "checkout", "-q", "-b", "feature");
+    commit(clone, { "README.md": "# on a branch\n" });
+    assert.equal(api(clone), api(root));
+    assert.equal(worker(clone), worker(root));
+  });
+
+  test("is the same from any working directory, with relative or absolute paths in any order", async () => {
+    const root = await monorepo();
+    const infra = path.join(root, "infra");
+    assert.equal(gitSourceKey(["../libs/shared", "../services/api"], { cwd: infra }), api(root));
+    const absolute = [path.join(root, "services/api"), path.join(root, "libs/shared/")];
+    assert.equal(gitSourceKey(absolute, { cwd: infra }), api(root));
+    assert.equal(gitSourceKey(["services/worker"], { cwd: root }), worker(root));
+  });
+
+  test("takes files as well as directories", async () => {
+    const root = await monorepo();
+    const file = () => gitSourceKey("services/api/handler.py", { cwd: root });
+    const before = file();
+    assert.match(before, KEY);
+    commit(root, { "services/api/lib/util.py": "X = 3\n" });
+    assert.equal(file(), before);
+    commit(root, { "services/api/handler.py": "def handler(e, c):\n    return 3\n" });
+    assert.notEqual(file(), before);
+  });
+
+  test("uses the program's working directory when no cwd is given", async (t) => {
+    const root = await monorepo();
+    const saved = process.cwd();
+    process.chdir(root);
+    t.after(() => process.chdir(saved));
+    assert.equal(gitSourceKey(["services/api", "libs/shared"]), api(root));
+  });
+});
+
+describe("gitSourceKey with uncommitted changes", () => {
+  test("a modified, a staged and an untracked file each make the key end in -dirty", async () => {
+    const edits: Record<string, (root: string) => void> = {
+      modified: (root) => write(root, { "services/api/handler.py": "return 9\n" }),
+      staged: (root) => {
+        write(root, { "libs/shared/common.py": "SHARED = 9\n" });
+        git(root, "add", "libs/shared/common.py");
+      },
+      untracked: (root) => write(root, { "libs/shared/new.py": "NEW = 1\n" }),
+    };
+    for (const [kind, edit] of Object.entries(edits)) {
+      const root = await monorepo();
+      const clean = api(root);
+      edit(root);
+      const key = api(root);
+      assert.match(key, DIRTY, kind);
+      assert.ok(key.startsWith(`${clean}-`), `${kind}: the committed part stays in the key`);
+      assert.match(worker(root), KEY, `${kind}: other functions stay clean`);
+    }
+  });
+
+  test("two different edits give two keys; staging an edit changes nothing more", async () => {
+    const root = await monorepo();
+    write(root, { "libs/shared/new.py": "NEW = 1\n" });
+    const one = api(root);
+    write(root, { "libs/shared/new.py": "NEW = 2\n" });
+    const two = api(root);
+    assert.notEqual(one, two);
+    git(root, "add", "libs/shared/new.py");
+    assert.equal(api(root), two, "what is packaged is the working tree, staged or not");
+  });
+
+  test("a deleted file and a file made executable are changes too", async () => {
+    const root = await monorepo();
+    const clean = api(root);
+    rmSync(path.join(root, "services/api/lib/util.py"));
+    const deleted = api(root);
+    assert.match(deleted, DIRTY);
+    git(root, "checkout", "--", "services/api/lib/util.py");
+    assert.equal(api(root), clean);
+    chmodSync(path.join(root, "services/api/handler.py"), 0o755);
+    const executable = api(root);
+    assert.match(executable, DIRTY);
+    assert.notEqual(executable, deleted);
+  });
+
+  test("undoing an edit gives the clean key back", async () => {
+    const root = await monorepo();
+    const clean = api(root);
+    write(root, { "services/api/handler.py": "changed\n" });
+    assert.notEqual(api(root), clean);
+    git(root, "checkout", "--", ".");
+    assert.equal(api(root), clean);
+  });
+
+  test("ignored files change nothing", async () => {
+    const root = await monorepo();
+    const clean = api(root);
+    write(root, {
+      "services/api/debug.log": "noise\n",
+      "services/api/node_modules/dep/index.js": "module.exports = 1;\n",
+    });
+    assert.equal(api(root), clean);
+  });
+
+  test("edits outside the paths change nothing", async () => {
+    const root = await monorepo();
+    const clean = api(root);
+    write(root, { "services/worker/index.js": "edited\n", "infra/new.ts": "new\n" });
+    assert.equal(api(root), clean);
+    assert.match(worker(root), DIRTY);
+  });
+
+  test("an edit inside a submodule makes the key dirty, each edit its own key", async () => {
+    const root = await monorepo();
+    const library = await tempDir("git-sub");
+    git(library, "init", "-q");
+    commit(library, { "lib.py": "V = 1\n" });
+    git(
+      root,
+      "-c",
+      "protocol.file.allow=always",
+      "submodule",
+      "add",
+      "-q",
+      library,
+      "libs/vendored",
+    );
+    git(root, "commit", "-q", "-m", "vendored");
+    const key = () => gitSourceKey(["services/api", "libs/vendored"], { cwd: root });
+    const clean = key();
+    assert.match(clean, KEY);
+    const vendored = path.join(root, "libs/vendored");
+    write(vendored, { "lib.py": "V = 2\n" });
+    const one = key();
+    write(vendored, { "lib.py": "V = 3\n" });
+    const two = key();
+    assert.match(one, DIRTY);
+    assert.match(two, DIRTY);
+    assert.notEqual(one, two);
+    git(vendored, "checkout", "--", "lib.py");
+    assert.equal(key(), clean);
+  });
+
+  test("includeUncommitted: false keys on HEAD alone", async () => {
+    const root = await monorepo();
+    const clean = api(root);
+    write(root, { "services/api/handler.py": "edited\n", "libs/shared/new.py": "new\n" });
+    const key = gitSourceKey(["services/api", "libs/shared"], {
+      cwd: root,
+      includeUncommitted: false,
+    });
+    assert.equal(key, clean);
+  });
+});
+
+describe("gitSourceKey errors", () => {
+  test("outside a git work tree names the directory", async () => {
+    const dir = await tempDir("no-git");
+    const error = codeOf(() => gitSourceKey(".", { cwd: dir }));
+    assert.equal(error.code, "GIT_NOT_A_WORK_TREE");
+    assert.ok(error.message.includes(dir), error.message);
+  });
+
+  test("a repository without a commit says to commit first", async () => {
+    const root = await tempDir("git-empty");
+    git(root, "init", "-q");
+    write(root, { "fn/index.js": "1\n" });
+    const error = codeOf(() => gitSourceKey("fn", { cwd: root }));
+    assert.equal(error.code, "GIT_NO_COMMIT");
+    assert.match(error.message, /Commit/);
+  });
+
+  test("a path that does not exist is named, with the directory it is relative to", async () => {
+    const root = await monorepo();
+    const error = codeOf(() => gitSourceKey(["services/api", "services/nope"], { cwd: root }));
+    assert.equal(error.code, "GIT_PATH_NOT_FOUND");
+    assert.ok(error.message.includes('"services/nope"') && error.message.includes(root));
+  });
+
+  test("a path that exists but is not committed is named, with the command to commit it", async () => {
+    const root = await monorepo();
+    write(root, { "services/new/index.js": "1\n" });
+    const error = codeOf(() => gitSourceKey("services/new", { cwd: root }));
+    assert.equal(error.code, "GIT_PATH_NOT_TRACKED");
+    assert.match(error.message, /"services\/new".*git add services\/new/);
+  });
+
+  test("an ignored path is not tracked either", async () => {
+    const root = await monorepo();
+    write(root, { "services/api/node_modules/dep/index.js": "1\n" });
+    const error = codeOf(() => gitSourceKey("services/api/node_modules", { cwd: root }));
+    assert.equal(error.code, "GIT_PATH_NOT_TRACKED");
+  });
+
+  test("a path outside the work tree is named as such", async () => {
+    const root = await monorepo();
+    const error = codeOf(() => gitSourceKey("../elsewhere", { cwd: root }));
+    assert.equal(error.code, "GIT_PATH_NOT_TRACKED");
+    assert.match(error.message, /outside the git work tree/);
+  });
+
+  test("no git on PATH says to install it", async (t) => {
+    const root = await monorepo();
+    const saved = process.env.PATH;
+    process.env.PATH = await tempDir("empty-path");
+    t.after(() => (process.env.PATH = saved));
+    const error = codeOf(() => gitSourceKey("services/api", { cwd: root }));
+    assert.equal(error.code, "GIT_NOT_FOUND");
+    assert.match(error.message, /Install git/);
+  });
+
+  test("no paths, an empty path or a cwd that is not a directory are usage errors", async () => {
+    const root = await monorepo();
+    assert.equal(codeOf(() => gitSourceKey([], { cwd: root })).code, "BAD_PATHS");
+    assert.equal(codeOf(() => gitSourceKey(["services/api", ""], { cwd: root })).code, "BAD_PATHS");
+    const missing = path.join(root, "no-such-dir");
+    const error = codeOf(() => gitSourceKey("services/api", { cwd: missing }));
+    assert.equal(error.code, "BAD_CWD");
+    assert.ok(error.message.includes(missing));
+  });
+});
