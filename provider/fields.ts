@@ -102,6 +102,9 @@ export const FIELDS = {
   inheritCredentials: packaging("inheritCredentials"),
   // How long a packager may take, and what its log hides, do not change what it makes.
   packagerTimeout: packaging("packagerTimeout", { diff: "settings" }),
+  // The audit passes or stops a build but never changes its bytes; a stricter setting takes
+  // effect at the next repackage, which sourceKey decides.
+  nativeCheck: packaging("nativeCheck", { diff: "settings" }),
   secretPackagerEnv: { diff: "settings", rule: stringList },
 
   // What the object carries: a change writes a new version.
