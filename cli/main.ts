@@ -3,11 +3,15 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { LambdaPackageError } from "../shared/errors";
 import { formatBytes } from "../shared/format";
+import { auditPath, auditTarget, enforce } from "../engine/audit";
 import { build, type BuildResult } from "../engine/build";
 import { parseCli, USAGE, UsageError, type CliRequest } from "./args";
 import { progressReporter } from "./progress";
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 1 build failed, 2 bad usage). */
+/**
+ * Runs the CLI; resolves to the process exit code (0 ok, 1 build failed or
+ * native code will not load, 2 bad usage).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let request: CliRequest;
   try {
@@ -22,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
+    if (request.command === "audit") return await runAudit(request);
     const result = request.command === "build" ? await runBuild(request) : await runVerify(request);
     process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
     return 0;
@@ -32,13 +37,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function runBuild(request: CliRequest): Promise<BuildResult> {
+type BuildRequest = Extract<CliRequest, { command: "build" | "verify" }>;
+type AuditRequest = Extract<CliRequest, { command: "audit" }>;
+
+const toStderr = (line: string) => process.stderr.write(`${line}\n`);
+
+async function runBuild(request: BuildRequest): Promise<BuildResult> {
   const progress = progressReporter();
   try {
     return await build({
       ...request.options,
       onProgress: progress.update,
-      log: request.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      log: request.verbose ? toStderr : undefined,
+      // Warnings (the audit's findings under nativeCheck "warn") show even without --verbose.
+      warn: toStderr,
     });
   } finally {
     progress.done();
@@ -46,7 +58,7 @@ async function runBuild(request: CliRequest): Promise<BuildResult> {
 }
 
 /** Builds twice from scratch and compares: the proof that a package is reproducible. */
-async function runVerify(request: CliRequest): Promise<BuildResult & { reproducible: true }> {
+async function runVerify(request: BuildRequest): Promise<BuildResult & { reproducible: true }> {
   const first = await runBuild(request);
   try {
     const second = await runBuild(request);
@@ -68,6 +80,18 @@ async function runVerify(request: CliRequest): Promise<BuildResult & { reproduci
   } finally {
     await rm(first.path, { force: true });
   }
+}
+
+/**
+ * Audits a zip or directory: the summary (or the report as JSON) on stdout,
+ * findings on stderr; exit 1 when they fail under nativeCheck "error".
+ */
+async function runAudit(request: AuditRequest): Promise<number> {
+  const report = await auditPath(request.path, auditTarget(request.runtime, request.architecture));
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  if (request.json) print(JSON.stringify(report, null, 2));
+  enforce(report, request.nativeCheck, request.json ? () => {} : print, toStderr);
+  return 0;
 }
 
 function describe(result: BuildResult & { reproducible?: boolean }): string {

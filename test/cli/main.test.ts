@@ -1,26 +1,11 @@
 /** The `lambda-package` command as a user runs it: a real subprocess of dist/cli/main.js. */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { promisify } from "node:util";
 import type { BuildResult } from "../../engine/build";
+import { cli } from "../support/cli";
 import { tempDir } from "../support/tmp";
-
-const CLI = path.resolve(__dirname, "../../cli/main.js");
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { ...process.env, CI: "true", ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 async function source(): Promise<string> {
   const dir = await tempDir("cli-src");
