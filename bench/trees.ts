@@ -4,8 +4,12 @@ import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ZipEntry } from "../engine/zip";
 
-/** Where benchmark trees are built once and kept (git-ignored with the rest of .tools/). */
-export const CACHE = path.join(__dirname, "..", "..", ".tools", "bench");
+/**
+ * Where benchmark trees are built once and kept (git-ignored with the rest of .tools/);
+ * LAMBDA_PACKAGE_BENCH_CACHE puts them elsewhere, e.g. for a work tree whose .tools is shared.
+ */
+export const CACHE =
+  process.env.LAMBDA_PACKAGE_BENCH_CACHE || path.join(__dirname, "..", "..", ".tools", "bench");
 
 /** Pinned to the versions this project depends on, so the tree is the same on every machine. */
 const NPM_PACKAGES = ["@aws-sdk/client-s3@3.1169.0", "typescript@5.9.3", "@pulumi/pulumi@3.259.0"];
