@@ -1,8 +1,11 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { LAMBDA_RUNTIMES } from "../engine/audit";
 import {
   PACKAGE_OPTIONS,
+  type Architecture,
   type BuildOptions,
   type FlagSpec,
+  type NativeCheck,
   type OptionSpec,
 } from "../engine/options";
 
@@ -31,7 +34,19 @@ export type CliRequest =
       /** The same for the second side. */
       readonly after: string;
       readonly json: boolean;
+    }
+  | {
+      readonly command: "audit";
+      /** The zip or directory to audit. */
+      readonly path: string;
+      readonly runtime: string;
+      readonly architecture?: Architecture;
+      readonly nativeCheck: Exclude<NativeCheck, "off">;
+      readonly json: boolean;
     };
+
+/** The options `audit` takes: what the audit is held to, and what it does with findings. */
+const AUDIT_OPTIONS: readonly (keyof BuildOptions)[] = ["runtime", "architecture", "nativeCheck"];
 
 /** The package options that have a flag, with the flag's long name. */
 const FLAGS = (Object.entries(PACKAGE_OPTIONS) as [keyof BuildOptions, OptionSpec][])
@@ -48,11 +63,12 @@ const OWN_FLAGS = {
 } as const;
 
 /** The flags each command takes besides --help; any other is bad usage. */
-const COMMAND_FLAGS: Record<"build" | "verify" | "key" | "diff", readonly string[]> = {
+const COMMAND_FLAGS: Record<"build" | "verify" | "key" | "diff" | "audit", readonly string[]> = {
   build: [...FLAGS.map((f) => f.long), "out", "json", "verbose"],
   verify: [...FLAGS.map((f) => f.long), "json", "verbose"],
   key: ["cwd"],
   diff: ["json"],
+  audit: [...FLAGS.filter((f) => AUDIT_OPTIONS.includes(f.option)).map((f) => f.long), "json"],
 };
 
 const PARSE_OPTIONS: ParseArgsConfig["options"] = {
@@ -88,9 +104,11 @@ export const USAGE = [
   "  lambda-package verify <sourcePath> --runtime <name> [options]",
   "  lambda-package key    <path>... [--cwd <dir>]",
   "  lambda-package diff   <zip> <zip> [--json]",
+  "  lambda-package audit  <zip|dir> --runtime <name> [--architecture <arch>] [--native-check <mode>]",
   "",
   "build   writes the zip and prints its SHA-256, sizes and file count.",
   "verify  builds twice in fresh temporary directories and fails if the bytes differ.",
+  "audit   checks the native code in a zip or directory against a Lambda runtime.",
   "key     prints the gitSourceKey of the paths: git's tree ids at HEAD, -dirty with uncommitted changes.",
   "diff    compares the file lists of two zips, each a file or s3://bucket/key[?versionId=<id>],",
   "        read from their central directories: files added, removed and changed (CRC-32, size, mode).",
@@ -114,9 +132,11 @@ export const USAGE = [
   "Options of diff:",
   usageLine("json", undefined, undefined, "print the diff as JSON"),
   "",
+  "Options of audit: --runtime, --architecture, --native-check (as for build), --json.",
+  "",
   usageLine("help", "h", undefined, "show this help"),
   "",
-  "Exit codes: 0 ok, 1 failed, 2 bad usage.",
+  "Exit codes: 0 ok, 1 failed (a build, or native code that will not load), 2 bad usage.",
   "diff: 0 the same files, 1 files differ, 2 bad usage or a zip that cannot be read.",
   "S3 settings come from the environment: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_S3, credentials.",
 ].join("\n");
@@ -130,12 +150,12 @@ export function parseCli(argv: readonly string[]): CliRequest {
   const { values, positionals } = parse(argv);
   const [command, ...operands] = positionals;
   if (values.help || command === "help" || command === undefined) return { command: "help" };
-  if (command !== "build" && command !== "verify" && command !== "key" && command !== "diff") {
+  if (!(command in COMMAND_FLAGS)) {
     throw new UsageError(
-      `unknown command "${command}"; expected "build", "verify", "key" or "diff"`,
+      `unknown command "${command}"; expected "build", "verify", "key", "diff" or "audit"`,
     );
   }
-  const allowed = new Set([...COMMAND_FLAGS[command], "help"]);
+  const allowed = new Set([...COMMAND_FLAGS[command as keyof typeof COMMAND_FLAGS], "help"]);
   const stray = Object.keys(values).filter((flag) => !allowed.has(flag));
   if (stray.length > 0) {
     throw new UsageError(`${stray.map((f) => `--${f}`).join(", ")} is not an option of ${command}`);
@@ -151,7 +171,37 @@ export function parseCli(argv: readonly string[]): CliRequest {
     }
     return { command, before: operands[0], after: operands[1], json: values.json === true };
   }
-  return buildRequest(command, operands, values);
+  if (command === "audit") return auditRequest(operands, values);
+  return buildRequest(command as "build" | "verify", operands, values);
+}
+
+/** `audit` takes only the options that say what native code must be; the rest are build's. */
+function auditRequest(operands: readonly string[], values: Record<string, FlagValue>): CliRequest {
+  const [target, ...extra] = operands;
+  if (!target) throw new UsageError("audit needs a <zip|dir>");
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
+  const options = optionsFrom(values) as Pick<
+    BuildOptions,
+    "runtime" | "architecture" | "nativeCheck"
+  >;
+  const runtimes = Object.keys(LAMBDA_RUNTIMES);
+  if (!options.runtime || !runtimes.includes(options.runtime)) {
+    throw new UsageError(
+      `audit needs --runtime <name>, the function's Lambda runtime: one of ${runtimes.join(", ")}` +
+        (options.runtime ? `; got "${options.runtime}"` : ""),
+    );
+  }
+  if (options.nativeCheck === "off") {
+    throw new UsageError("audit with --native-check off checks nothing");
+  }
+  return {
+    command: "audit",
+    path: target,
+    runtime: options.runtime,
+    architecture: options.architecture,
+    nativeCheck: options.nativeCheck ?? PACKAGE_OPTIONS.nativeCheck.default,
+    json: values.json === true,
+  };
 }
 
 function buildRequest(
@@ -168,7 +218,19 @@ function buildRequest(
   const options: Record<string, unknown> = {
     sourcePath,
     outFile: typeof values.out === "string" ? values.out : undefined,
+    ...optionsFrom(values),
   };
+  return {
+    command,
+    options: options as unknown as BuildOptions,
+    json: values.json === true,
+    verbose: values.verbose === true,
+  };
+}
+
+/** The package options given as flags, converted from text and checked by their rules. */
+function optionsFrom(values: Record<string, FlagValue>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
   for (const { option, long, spec } of FLAGS) {
     const raw = values[long];
     if (raw === undefined) continue;
@@ -177,12 +239,7 @@ function buildRequest(
     if (wrong !== undefined) throw new UsageError(`--${long} ${wrong}; got "${String(raw)}"`);
     options[option] = value;
   }
-  return {
-    command,
-    options: options as unknown as BuildOptions,
-    json: values.json === true,
-    verbose: values.verbose === true,
-  };
+  return options;
 }
 
 type FlagValue = string | string[] | boolean | undefined;

@@ -3,6 +3,7 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { LambdaPackageError } from "../shared/errors";
 import { formatBytes } from "../shared/format";
+import { auditPath, auditTarget, enforce } from "../engine/audit";
 import { build, type BuildResult } from "../engine/build";
 import { gitSourceKey } from "../engine/git";
 import { parseCli, USAGE, UsageError, type CliRequest } from "./args";
@@ -10,10 +11,12 @@ import { describeDiff, diffExitCode, diffJson, diffZips, DIFF_EXIT } from "./dif
 import { progressReporter } from "./progress";
 
 type BuildRequest = Extract<CliRequest, { command: "build" | "verify" }>;
+type AuditRequest = Extract<CliRequest, { command: "audit" }>;
 
 /**
- * Runs the CLI; resolves to the process exit code: 0 ok, 1 failed, 2 bad
- * usage; for diff 0 the same files, 1 files differ, 2 bad usage or trouble.
+ * Runs the CLI; resolves to the process exit code: 0 ok, 1 failed (a build,
+ * or native code that will not load), 2 bad usage; for diff 0 the same
+ * files, 1 files differ, 2 bad usage or trouble.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   let request: CliRequest;
@@ -42,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${gitSourceKey(request.paths, { cwd: request.cwd })}\n`);
       return 0;
     }
+    if (request.command === "audit") return await runAudit(request);
     const result = request.command === "build" ? await runBuild(request) : await runVerify(request);
     process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
     return 0;
@@ -57,13 +61,17 @@ function failed(error: unknown, code: number): number {
   return code;
 }
 
+const toStderr = (line: string) => process.stderr.write(`${line}\n`);
+
 async function runBuild(request: BuildRequest): Promise<BuildResult> {
   const progress = progressReporter();
   try {
     return await build({
       ...request.options,
       onProgress: progress.update,
-      log: request.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      log: request.verbose ? toStderr : undefined,
+      // Warnings (the audit's findings under nativeCheck "warn") show even without --verbose.
+      warn: toStderr,
     });
   } finally {
     progress.done();
@@ -93,6 +101,18 @@ async function runVerify(request: BuildRequest): Promise<BuildResult & { reprodu
   } finally {
     await rm(first.path, { force: true });
   }
+}
+
+/**
+ * Audits a zip or directory: the summary (or the report as JSON) on stdout,
+ * findings on stderr; exit 1 when they fail under nativeCheck "error".
+ */
+async function runAudit(request: AuditRequest): Promise<number> {
+  const report = await auditPath(request.path, auditTarget(request.runtime, request.architecture));
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  if (request.json) print(JSON.stringify(report, null, 2));
+  enforce(report, request.nativeCheck, request.json ? () => {} : print, toStderr);
+  return 0;
 }
 
 function describe(result: BuildResult & { reproducible?: boolean }): string {

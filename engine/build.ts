@@ -2,6 +2,7 @@ import { copyFile, mkdir, rename } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Semaphore } from "../shared/semaphore";
+import { checkNativeCode } from "./audit";
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from "./options";
 import { preflight, type Preflight } from "./preflight";
 import { stage } from "./stage";
@@ -14,9 +15,10 @@ export type BuildResult = ZipResult;
 /**
  * Runs the packager for `options.runtime` on `options.sourcePath` and writes a
  * reproducible Lambda zip: options are checked, the packager stages the files
- * (`stage`), the zipper writes them (`writeZip`). Nothing is left behind on
- * failure or interruption but the error. Without `outFile` the zip is a
- * temporary file the caller removes.
+ * (`stage`), their native code is audited (`checkNativeCode`), the zipper
+ * writes them (`writeZip`). Nothing is left behind on failure or interruption
+ * but the error. Without `outFile` the zip is a temporary file the caller
+ * removes.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const normalized = normalizeBuildOptions(options);
@@ -47,6 +49,9 @@ async function buildIn(
   return withWorkDir(async (work) => {
     const outFile = path.resolve(options.outFile ?? tempFileBeside(work, ".zip"));
     const files = await stage(normalized, packager, work);
+    // Before the zip is written, so native code that cannot load costs no compression time
+    // and never reaches an upload.
+    await checkNativeCode(files, normalized, packager.runtime);
     const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
     // Written inside the work dir and renamed, so a failed build never leaves
     // a half-written zip where a good one is expected.

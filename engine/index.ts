@@ -1,12 +1,22 @@
 /** The packaging engine: packagers → staged tree → reproducible zip. No Pulumi, no S3. */
 export { build, type BuildResult } from "./build";
 export {
+  auditFiles,
+  auditPath,
+  auditTarget,
+  LAMBDA_RUNTIMES,
+  type AuditFinding,
+  type AuditReport,
+  type AuditTarget,
+} from "./audit";
+export {
   normalizeBuildOptions,
   PACKAGE_OPTIONS,
   ZIP_EPOCH,
   type Architecture,
   type BuildOptions,
   type BuildProgress,
+  type NativeCheck,
   type PackageOptions,
   type PythonMode,
 } from "./options";

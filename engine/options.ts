@@ -24,6 +24,10 @@ export const ARCHITECTURES = ["x86_64", "arm64"] as const satisfies readonly Arc
 export type PythonMode = "requirements" | "package";
 export const PYTHON_MODES = ["requirements", "package"] as const satisfies readonly PythonMode[];
 
+/** What the native-code audit does with what it finds. */
+export type NativeCheck = "error" | "warn" | "off";
+export const NATIVE_CHECKS = ["error", "warn", "off"] as const satisfies readonly NativeCheck[];
+
 /** What shapes a package: the source, the packager and how its output is zipped. */
 export interface PackageOptions {
   /**
@@ -57,7 +61,8 @@ export interface PackageOptions {
   readonly exclude?: readonly string[];
   /**
    * Target architecture, `x86_64` or `arm64`: packagers that install native code pick
-   * Lambda-compatible builds for it.
+   * Lambda-compatible builds for it. The native-code audit (`nativeCheck`) checks against
+   * `x86_64`, Lambda's default, when it is left out.
    * @default none: the packager's choice (the local machine's)
    */
   readonly architecture?: Architecture;
@@ -96,6 +101,15 @@ export interface PackageOptions {
    * @default 900
    */
   readonly packagerTimeout?: number;
+  /**
+   * What to do with native code that will not load on Lambda: `"error"` fails the build
+   * listing each file, `"warn"` logs the same and goes on, `"off"` skips the check. Every ELF,
+   * Mach-O or PE file of the package is audited after packaging, before anything is zipped
+   * or uploaded: its machine type against `architecture`, the highest `GLIBC_x.y` it needs
+   * against the runtime's glibc, musl linking, and macOS or Windows binaries.
+   * @default "error"
+   */
+  readonly nativeCheck?: NativeCheck;
 }
 
 /** Progress of a long build, reported while files are compressed. */
@@ -117,6 +131,12 @@ export interface BuildOptions extends PackageOptions {
   readonly onProgress?: (progress: BuildProgress) => void;
   /** Receives the packager's output lines and the engine's own notes. */
   readonly log?: (line: string) => void;
+  /**
+   * Receives what a caller should show even where it hides the log: the native-code audit's
+   * findings under `nativeCheck: "warn"`.
+   * @default `log`
+   */
+  readonly warn?: (line: string) => void;
   /**
    * Values shown as `***` wherever the packager's output is relayed (the log, error messages);
    * values of credential-like variables the packager gets are masked too. Values shorter than 4
@@ -256,6 +276,16 @@ export const PACKAGE_OPTIONS = {
     rule: wholeNumber(1, 86400, "of seconds from 1 to 86400"),
     default: 900,
     cli: { kind: "number", arg: "<seconds>", help: "stop the packager after this long" },
+  },
+  nativeCheck: {
+    shapes: false,
+    rule: oneOf(...NATIVE_CHECKS),
+    default: "error",
+    cli: {
+      kind: "value",
+      arg: "<mode>",
+      help: "native code that will not load on Lambda: error, warn or off",
+    },
   },
 } as const satisfies { readonly [K in keyof PackageOptions]-?: OptionSpec };
 

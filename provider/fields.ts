@@ -125,6 +125,9 @@ export const FIELDS = {
   packagerEnv: packaging("packagerEnv"),
   inheritCredentials: packaging("inheritCredentials"),
   packagerTimeout: packaging("packagerTimeout"),
+  // The audit passes or stops a build but never changes its bytes (the option
+  // table says so); a stricter setting takes effect at the next repackage.
+  nativeCheck: packaging("nativeCheck"),
   // What the packager's log hides does not change what it makes.
   secretPackagerEnv: { diff: "settings", rule: stringList },
 

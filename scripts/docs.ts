@@ -1,6 +1,7 @@
 /**
  * README's generated sections, from the field table and the inputs' JSDoc:
- * the inputs reference, the behaviour table and the CLI's usage. `npm run
+ * the inputs reference, the behaviour table and the CLI's usage; and the
+ * native-code audit's runtime table. `npm run
  * docs` writes them into README.md between their markers; a test fails when
  * README.md differs from what this makes, or when a JSDoc `@default`
  * disagrees with the table.
@@ -10,6 +11,7 @@ import path from "node:path";
 import * as prettier from "prettier";
 import ts from "typescript";
 import { USAGE } from "../cli/args";
+import { LAMBDA_RUNTIMES } from "../engine/audit";
 import { DIFF_CLASSES, FIELDS, fieldsOf, type Field } from "../provider/fields";
 import { repoRoot } from "./minio";
 
@@ -121,6 +123,21 @@ export function behaviourTable(): string {
   ].join("\n");
 }
 
+/** The Lambda runtimes by OS and glibc, as the native-code audit knows them. */
+export function runtimesTable(): string {
+  const byOs = new Map<string, { glibc: string; names: string[] }>();
+  for (const [name, os] of Object.entries(LAMBDA_RUNTIMES)) {
+    const row = byOs.get(os.name) ?? { glibc: os.glibc, names: [] };
+    row.names.push(code(name));
+    byOs.set(os.name, row);
+  }
+  return [
+    "| `runtime` | OS | glibc |",
+    "| --- | --- | --- |",
+    ...[...byOs].map(([os, row]) => `| ${row.names.join(", ")} | ${os} | ${row.glibc} |`),
+  ].join("\n");
+}
+
 /** `text` with the section between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` replaced. */
 function replaceSection(text: string, name: string, body: string): string {
   const open = `<!-- generated:${name} (npm run docs) -->`;
@@ -137,6 +154,7 @@ export async function generatedReadme(readme: string, root = repoRoot()): Promis
   let text = replaceSection(readme, "inputs", inputsTable(docs));
   text = replaceSection(text, "behaviour", behaviourTable());
   text = replaceSection(text, "cli-usage", "```text\n" + USAGE + "\n```");
+  text = replaceSection(text, "runtimes", runtimesTable());
   const file = path.join(root, "README.md");
   const options = await prettier.resolveConfig(file);
   return prettier.format(text, { ...options, filepath: file });

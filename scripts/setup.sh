@@ -17,9 +17,12 @@ fi
 ln -sfn .. node_modules/pulumi-lambda-package
 
 # zip/unzip check our zips and run seed-style packagers; awscli is the upload
-# benchmark's reference. All are Debian packages.
+# benchmark's reference; the native-code audit's tests compile small objects
+# for x86_64 (gcc), arm64 (aarch64-linux-gnu-gcc) and against musl (musl-gcc).
+# All are Debian packages.
 missing=()
-for tool in zip:zip unzip:unzip aws:awscli; do
+for tool in zip:zip unzip:unzip aws:awscli gcc:gcc aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
+  musl-gcc:musl-tools; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 done
 if ((${#missing[@]})) && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then

@@ -27,6 +27,9 @@ export type ErrorCode =
   | "SYMLINK_BROKEN"
   | "SYMLINK_ESCAPES"
   | "SYMLINK_LOOP"
+  // The native-code audit.
+  | "NATIVE_INCOMPATIBLE"
+  | "AUDIT_UNREADABLE"
   // Writing the zip.
   | "ZIP_BAD_ENTRY_NAME"
   | "ZIP_BAD_ENTRY_SIZE"

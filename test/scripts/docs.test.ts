@@ -8,7 +8,7 @@ import { docProblems, generatedReadme, inputDocs } from "../../scripts/docs";
 import { ROOT } from "../support/pulumi";
 
 describe("docs from the field table", () => {
-  test("README's inputs, behaviour and CLI sections are what the table and the JSDoc give", async () => {
+  test("README's inputs, behaviour, CLI and runtime sections are what the tables and the JSDoc give", async () => {
     const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
     assert.ok(
       (await generatedReadme(readme, ROOT)) === readme,

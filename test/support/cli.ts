@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 
-const CLI = path.resolve(__dirname, "../../cli/main.js");
+/** The compiled `lambda-package` command. */
+export const CLI = path.resolve(__dirname, "../../cli/main.js");
 
 /** What a run of the CLI gave: exit code and both streams. */
 export interface CliResult {

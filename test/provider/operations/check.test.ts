@@ -47,6 +47,7 @@ describe("checkInputs", () => {
       runtime: "copy",
       architecture: "x86",
       compressionLevel: 11,
+      nativeCheck: "strict",
       exclude: "node_modules",
       endpoint: "not a url",
       colour: "blue",
@@ -56,6 +57,7 @@ describe("checkInputs", () => {
     assert.ok(
       found.some((r) => /^compressionLevel: .*0 \(store\) to 9 \(smallest\); got 11/.test(r)),
     );
+    assert.ok(found.some((r) => /^nativeCheck: .*"error", "warn", "off"; got "strict"/.test(r)));
     assert.ok(found.some((r) => /^exclude: .*list of strings/.test(r)));
     assert.ok(found.some((r) => /^endpoint: .*URL/.test(r)));
     assert.ok(found.some((r) => /^colour: colour is not an input/.test(r)));

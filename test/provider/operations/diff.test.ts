@@ -81,6 +81,17 @@ describe("diffInputs", () => {
     assert.deepEqual(result, { changes: true, replaces: [], repackage: [], rewrite: [] });
   });
 
+  test("nativeCheck only gates builds, so changing it alone records the setting and repackages nothing", () => {
+    for (const nativeCheck of ["warn", "off"] as const) {
+      const result = diffInputs(olds, { ...inputs, nativeCheck });
+      assert.deepEqual(
+        result,
+        { changes: true, replaces: [], repackage: [], rewrite: [] },
+        nativeCheck,
+      );
+    }
+  });
+
   test("maps compare by content, not key order", () => {
     const result = diffInputs(
       { ...olds, metadata: { a: "1", b: "2" } },
