@@ -16,6 +16,7 @@ import {
   headVersion,
   type S3Settings,
 } from "../s3";
+import { logChanges } from "./changes";
 import type { DiffOutcome } from "./diff";
 import { contentKey, keyPrefixOf, layoutOf } from "./layout";
 import { logger } from "./log";
@@ -79,6 +80,11 @@ export async function updateVersion(
         if (diff.rewrite.length > 0) return rewrite(client, same, news, log);
         return kept(same, news);
       }
+      if (holdsRecorded) await logChanges(client, olds, pkg, log);
+      else
+        log(
+          `version ${olds.versionId} no longer holds what the state says: nothing to compare with`,
+        );
       const versionId = await storePackage(client, news, key, pkg, log);
       const outs = outputsOf(news, store, pkg, key, versionId, log);
       if (key !== olds.key) {

@@ -4,7 +4,7 @@
  * stack copy a package instead of building it.
  */
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -93,9 +93,34 @@ for (const [form, index] of [
       await minio.admin.send(
         new DeleteObjectCommand({ Bucket: bucket, Key: first.key, VersionId: first.versionId }),
       );
-      const { value } = await update(first, { ...args, sourceKey: "2" });
+      const { value, text } = await update(first, { ...args, sourceKey: "2" });
       assert.notEqual(value.outs.versionId, first.versionId);
       assert.equal(sha256(await download(minio.admin, bucket, first.key)), first.sha256);
+      assert.match(
+        text,
+        new RegExp(`version ${first.versionId} no longer holds what the state says`),
+      );
+    });
+
+    test("an update that uploads logs which files were added, removed and changed", async () => {
+      const sourcePath = await sourceTree("v1");
+      await writeFile(path.join(sourcePath, "old.py"), "gone = 1\n");
+      await writeFile(path.join(sourcePath, "same.py"), "same = 1\n");
+      const args = { ...base, key: `why/${form}.zip`, sourcePath, sourceKey: "1" };
+      const { outs: first } = await create(args);
+      await writeFile(path.join(sourcePath, "handler.py"), 'X = "v2"\n');
+      await rm(path.join(sourcePath, "old.py"));
+      await writeFile(path.join(sourcePath, "new.py"), "new = 1\n");
+      const { text } = await update(first, { ...args, sourceKey: "2" });
+      assert.match(
+        text,
+        new RegExp(
+          `changes since version ${first.versionId}: 1 added, 1 removed, 1 changed, 1 the same`,
+        ),
+      );
+      assert.match(text, / {2}added: new\.py\n/);
+      assert.match(text, / {2}removed: old\.py\n/);
+      assert.match(text, / {2}changed: handler\.py \(crc32\)\n/);
     });
 
     test("new metadata and tags copy the version in the store with the new headers, packaging nothing", async () => {
