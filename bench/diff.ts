@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import requireFromString from "require-from-string";
-import { lambdaPackageProvider } from "../provider/provider";
+import * as lambdaPackageProvider from "../provider/provider";
 
 type Provider = typeof lambdaPackageProvider;
 

@@ -1,6 +1,7 @@
 /**
- * The implementation the serialized provider in every state loads, at the
- * stable name `pulumi-lambda-package/dynamic-provider` (package.json
+ * The dynamic provider's implementation, loaded at call time by the provider
+ * module Pulumi stores in states (./provider.ts), at the stable name
+ * `pulumi-lambda-package/dynamic-provider/implementation` (package.json
  * "exports"). States written by 0.1.0 load it by that release's path,
  * `pulumi-lambda-package/dist/provider/impl/index.js`, which "exports" maps
  * here as well, and call `remove` for delete: both stay, so those states

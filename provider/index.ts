@@ -1,4 +1,4 @@
 export type { LambdaPackageArgs, LambdaPackageInputs, PackageInputs } from "./args";
 export type { LambdaPackageOutputs, PackageOutputs } from "./outputs";
-export { lambdaPackageProvider } from "./provider";
+export * as lambdaPackageProvider from "./provider";
 export { LambdaPackage } from "./resource";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LambdaPackageArgs } from "./args";
 import { COMPUTED_OUTPUTS, type PackageOutputs } from "./outputs";
-import { lambdaPackageProvider } from "./provider";
+import * as dynamicProvider from "./provider";
 
 /** The outputs of `PackageOutputs` as the resource's properties, with their docs. */
 type OutputProperties = { readonly [K in keyof PackageOutputs]: pulumi.Output<PackageOutputs[K]> };
@@ -26,8 +26,9 @@ export class LambdaPackage extends pulumi.dynamic.Resource {
     // unknown in preview instead of missing (pulumi/pulumi#5174).
     const outputs = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, undefined]));
     const secretPackagerEnv = args.secretPackagerEnv ?? secretNames(args.packagerEnv);
+    // The provider module itself, so Pulumi stores a reference to it, not its code.
     super(
-      lambdaPackageProvider,
+      dynamicProvider,
       name,
       { key: undefined, ...outputs, ...args, secretPackagerEnv },
       opts,

@@ -20,7 +20,9 @@ interface StackOutputs {
 
 /** The part of `pulumi stack export` these tests read. */
 interface StackExport {
-  deployment: { resources?: { type: string; urn: string }[] };
+  deployment: {
+    resources?: { type: string; urn: string; inputs?: Record<string, unknown> }[];
+  };
 }
 
 const minio = minioFixture();
@@ -93,6 +95,17 @@ describe("pulumi CLI end to end against MinIO", { timeout: 15 * 60_000 }, () => 
     firstVersion = out.versionId;
     assert.equal(sha256(await download(minio.admin, BUCKET, KEY, out.versionId)), out.sha256);
     assert.equal(await runs(), 1);
+  });
+
+  test("the state refers to the installed provider by name instead of storing its code", async () => {
+    const state = JSON.parse(await project.ok(["stack", "export"])) as StackExport;
+    const resource = state.deployment.resources?.find((r) => r.type.endsWith(":LambdaPackage"));
+    const provider = resource?.inputs?.__provider;
+    const text = typeof provider === "string" ? provider : "";
+    assert.match(text, /require\("pulumi-lambda-package\/dynamic-provider"\)/);
+    assert.ok(text.length < 600, `__provider is ${text.length} characters`);
+    // The whole resource, inputs and outputs, within the few KB a stack of many functions can afford.
+    assert.ok(JSON.stringify(resource).length < 4096, `${JSON.stringify(resource).length} bytes`);
   });
 
   test("preview and up with the same sourceKey change nothing and run no packager", async () => {

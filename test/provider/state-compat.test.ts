@@ -8,7 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import requireFromString from "require-from-string";
-import { lambdaPackageProvider } from "../../provider/provider";
+import * as lambdaPackageProvider from "../../provider/provider";
 import { minioFixture } from "../support/minio";
 import { ROOT } from "../support/pulumi";
 import { download, sha256, versionsOf } from "../support/s3";

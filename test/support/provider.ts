@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import requireFromString from "require-from-string";
-import { lambdaPackageProvider } from "../../provider/provider";
+import * as lambdaPackageProvider from "../../provider/provider";
 
 export type Provider = typeof lambdaPackageProvider;
 
