@@ -17,10 +17,10 @@ export interface PulumiResult {
 
 export interface PulumiProject {
   readonly dir: string;
-  /** Runs the real `pulumi` CLI in the project; never throws on a non-zero exit. */
-  pulumi(args: readonly string[]): Promise<PulumiResult>;
+  /** Runs the real `pulumi` CLI in the project (`env` on top of its own); never throws on a non-zero exit. */
+  pulumi(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<PulumiResult>;
   /** Like `pulumi`, but fails with the CLI's output when it exits non-zero. */
-  ok(args: readonly string[]): Promise<string>;
+  ok(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string>;
 }
 
 /**
@@ -58,11 +58,14 @@ export async function createProject(
     cwd: dir,
   });
   const env = pulumiEnv(work, minio);
-  const pulumi = async (args: readonly string[]): Promise<PulumiResult> => {
+  const pulumi = async (
+    args: readonly string[],
+    extra: NodeJS.ProcessEnv = {},
+  ): Promise<PulumiResult> => {
     try {
       const { stdout, stderr } = await execFileAsync("pulumi", [...args, "--color", "never"], {
         cwd: dir,
-        env,
+        env: { ...env, ...extra },
         maxBuffer: 64 * 1024 * 1024,
       });
       return { code: 0, stdout, stderr };
@@ -75,8 +78,8 @@ export async function createProject(
       };
     }
   };
-  const ok = async (args: readonly string[]) => {
-    const result = await pulumi(args);
+  const ok = async (args: readonly string[], extra?: NodeJS.ProcessEnv) => {
+    const result = await pulumi(args, extra);
     if (result.code !== 0) {
       throw new Error(
         `pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
