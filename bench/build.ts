@@ -12,11 +12,11 @@
  *   node dist/bench/build.js [--runs N] [--json FILE]
  */
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { benchFlags, measured, medianSample, rotate, target, type Sample } from "./measure";
-import { cached, npmTree, pythonTree } from "./trees";
+import { cached, nodeFunction, npmTree, offlinePip, pythonTree, wheelhouse } from "./trees";
 
 const TARGETS = { copy: 0.6, python: 0.8, node: 0.8 } as const;
 const RSS_TARGET_MB = 256;
@@ -33,42 +33,6 @@ interface Case {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Three wheels in a local directory, and the requirements.txt naming them. */
-function wheelhouse(): Promise<string> {
-  return cached("wheels", async (dir) => {
-    const python = ["python3", "/usr/bin/python3"].find((candidate) => {
-      try {
-        execFileSync(candidate, ["-c", "import setuptools, wheel"], { stdio: "ignore" });
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (!python) throw new Error("no python3 with setuptools and wheel to build the bench wheels");
-    for (const name of ["alpha", "beta", "gamma"]) {
-      const project = path.join(dir, "src", name);
-      await mkdir(path.join(project, name), { recursive: true });
-      await writeFile(
-        path.join(project, "pyproject.toml"),
-        `[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n` +
-          `[project]\nname = "${name}"\nversion = "1.0.0"\n`,
-      );
-      await writeFile(path.join(project, name, "__init__.py"), `NAME = "${name}"\n`.repeat(200));
-      execFileSync(python, [
-        "-m",
-        "pip",
-        "wheel",
-        "-q",
-        "--no-deps",
-        "--no-build-isolation",
-        "-w",
-        dir,
-        project,
-      ]);
-    }
-  });
-}
-
 /** The Python tree plus a requirements.txt of the local wheels, as a function's source. */
 function pythonFunction(): Promise<string> {
   return cached("python-function", async (dir) => {
@@ -80,36 +44,8 @@ function pythonFunction(): Promise<string> {
   });
 }
 
-/** A Node.js function with a few production dependencies, one dev dependency and a lockfile. */
-function nodeFunction(): Promise<string> {
-  return cached("node-function", async (dir) => {
-    await writeFile(
-      path.join(dir, "package.json"),
-      JSON.stringify({
-        name: "bench-fn",
-        version: "1.0.0",
-        private: true,
-        dependencies: { zod: "3.25.76", uuid: "11.1.0", "date-fns": "4.1.0" },
-        devDependencies: { "is-number": "7.0.0" },
-      }),
-    );
-    await writeFile(
-      path.join(dir, "index.js"),
-      'const { z } = require("zod");\nexports.handler = async (e) => z.object({}).parse(e);\n',
-    );
-    execFileSync("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund"], {
-      cwd: dir,
-    });
-  });
-}
-
 async function cases(): Promise<Case[]> {
-  const wheels = await wheelhouse();
-  const offlinePip = {
-    PIP_NO_INDEX: "1",
-    PIP_FIND_LINKS: wheels,
-    PIP_DISABLE_PIP_VERSION_CHECK: "1",
-  };
+  const pip = offlinePip(await wheelhouse());
   return [
     {
       name: "copy",
@@ -126,7 +62,7 @@ async function cases(): Promise<Case[]> {
       reference:
         'python3 -m pip install -q --no-compile --target "$WORK/deps" -r "$SRC/requirements.txt" && ' +
         '(cd "$WORK/deps" && zip -9 -r -q "$OUT" .) && (cd "$SRC" && zip -9 -r -q "$OUT" .)',
-      env: offlinePip,
+      env: pip,
     },
     {
       name: "node",

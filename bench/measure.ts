@@ -1,10 +1,11 @@
 /**
  * What every benchmark shares: its flags, running one tool as a process of
- * its own under GNU time (so wall time, CPU and peak RSS are that tool's),
- * medians, and the targets line.
+ * its own under GNU time (so wall time, CPU and peak RSS are that tool's) or
+ * a whole process tree sampled from /proc, medians, and the targets line.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -108,4 +109,74 @@ export function target(what: string, value: string, met: boolean): string {
 /** The tools of a round in another order each round, so none always meets a warmer cache. */
 export function rotate<T>(tools: readonly T[], round: number): T[] {
   return tools.map((_, i) => tools[(i + round) % tools.length]);
+}
+
+/** Bytes of a page, for /proc's RSS counts: 4 KiB on the x86-64 and arm64 Linux this runs on. */
+const PAGE_BYTES = 4096;
+
+/**
+ * The summed resident set of `root` and all its descendants right now, from
+ * /proc: a process that exits between reads is simply not counted. Shared
+ * pages count once per process, so the sum errs high, never low.
+ */
+export function treeRssBytes(root: number): number {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    // Fields after the command's closing parenthesis: state, ppid, ..., rss (the 22nd).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const pid = Number(name);
+    const ppid = Number(fields[1]);
+    rss.set(pid, Number(fields[21]) * PAGE_BYTES);
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  let total = 0;
+  const pending = [root];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    total += rss.get(pid) ?? 0;
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** One run of a command whose cost is a whole process tree (the Pulumi CLI and its plugins). */
+export interface TreeSample {
+  /** Wall seconds. */
+  wall: number;
+  /** Peak of the tree's summed RSS, sampled every `intervalMs`, MB. */
+  peakTreeMb: number;
+  stdout: string;
+}
+
+/** Runs `args`, sampling its process tree's RSS; a failure throws with its output. */
+export async function measuredTree(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; intervalMs?: number } = {},
+): Promise<TreeSample> {
+  const started = performance.now();
+  const child = spawn(args[0], args.slice(1), { env: options.env, cwd: options.cwd });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  let peak = 0;
+  const sample = () => {
+    if (child.pid !== undefined) peak = Math.max(peak, treeRssBytes(child.pid));
+  };
+  const timer = setInterval(sample, options.intervalMs ?? 100);
+  try {
+    const [code] = (await once(child, "exit")) as [number | null];
+    if (code !== 0) throw new Error(`${args.join(" ")} exited ${code}:\n${stdout}\n${stderr}`);
+  } finally {
+    clearInterval(timer);
+  }
+  return { wall: (performance.now() - started) / 1000, peakTreeMb: peak / 2 ** 20, stdout };
 }

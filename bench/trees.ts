@@ -99,6 +99,88 @@ export function pythonTree(): Promise<string> {
   });
 }
 
+/** Three pure-Python wheels, alpha, beta and gamma 1.0.0, in a local directory. */
+export function wheelhouse(): Promise<string> {
+  return cached("wheels", async (dir) => {
+    const python = ["python3", "/usr/bin/python3"].find((candidate) => {
+      try {
+        execFileSync(candidate, ["-c", "import setuptools, wheel"], { stdio: "ignore" });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!python) throw new Error("no python3 with setuptools and wheel to build the bench wheels");
+    for (const name of ["alpha", "beta", "gamma"]) {
+      const project = path.join(dir, "src", name);
+      await mkdir(path.join(project, name), { recursive: true });
+      await writeFile(
+        path.join(project, "pyproject.toml"),
+        `[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n` +
+          `[project]\nname = "${name}"\nversion = "1.0.0"\n`,
+      );
+      await writeFile(path.join(project, name, "__init__.py"), `NAME = "${name}"\n`.repeat(200));
+      execFileSync(python, [
+        "-m",
+        "pip",
+        "wheel",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        dir,
+        project,
+      ]);
+    }
+  });
+}
+
+/** pip's settings to install from `wheels` alone: no index, no version check. */
+export function offlinePip(wheels: string): NodeJS.ProcessEnv {
+  return { PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheels, PIP_DISABLE_PIP_VERSION_CHECK: "1" };
+}
+
+/** A Node.js function with a few production dependencies, one dev dependency and a lockfile. */
+export function nodeFunction(): Promise<string> {
+  return cached("node-function", async (dir) => {
+    await writeFile(
+      path.join(dir, "package.json"),
+      JSON.stringify({
+        name: "bench-fn",
+        version: "1.0.0",
+        private: true,
+        dependencies: { zod: "3.25.76", uuid: "11.1.0", "date-fns": "4.1.0" },
+        devDependencies: { "is-number": "7.0.0" },
+      }),
+    );
+    await writeFile(
+      path.join(dir, "index.js"),
+      'const { z } = require("zod");\nexports.handler = async (e) => z.object({}).parse(e);\n',
+    );
+    execFileSync("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund"], {
+      cwd: dir,
+    });
+  });
+}
+
+/** A small Node.js function's dependencies: one production package and its lockfile. */
+export function smallNodeFunction(): Promise<string> {
+  return cached("node-small-function", async (dir) => {
+    await writeFile(
+      path.join(dir, "package.json"),
+      JSON.stringify({
+        name: "bench-small-fn",
+        version: "1.0.0",
+        private: true,
+        dependencies: { uuid: "11.1.0" },
+      }),
+    );
+    execFileSync("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund"], {
+      cwd: dir,
+    });
+  });
+}
+
 /**
  * Every regular file under `root`, following symlinks as `zip -r` does, in
  * the shape writeZip takes. No excludes: the benchmark compares tools on

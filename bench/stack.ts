@@ -1,0 +1,268 @@
+/**
+ * `npm run bench:stack`: one Pulumi stack of many functions, the way a
+ * monorepo deploys them, with the real CLI and a MinIO of its own:
+ *
+ * - a generated git repository of small functions, half Python (a handler and
+ *   a requirements.txt of one local wheel), half Node.js (a handler, one
+ *   dependency, a lockfile), each keyed by `gitSourceKey` of its directory,
+ *   all with `buildCache: true`;
+ * - the first `up`: wall time and the peak summed RSS of the whole process
+ *   tree (CLI, language host, program, provider, packagers);
+ * - no-op `pulumi preview`s, alternating with the same preview of a program of
+ *   as many do-nothing dynamic resources (the engine's floor), `--runs` each;
+ * - the state's bytes per function: the largest function's resource in
+ *   `pulumi stack export`, and the whole export divided by the functions;
+ * - a second stack of the same commit: its `up` with every package from the cache.
+ *
+ *   node dist/bench/stack.js [--functions N] [--runs N] [--json FILE]
+ */
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createVersionedBucket, startMinio } from "../scripts/minio";
+import {
+  benchFlags,
+  median,
+  measuredTree,
+  rotate,
+  target,
+  wholeFlag,
+  type TreeSample,
+} from "./measure";
+import { offlinePip, smallNodeFunction, wheelhouse } from "./trees";
+
+const TARGETS = { previewRatio: 1.3, peakTreeMb: 1536, cachedRatio: 0.25, stateKb: 4 } as const;
+const ROOT = path.join(__dirname, "..", "..");
+const BUCKET = "bench-stack";
+
+/** The program a monorepo would write: one package per function directory. */
+const PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const { LambdaPackage, gitSourceKey } = require("pulumi-lambda-package");
+const config = new pulumi.Config();
+for (const { name, runtime } of require("./functions.json")) {
+  new LambdaPackage(name, {
+    bucket: config.require("bucket"),
+    key: \`\${pulumi.getStack()}/\${name}.zip\`,
+    sourcePath: \`functions/\${name}\`,
+    runtime,
+    sourceKey: gitSourceKey(\`functions/\${name}\`),
+    endpoint: config.require("endpoint"),
+    buildCache: true,
+  });
+}
+`;
+
+/** As many dynamic resources whose provider does nothing: what the engine costs per resource. */
+const FLOOR_PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const provider = {
+  async create(inputs) { return { id: inputs.name, outs: inputs }; },
+  async diff() { return { changes: false }; },
+};
+class Nothing extends pulumi.dynamic.Resource {
+  constructor(name, props) { super(provider, name, props); }
+}
+for (const { name } of require("./functions.json")) new Nothing(name, { name, sourceKey: name });
+`;
+
+interface Fn {
+  name: string;
+  runtime: string;
+}
+
+const pulumiYaml = (name: string) =>
+  `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`;
+
+/** A project directory whose node_modules is this checkout's, so the program runs this build. */
+async function project(dir: string, name: string, program: string, functions: Fn[]) {
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "Pulumi.yaml"), pulumiYaml(name));
+  await writeFile(path.join(dir, "index.js"), program);
+  await writeFile(path.join(dir, "package.json"), `{ "name": "${name}", "private": true }\n`);
+  await writeFile(path.join(dir, "functions.json"), JSON.stringify(functions, null, 1));
+  await writeFile(path.join(dir, ".gitignore"), "node_modules\nPulumi.*.yaml\n");
+  await symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+}
+
+/** The monorepo: `count` functions alternating Python and Node.js, committed. */
+async function monorepo(dir: string, count: number): Promise<Fn[]> {
+  const node = await smallNodeFunction();
+  const functions: Fn[] = [];
+  for (let i = 0; i < count; i++) {
+    const python = i % 2 === 0;
+    const fn = {
+      name: `fn-${String(i).padStart(3, "0")}`,
+      runtime: python ? "python3.12" : "nodejs22.x",
+    };
+    const source = path.join(dir, "functions", fn.name);
+    await mkdir(source, { recursive: true });
+    if (python) {
+      await writeFile(path.join(source, "handler.py"), `def handler(e, c):\n    return ${i}\n`);
+      await writeFile(path.join(source, "requirements.txt"), "alpha==1.0.0\n");
+    } else {
+      await cp(node, source, { recursive: true });
+      await writeFile(
+        path.join(source, "index.js"),
+        `const { v4 } = require("uuid");\nexports.handler = async () => [${i}, v4()];\n`,
+      );
+    }
+    functions.push(fn);
+  }
+  await project(dir, "monorepo", PROGRAM, functions);
+  const git = (...args: string[]) => measuredTree(["git", ...args], { cwd: dir });
+  await git("init", "-q");
+  await git("add", "-A");
+  await git("-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "all");
+  return functions;
+}
+
+async function main(): Promise<void> {
+  const { runs, json, values } = benchFlags("bench/stack.ts", { functions: { type: "string" } });
+  const count = wholeFlag("functions", values.functions, 50);
+  const work = await mkdtemp(path.join(os.tmpdir(), "bench-stack-"));
+  const server = await startMinio();
+  try {
+    await createVersionedBucket(server, BUCKET);
+    const repo = path.join(work, "monorepo");
+    const floorDir = path.join(work, "floor");
+    const functions = await monorepo(repo, count);
+    await project(floorDir, "floor", FLOOR_PROGRAM, functions);
+    await mkdir(path.join(work, "state"));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...offlinePip(await wheelhouse()),
+      // npm's cache serves the installs once warm: the registry is not what is measured.
+      npm_config_prefer_offline: "true",
+      PATH: [path.join(ROOT, ".tools/bin"), path.dirname(process.execPath), process.env.PATH].join(
+        path.delimiter,
+      ),
+      PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
+      PULUMI_HOME: path.join(work, "pulumi-home"),
+      PULUMI_CONFIG_PASSPHRASE: "bench",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      AWS_ACCESS_KEY_ID: server.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+      AWS_REGION: server.region,
+      AWS_PROFILE: undefined,
+    };
+    const pulumi = (cwd: string, ...args: string[]) =>
+      measuredTree(["pulumi", ...args, "--color", "never"], { cwd, env });
+    const up = (cwd: string, stack: string) =>
+      pulumi(cwd, "up", "--yes", "--skip-plugin-pre-install", "--stack", stack);
+    const stack = async (cwd: string, name: string) => {
+      await pulumi(cwd, "stack", "init", name);
+      await pulumi(cwd, "config", "set", "--stack", name, "bucket", BUCKET);
+      await pulumi(cwd, "config", "set", "--stack", name, "endpoint", server.endpoint);
+    };
+
+    console.log(
+      `${count} functions (${Math.ceil(count / 2)} Python, ${Math.floor(count / 2)} Node.js)`,
+    );
+    await stack(repo, "first");
+    const first = await up(repo, "first");
+    console.log(
+      `first up: ${first.wall.toFixed(1)} s, process tree peak RSS ${first.peakTreeMb.toFixed(0)} MB`,
+    );
+    const exported = await pulumi(repo, "stack", "export", "--stack", "first");
+    const { deployment } = JSON.parse(exported.stdout) as {
+      deployment: { resources?: { type: string }[] };
+    };
+    const ours = (deployment.resources ?? []).filter((r) => r.type.endsWith(":LambdaPackage"));
+    // A resource's own bytes, and the whole export shared out (stack, provider, manifest included).
+    const stateKb = Math.max(...ours.map((r) => JSON.stringify(r).length)) / 1024;
+    const wholeKb = Buffer.byteLength(exported.stdout) / 1024 / count;
+    console.log(
+      `state: ${stateKb.toFixed(2)} KB for the largest function's resource; ` +
+        `${wholeKb.toFixed(2)} KB per function of the whole pretty-printed export`,
+    );
+
+    await stack(floorDir, "floor");
+    await up(floorDir, "floor");
+    const previews = { ours: [] as number[], floor: [] as number[] };
+    const dirs = { ours: repo, floor: floorDir };
+    const stacks = { ours: "first", floor: "floor" };
+    for (let round = 0; round < runs; round++) {
+      for (const who of rotate(["ours", "floor"] as const, round)) {
+        const run = await pulumi(
+          dirs[who],
+          "preview",
+          "--expect-no-changes",
+          "--stack",
+          stacks[who],
+        );
+        previews[who].push(run.wall);
+      }
+      console.log(
+        `  no-op preview round ${round + 1}: ours ${previews.ours[round].toFixed(2)} s, ` +
+          `floor ${previews.floor[round].toFixed(2)} s`,
+      );
+    }
+    const preview = { ours: median(previews.ours), floor: median(previews.floor) };
+    const previewRatio = preview.ours / preview.floor;
+
+    await stack(repo, "second");
+    const second: TreeSample = await up(repo, "second");
+    const hits = second.stdout.match(/Diagnostics:[\s\S]*/)?.[0].match(/build cache hit/g)?.length;
+    if (hits !== count)
+      throw new Error(`the second stack hit the cache ${hits ?? 0} times, not ${count}`);
+    const cachedRatio = second.wall / first.wall;
+    console.log(`second stack, all ${count} from the cache: ${second.wall.toFixed(1)} s`);
+
+    console.log(
+      target(
+        `no-op preview ≤ ${TARGETS.previewRatio}× floor`,
+        `${preview.ours.toFixed(2)} s vs ${preview.floor.toFixed(2)} s = ${previewRatio.toFixed(2)}×`,
+        previewRatio <= TARGETS.previewRatio,
+      ),
+    );
+    console.log(
+      target(
+        `first up peak RSS < ${TARGETS.peakTreeMb} MB`,
+        `${first.peakTreeMb.toFixed(0)} MB`,
+        first.peakTreeMb < TARGETS.peakTreeMb,
+      ),
+    );
+    console.log(
+      target(
+        `cached second stack ≤ ${TARGETS.cachedRatio}× first up`,
+        `${cachedRatio.toFixed(2)}×`,
+        cachedRatio <= TARGETS.cachedRatio,
+      ),
+    );
+    console.log(
+      target(
+        `state < ${TARGETS.stateKb} KB per function`,
+        `${stateKb.toFixed(2)} KB`,
+        stateKb < TARGETS.stateKb,
+      ),
+    );
+    if (json) {
+      const result = {
+        functions: count,
+        runs,
+        first_up_s: first.wall,
+        first_up_peak_tree_rss_mb: first.peakTreeMb,
+        noop_preview_s: preview.ours,
+        floor_preview_s: preview.floor,
+        preview_ratio: previewRatio,
+        state_kb_per_function: stateKb,
+        export_kb_per_function: wholeKb,
+        cached_second_up_s: second.wall,
+        cached_ratio: cachedRatio,
+        cpus: os.cpus().length,
+      };
+      await writeFile(json, JSON.stringify(result, null, 2) + "\n");
+    }
+  } finally {
+    await server.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
