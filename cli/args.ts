@@ -15,10 +15,26 @@ export interface CliRequest {
   readonly verbose: boolean;
 }
 
-/** The package options that have a flag, with the flag's long name. */
-const FLAGS = (Object.entries(PACKAGE_OPTIONS) as [keyof BuildOptions, OptionSpec][])
-  .filter((entry): entry is [keyof BuildOptions, OptionSpec & { cli: FlagSpec }] => !!entry[1].cli)
-  .map(([option, spec]) => ({ option, long: spec.cli.flag ?? kebabCase(option), spec }));
+/** A flag of the build: the option it sets (or the option's field), its long name and spec. */
+interface Flag {
+  readonly option: keyof BuildOptions;
+  readonly long: string;
+  readonly cli: FlagSpec;
+  readonly spec: OptionSpec;
+}
+
+/** Every flag of the package options, in table order: one per option, or one per field. */
+const FLAGS: readonly Flag[] = (
+  Object.entries(PACKAGE_OPTIONS) as [keyof BuildOptions, OptionSpec][]
+).flatMap(([option, spec]) => {
+  const flags = spec.cli === undefined ? [] : Array.isArray(spec.cli) ? spec.cli : [spec.cli];
+  return (flags as readonly FlagSpec[]).map((cli) => ({
+    option,
+    long: cli.flag ?? kebabCase(cli.field ?? option),
+    cli,
+    spec,
+  }));
+});
 
 /** Flags of the CLI itself, not of the build. */
 const OWN_FLAGS = {
@@ -28,15 +44,20 @@ const OWN_FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+type ParseOption = NonNullable<ParseArgsConfig["options"]>[string];
+
 const PARSE_OPTIONS: ParseArgsConfig["options"] = {
   ...Object.fromEntries(
-    FLAGS.map(({ long, spec: { cli } }) => [
-      long,
-      {
-        type: cli.kind === "switch" ? "boolean" : "string",
-        ...(cli.short && { short: cli.short }),
-        ...((cli.kind === "list" || cli.kind === "pairs") && { multiple: true }),
-      },
+    FLAGS.flatMap(({ long, cli }): [string, ParseOption][] => [
+      [
+        long,
+        {
+          type: cli.kind === "switch" ? "boolean" : "string",
+          ...(cli.short && { short: cli.short }),
+          ...((cli.kind === "list" || cli.kind === "pairs") && { multiple: true }),
+        },
+      ],
+      ...(cli.negatable ? [[`no-${long}`, { type: "boolean" }] as [string, ParseOption]] : []),
     ]),
   ),
   ...OWN_FLAGS,
@@ -44,11 +65,13 @@ const PARSE_OPTIONS: ParseArgsConfig["options"] = {
 
 function usageLine(long: string, short: string | undefined, arg: string | undefined, help: string) {
   const flag = `${short ? `-${short}, ` : "    "}--${long}${arg ? ` ${arg}` : ""}`;
-  return `  ${flag.padEnd(28)}${help}`;
+  return `  ${flag.padEnd(27)} ${help}`;
 }
 
-function defaultNote(spec: OptionSpec): string {
-  const value = spec.default;
+function defaultNote({ cli, spec }: Flag): string {
+  const value = cli.field === undefined ? spec.default : spec.fields?.[cli.field]?.default;
+  if (cli.negatable && value === true)
+    return ` (default on; --no-${cli.flag ?? kebabCase(cli.field!)} for off)`;
   // Switches are off and lists empty by default; only a value worth saying is said.
   if (typeof value !== "string" && typeof value !== "number") return "";
   return ` (default ${value})`;
@@ -63,8 +86,8 @@ export const USAGE = [
   "verify  builds twice in fresh temporary directories and fails if the bytes differ.",
   "",
   "Options:",
-  ...FLAGS.map(({ long, spec }) =>
-    usageLine(long, spec.cli.short, spec.cli.arg, spec.cli.help + defaultNote(spec)),
+  ...FLAGS.map((flag) =>
+    usageLine(flag.long, flag.cli.short, flag.cli.arg, flag.cli.help + defaultNote(flag)),
   ),
   usageLine("out", "o", "<file.zip>", "where to write the zip (build only; default: a temp file)"),
   usageLine("json", undefined, undefined, "print the result as JSON"),
@@ -98,13 +121,18 @@ export function parseCli(argv: readonly string[]): CliRequest {
     sourcePath,
     outFile: typeof values.out === "string" ? values.out : undefined,
   };
-  for (const { option, long, spec } of FLAGS) {
-    const raw = values[long];
+  for (const { option, long, cli } of FLAGS) {
+    const negated = cli.negatable && values[`no-${long}`] === true;
+    const raw = negated ? false : values[long];
     if (raw === undefined) continue;
-    const value = fromText(long, spec.cli, raw);
-    const wrong = spec.rule(value);
-    if (wrong !== undefined) throw new UsageError(`--${long} ${wrong}; got "${String(raw)}"`);
-    options[option] = value;
+    const value = fromText(long, cli, raw);
+    if (cli.field === undefined) options[option] = value;
+    else options[option] = { ...(options[option] as object), [cli.field]: value };
+  }
+  for (const [option, spec] of Object.entries(PACKAGE_OPTIONS) as [string, OptionSpec][]) {
+    if (options[option] === undefined) continue;
+    const wrong = spec.rule(options[option]);
+    if (wrong !== undefined) throw new UsageError(flagProblem(option, wrong, values));
   }
   return {
     command,
@@ -115,6 +143,28 @@ export function parseCli(argv: readonly string[]): CliRequest {
 }
 
 type FlagValue = string | string[] | boolean | undefined;
+
+/** A rule's problem in the user's words: the flag, not the option or field it sets. */
+function flagProblem(
+  option: string,
+  wrong: NonNullable<ReturnType<OptionSpec["rule"]>>,
+  values: Record<string, FlagValue>,
+): string {
+  const field = typeof wrong === "string" ? undefined : wrong.field.split(".")[0];
+  const flag = FLAGS.find((f) => f.option === option && f.cli.field === field);
+  const name = flag ? `--${flag.long}` : `${option}.${field}`;
+  const text = typeof wrong === "string" ? wrong : wrong.wrong;
+  const raw = flag ? values[flag.long] : undefined;
+  // Flags of the same option set its other fields, which the rule may require.
+  const given = FLAGS.filter((f) => f.option === option && values[f.long] !== undefined);
+  const context =
+    raw === undefined && given.length > 0
+      ? ` with ${given.map((f) => `--${f.long}`).join(", ")}`
+      : raw === undefined
+        ? ""
+        : `; got "${String(raw)}"`;
+  return `${name} ${text}${context}`;
+}
 
 function parse(argv: readonly string[]): {
   values: Record<string, FlagValue>;

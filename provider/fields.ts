@@ -14,6 +14,7 @@ import {
   oneOf,
   stringList,
   stringMap,
+  type FieldRule,
   type Rule,
 } from "../shared/rules";
 import type { LambdaPackageInputs } from "./args";
@@ -44,6 +45,8 @@ export interface FieldSpec {
   readonly required?: string;
   /** A path, stored relative to the program's directory so checkouts elsewhere are no change. */
   readonly path?: "directory" | "file";
+  /** For an object input: the rule and default of each field, which README lists too. */
+  readonly fields?: Readonly<Record<string, FieldRule>>;
 }
 
 /** A package option of the engine as an input: its rule and default, and a diff class. */
@@ -97,6 +100,7 @@ export const FIELDS = {
   architecture: packaging("architecture"),
   layer: packaging("layer"),
   pythonMode: packaging("pythonMode"),
+  bundle: packaging("bundle"),
   compressionLevel: packaging("compressionLevel"),
   packagerEnv: packaging("packagerEnv"),
   inheritCredentials: packaging("inheritCredentials"),
