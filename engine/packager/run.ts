@@ -114,7 +114,8 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
       );
       await stopGroup(group);
     }
-    await Promise.race([output, sleep(DRAIN_MS)]);
+    // Unreferenced: once the output is in, this timer must not keep a CLI process alive.
+    await Promise.race([output, sleep(DRAIN_MS, undefined, { ref: false })]);
     child.stdout?.destroy();
     child.stderr?.destroy();
   } finally {
