@@ -109,6 +109,11 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
     });
   } catch (error) {
     throw bundleFailure(options.entry, sourcePath, error);
+  } finally {
+    // esbuild's service process would outlive the packager, which the engine
+    // then stops as a leftover after a grace period; esbuild starts it again
+    // when next asked.
+    await esbuild.stop();
   }
   for (const warning of result.warnings) log(`esbuild warning: ${describeMessage(warning)}`);
   await mkdir(request.outDir, { recursive: true });
