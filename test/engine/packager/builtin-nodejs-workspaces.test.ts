@@ -2,9 +2,9 @@
  * The nodejs packagers on a member of a pnpm, yarn berry and npm workspace:
  * the member's production closure, siblings as real directories, from the
  * root's lockfile, without writing into the workspace. These reach the npm
- * registry for is-number@7.0.0, and for pnpm@12.4.2 and
- * @yarnpkg/cli-dist@4.18.1 (each fixture pins its tool with packageManager)
- * the first time they run on a machine.
+ * registry for is-number@7.0.0, and for pnpm@12.4.2, @yarnpkg/cli-dist@4.18.1
+ * and yarn@1.22.22 (each fixture pins its tool with packageManager) the first
+ * time they run on a machine.
  */
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -24,7 +24,7 @@ const EXPECTED = [
 ];
 const ABSENT = [
   "node_modules/kind-of/", // a dev dependency of the member, a dependency of another member
-  "node_modules/is-odd/", // npm fixture: another member's dependency
+  "node_modules/is-odd/", // npm and yarn 1 fixtures: another member's dependency
   "node_modules/@fixture/api/", // the member itself
   "node_modules/@fixture/other/",
 ];
@@ -42,6 +42,7 @@ for (const [tool, fixture] of [
   ["pnpm (deploy, catalog entry)", "pnpm-workspace"],
   ["yarn berry (workspaces focus)", "yarn-workspace"],
   ["npm (--workspace)", "npm-workspace"],
+  ["yarn 1 (only the members it needs)", "yarn-classic-workspace"],
 ] as const) {
   describe(`a ${tool} workspace member`, { timeout: 240_000 }, () => {
     test("gets its production closure with siblings as real directories, and the workspace is left as it was", async (t) => {
