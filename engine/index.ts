@@ -10,6 +10,7 @@ export {
   type PackageOptions,
   type PythonMode,
 } from "./options";
+export { BUNDLE_FIELDS, type BundleFormat, type BundleOptions } from "./bundle/options";
 export { preflight, preflightProblems } from "./preflight";
 export { listPackagers, packageRoot, resolvePackager } from "./packager";
 export { DEFAULT_EXCLUDES } from "./stage/exclude";

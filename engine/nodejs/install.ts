@@ -240,6 +240,9 @@ async function pinArchitecture(
     return;
   }
   const cpu = CPU[architecture];
+  log(
+    `nodejs packager: supportedArchitectures linux/${cpu}/glibc added to the scratch .yarnrc.yml`,
+  );
   await appendFile(
     file,
     `${text === "" || text.endsWith("\n") ? "" : "\n"}supportedArchitectures:\n` +

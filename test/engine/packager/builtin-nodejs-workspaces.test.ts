@@ -76,3 +76,34 @@ for (const [tool, fixture] of [
     });
   });
 }
+
+describe("architecture in a workspace", { timeout: 240_000 }, () => {
+  test("reaches the tool: pnpm gets --os, --cpu and --libc, yarn berry a supportedArchitectures block", async (t) => {
+    for (const [fixture, expected] of [
+      [
+        "pnpm-workspace",
+        "deploy --prod --config.node-linker=hoisted --os=linux --cpu=arm64 --libc=glibc",
+      ],
+      [
+        "yarn-workspace",
+        "supportedArchitectures linux/arm64/glibc added to the scratch .yarnrc.yml",
+      ],
+    ] as const) {
+      const root = await copyFixture(t, fixture);
+      const api = path.join(root, "packages", "api");
+      const { buildDir, lines } = await stage(t, "nodejs22.x", api, { architecture: "arm64" });
+      assert.ok(
+        lines.some((l) => l.includes(expected)),
+        `${fixture}: ${lines.join("\n")}`,
+      );
+      assert.deepEqual(await callHandler(buildDir), { isNumber: true, text: "HI!" });
+      const yarnrc = path.join(root, ".yarnrc.yml");
+      if (fixture === "yarn-workspace")
+        assert.doesNotMatch(
+          await readFile(yarnrc, "utf8"),
+          /supportedArchitectures/,
+          "yours is untouched",
+        );
+    }
+  });
+});
