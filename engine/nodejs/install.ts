@@ -104,15 +104,16 @@ export async function installProduction(request: InstallRequest): Promise<void> 
 /** The root's manifests, the members' package.json files and the needed members' sources. */
 async function copyManifests(project: NodeProject, root: string): Promise<void> {
   await mkdir(root, { recursive: true });
-  const copy = async (relative: string, options: { whole?: boolean } = {}) => {
+  const copy = async (relative: string, options: { withoutModules?: boolean } = {}) => {
     const from = path.join(project.root, relative);
     if (!existsSync(from)) return;
     const to = path.join(root, relative);
     await mkdir(path.dirname(to), { recursive: true });
+    const leftOut = /(^|\/)(node_modules|\.git)$/;
     await cp(from, to, {
       recursive: true,
       verbatimSymlinks: true,
-      filter: (src) => options.whole !== false || !/(^|\/)(node_modules|\.git)$/.test(src),
+      filter: (src) => !options.withoutModules || !leftOut.test(src),
     });
   };
   for (const file of [...ROOT_FILES, ...ROOT_DIRS]) await copy(file);
@@ -127,7 +128,7 @@ async function copyManifests(project: NodeProject, root: string): Promise<void> 
     await copy(path.join(path.relative(project.root, member.dir), "package.json"));
   }
   for (const sibling of siblings) {
-    await copy(path.relative(project.root, sibling.dir), { whole: false });
+    await copy(path.relative(project.root, sibling.dir), { withoutModules: true });
   }
 }
 
@@ -195,7 +196,7 @@ async function runInstall(
       break;
     }
   }
-  const where = path.relative(root, path.join(root, path.relative(project.root, project.dir)));
+  const where = path.relative(project.root, project.dir);
   log(
     `nodejs packager: ${tool.label}: ${args.join(" ")}` +
       (where ? ` (workspace member ${where} of ${project.root})` : ""),
