@@ -7,4 +7,6 @@ export type {
   Architecture,
   GitSourceKeyOptions,
   PythonMode,
+  BundleOptions,
+  BundleFormat,
 } from "./engine";

@@ -48,10 +48,26 @@ export type CliRequest =
 /** The options `audit` takes: what the audit is held to, and what it does with findings. */
 const AUDIT_OPTIONS: readonly (keyof BuildOptions)[] = ["runtime", "architecture", "nativeCheck"];
 
-/** The package options that have a flag, with the flag's long name. */
-const FLAGS = (Object.entries(PACKAGE_OPTIONS) as [keyof BuildOptions, OptionSpec][])
-  .filter((entry): entry is [keyof BuildOptions, OptionSpec & { cli: FlagSpec }] => !!entry[1].cli)
-  .map(([option, spec]) => ({ option, long: spec.cli.flag ?? kebabCase(option), spec }));
+/** A flag of the build: the option it sets (or the option's field), its long name and spec. */
+interface Flag {
+  readonly option: keyof BuildOptions;
+  readonly long: string;
+  readonly cli: FlagSpec;
+  readonly spec: OptionSpec;
+}
+
+/** Every flag of the package options, in table order: one per option, or one per field. */
+const FLAGS: readonly Flag[] = (
+  Object.entries(PACKAGE_OPTIONS) as [keyof BuildOptions, OptionSpec][]
+).flatMap(([option, spec]) => {
+  const flags = spec.cli === undefined ? [] : Array.isArray(spec.cli) ? spec.cli : [spec.cli];
+  return (flags as readonly FlagSpec[]).map((cli) => ({
+    option,
+    long: cli.flag ?? kebabCase(cli.field ?? option),
+    cli,
+    spec,
+  }));
+});
 
 /** Flags of the CLI itself, not of the build. */
 const OWN_FLAGS = {
@@ -62,24 +78,34 @@ const OWN_FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** The long names of the package options' flags, with the --no- form of a negatable one. */
+function buildFlags(): string[] {
+  return FLAGS.flatMap(({ long, cli }) => (cli.negatable ? [long, `no-${long}`] : [long]));
+}
+
 /** The flags each command takes besides --help; any other is bad usage. */
 const COMMAND_FLAGS: Record<"build" | "verify" | "key" | "diff" | "audit", readonly string[]> = {
-  build: [...FLAGS.map((f) => f.long), "out", "json", "verbose"],
-  verify: [...FLAGS.map((f) => f.long), "json", "verbose"],
+  build: [...buildFlags(), "out", "json", "verbose"],
+  verify: [...buildFlags(), "json", "verbose"],
   key: ["cwd"],
   diff: ["json"],
   audit: [...FLAGS.filter((f) => AUDIT_OPTIONS.includes(f.option)).map((f) => f.long), "json"],
 };
 
+type ParseOption = NonNullable<ParseArgsConfig["options"]>[string];
+
 const PARSE_OPTIONS: ParseArgsConfig["options"] = {
   ...Object.fromEntries(
-    FLAGS.map(({ long, spec: { cli } }) => [
-      long,
-      {
-        type: cli.kind === "switch" ? "boolean" : "string",
-        ...(cli.short && { short: cli.short }),
-        ...((cli.kind === "list" || cli.kind === "pairs") && { multiple: true }),
-      },
+    FLAGS.flatMap(({ long, cli }): [string, ParseOption][] => [
+      [
+        long,
+        {
+          type: cli.kind === "switch" ? "boolean" : "string",
+          ...(cli.short && { short: cli.short }),
+          ...((cli.kind === "list" || cli.kind === "pairs") && { multiple: true }),
+        },
+      ],
+      ...(cli.negatable ? [[`no-${long}`, { type: "boolean" }] as [string, ParseOption]] : []),
     ]),
   ),
   ...OWN_FLAGS,
@@ -91,8 +117,10 @@ function usageLine(long: string, short: string | undefined, arg: string | undefi
   return `  ${flag.padEnd(Math.max(28, flag.length + 2))}${help}`;
 }
 
-function defaultNote(spec: OptionSpec): string {
-  const value = spec.default;
+function defaultNote({ cli, spec }: Flag): string {
+  const value = cli.field === undefined ? spec.default : spec.fields?.[cli.field]?.default;
+  if (cli.negatable && value === true)
+    return ` (default on; --no-${cli.flag ?? kebabCase(cli.field!)} for off)`;
   // Switches are off and lists empty by default; only a value worth saying is said.
   if (typeof value !== "string" && typeof value !== "number") return "";
   return ` (default ${value})`;
@@ -114,8 +142,8 @@ export const USAGE = [
   "        read from their central directories: files added, removed and changed (CRC-32, size, mode).",
   "",
   "Options of build and verify:",
-  ...FLAGS.map(({ long, spec }) =>
-    usageLine(long, spec.cli.short, spec.cli.arg, spec.cli.help + defaultNote(spec)),
+  ...FLAGS.map((flag) =>
+    usageLine(flag.long, flag.cli.short, flag.cli.arg, flag.cli.help + defaultNote(flag)),
   ),
   usageLine("out", "o", "<file.zip>", "where to write the zip (build only; default: a temp file)"),
   usageLine("json", undefined, undefined, "print the result as JSON"),
@@ -231,13 +259,18 @@ function buildRequest(
 /** The package options given as flags, converted from text and checked by their rules. */
 function optionsFrom(values: Record<string, FlagValue>): Record<string, unknown> {
   const options: Record<string, unknown> = {};
-  for (const { option, long, spec } of FLAGS) {
-    const raw = values[long];
+  for (const { option, long, cli } of FLAGS) {
+    const negated = cli.negatable && values[`no-${long}`] === true;
+    const raw = negated ? false : values[long];
     if (raw === undefined) continue;
-    const value = fromText(long, spec.cli, raw);
-    const wrong = spec.rule(value);
-    if (wrong !== undefined) throw new UsageError(`--${long} ${wrong}; got "${String(raw)}"`);
-    options[option] = value;
+    const value = fromText(long, cli, raw);
+    if (cli.field === undefined) options[option] = value;
+    else options[option] = { ...(options[option] as object), [cli.field]: value };
+  }
+  for (const [option, spec] of Object.entries(PACKAGE_OPTIONS) as [string, OptionSpec][]) {
+    if (options[option] === undefined) continue;
+    const wrong = spec.rule(options[option]);
+    if (wrong !== undefined) throw new UsageError(flagProblem(option, wrong, values));
   }
   return options;
 }
@@ -271,4 +304,26 @@ function fromText(long: string, cli: FlagSpec, raw: NonNullable<FlagValue>): unk
 
 function kebabCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** A rule's problem in the user's words: the flag, not the option or field it sets. */
+function flagProblem(
+  option: string,
+  wrong: NonNullable<ReturnType<OptionSpec["rule"]>>,
+  values: Record<string, FlagValue>,
+): string {
+  const field = typeof wrong === "string" ? undefined : wrong.field.split(".")[0];
+  const flag = FLAGS.find((f) => f.option === option && f.cli.field === field);
+  const name = flag ? `--${flag.long}` : `${option}.${field}`;
+  const text = typeof wrong === "string" ? wrong : wrong.wrong;
+  const raw = flag ? values[flag.long] : undefined;
+  // Flags of the same option set its other fields, which the rule may require.
+  const given = FLAGS.filter((f) => f.option === option && values[f.long] !== undefined);
+  const context =
+    raw === undefined && given.length > 0
+      ? ` with ${given.map((f) => `--${f.long}`).join(", ")}`
+      : raw === undefined
+        ? ""
+        : `; got "${String(raw)}"`;
+  return `${name} ${text}${context}`;
 }

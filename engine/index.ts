@@ -35,6 +35,7 @@ export {
   type RangedSource,
   type ZipListing,
 } from "./listing";
+export { BUNDLE_FIELDS, type BundleFormat, type BundleOptions } from "./bundle/options";
 export { preflight, preflightProblems } from "./preflight";
 export { listPackagers, packageRoot, resolvePackager } from "./packager";
 export { DEFAULT_EXCLUDES } from "./stage/exclude";

@@ -8,13 +8,17 @@ import { LambdaPackageError } from "../shared/errors";
 import {
   isBoolean,
   nonEmpty,
+  objectOf,
   oneOf,
   problem,
   stringList,
   stringMap,
   wholeNumber,
+  withFieldDefaults,
+  type FieldRule,
   type Rule,
 } from "../shared/rules";
+import { BUNDLE_FIELDS, type BundleOptions, type NormalizedBundleOptions } from "./bundle/options";
 
 /** Lambda instruction set architectures, as Lambda names them. */
 export type Architecture = "x86_64" | "arm64";
@@ -77,6 +81,14 @@ export interface PackageOptions {
    * @default "requirements"
    */
   readonly pythonMode?: PythonMode;
+  /**
+   * Node.js packagers: bundle the handler with esbuild into one file (`index.js`, or
+   * `index.mjs` for ESM) instead of copying the source and installing its dependencies, e.g.
+   * `{ entry: "src/handler.ts" }`. Imports are resolved through the project's `node_modules`
+   * as they are, so install its dependencies first. Its fields are in `BundleOptions`.
+   * @default none: the source is copied and its production dependencies installed
+   */
+  readonly bundle?: BundleOptions;
   /**
    * Deflate level, a whole number from 0 (store) to 9 (smallest).
    * @default 9
@@ -146,13 +158,17 @@ export interface BuildOptions extends PackageOptions {
   readonly secrets?: readonly string[];
 }
 
-/** How a package option is given on the command line. */
+/** How a package option, or one field of an object option, is given on the command line. */
 export interface FlagSpec {
-  /** Long flag without dashes. @default the option name in kebab case */
+  /** Long flag without dashes. @default the option (or field) name in kebab case */
   readonly flag?: string;
   readonly short?: string;
+  /** The field of an object option the flag sets, e.g. `entry` of `bundle`. @default none: the whole option */
+  readonly field?: string;
   /** `value`: one string; `number`; `list`: repeatable; `pairs`: repeatable NAME=VALUE; `switch`. */
   readonly kind: "value" | "number" | "list" | "pairs" | "switch";
+  /** A switch that also has a `--no-` form, for a field that is on by default. @default false */
+  readonly negatable?: boolean;
   /** The placeholder in the usage line, e.g. `<0-9>`. */
   readonly arg?: string;
   /** One line of `--help`. */
@@ -170,8 +186,10 @@ export interface OptionSpec {
   readonly shapes: boolean;
   /** The value in effect when the option is left out, if there is one. */
   readonly default?: unknown;
-  /** The CLI flag; the source path is the CLI's positional argument instead. */
-  readonly cli?: FlagSpec;
+  /** For an object option: the rule and default of each field (its `rule` checks them all). */
+  readonly fields?: Readonly<Record<string, FieldRule>>;
+  /** The CLI flag, or one flag per field; the source path is the CLI's positional argument instead. */
+  readonly cli?: FlagSpec | readonly FlagSpec[];
 }
 
 /** 1980-01-01T00:00:00Z, the earliest time a zip entry can carry. */
@@ -247,6 +265,48 @@ export const PACKAGE_OPTIONS = {
       help: "requirements (pip install -r) or package (pip install --no-deps .)",
     },
   },
+  bundle: {
+    shapes: true,
+    rule: objectOf(BUNDLE_FIELDS),
+    fields: BUNDLE_FIELDS,
+    cli: [
+      {
+        field: "entry",
+        kind: "value",
+        arg: "<file>",
+        help: "bundle with esbuild from this handler file (.ts, .mts, .js, .mjs)",
+      },
+      { field: "format", kind: "value", arg: "<cjs|esm>", help: "the bundle's module format" },
+      {
+        flag: "external",
+        field: "externals",
+        kind: "list",
+        arg: "<pattern>",
+        help: "leave this import out of the bundle (repeatable; replaces @aws-sdk/*)",
+      },
+      {
+        flag: "node-module",
+        field: "nodeModules",
+        kind: "list",
+        arg: "<package>",
+        help: "install this package beside the bundle instead (repeatable)",
+      },
+      { field: "minify", kind: "switch", help: "minify the bundle" },
+      {
+        field: "sourcemap",
+        kind: "switch",
+        negatable: true,
+        help: "write index.js.map beside the bundle",
+      },
+      {
+        field: "define",
+        kind: "pairs",
+        arg: "<NAME=EXPR>",
+        help: "replace NAME by the expression EXPR in the bundle (repeatable)",
+      },
+      { field: "banner", kind: "value", arg: "<js>", help: "put this at the top of the bundle" },
+    ],
+  },
   compressionLevel: {
     shapes: true,
     rule: wholeNumber(0, 9, "from 0 (store) to 9 (smallest)"),
@@ -298,8 +358,9 @@ type Defaulted = {
 };
 
 /** `BuildOptions` after `normalizeBuildOptions`: checked, defaults filled in, paths absolute. */
-export type NormalizedBuildOptions = BuildOptions &
+export type NormalizedBuildOptions = Omit<BuildOptions, "bundle"> &
   Defaulted & {
+    readonly bundle?: NormalizedBundleOptions;
     readonly sourceDateEpoch: number;
   };
 
@@ -318,9 +379,14 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     }
     const wrong = problem(name, spec.rule, value);
     if (wrong) throw new LambdaPackageError(`BAD_${constantCase(name)}`, `${wrong}.`);
+    if (spec.fields)
+      filled[name] = withFieldDefaults(spec.fields, value as Record<string, unknown>);
   }
   const sourceDateEpoch = options.sourceDateEpoch ?? sourceDateEpochFromEnv() ?? ZIP_EPOCH;
-  return { ...(filled as unknown as BuildOptions & Defaulted), sourceDateEpoch };
+  return {
+    ...(filled as unknown as Omit<NormalizedBuildOptions, "sourceDateEpoch">),
+    sourceDateEpoch,
+  };
 }
 
 /** `compressionLevel` → `COMPRESSION_LEVEL`. */

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../shared/errors";
 import type { PackageOptions } from "./options";
-import { resolvePackager } from "./packager";
+import { builtinPackagersDir, resolvePackager } from "./packager";
 
 /** What the file system says about a package's inputs before any work. */
 export interface Preflight {
@@ -33,12 +33,15 @@ export function preflight(options: PackageOptions): Preflight {
 
 /** Every problem `preflight` would throw, one per field, for callers that report them all. */
 export function preflightProblems(
-  options: Pick<PackageOptions, "sourcePath" | "runtime" | "packager" | "packagersDir">,
+  options: Pick<
+    PackageOptions,
+    "sourcePath" | "runtime" | "packager" | "packagersDir" | "bundle" | "layer"
+  >,
 ): LambdaPackageError[] {
   const problems: LambdaPackageError[] = [];
   for (const check of [
     () => checkSourceDirectory(options.sourcePath),
-    () => resolvePackager(options),
+    () => checkBundle(options, resolvePackager(options)),
   ]) {
     try {
       check();
@@ -74,6 +77,33 @@ function checkSourceDirectory(given: string): void {
       "SOURCE_EMPTY",
       `sourcePath "${given}" is an empty directory: there is nothing to package. ` +
         `Check the path, or build the code into it first.`,
+      { field },
+    );
+  }
+}
+
+/**
+ * `bundle` is what the built-in nodejs packagers do with it; a built-in
+ * packager of another runtime would ignore it, which is never what was meant.
+ * Your own packagers get it as `$BUNDLE` and decide for themselves.
+ */
+function checkBundle(options: Pick<PackageOptions, "bundle" | "layer">, script: string): void {
+  if (options.bundle === undefined) return;
+  const field = "bundle";
+  const name = path.basename(script);
+  if (path.dirname(script) === builtinPackagersDir && !/^nodejs\d+\.x$/.test(name)) {
+    throw new LambdaPackageError(
+      "BAD_BUNDLE",
+      `bundle is for the nodejs packagers (nodejs18.x … nodejs24.x), and the runtime is ${name}. ` +
+        `Remove bundle, or set runtime to a nodejs runtime.`,
+      { field },
+    );
+  }
+  if (options.layer === true) {
+    throw new LambdaPackageError(
+      "BAD_BUNDLE",
+      `bundle and layer do not go together: a bundle is a function's handler, a layer holds ` +
+        `node_modules for functions. Remove one of them.`,
       { field },
     );
   }

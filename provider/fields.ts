@@ -14,6 +14,7 @@ import {
   oneOf,
   stringList,
   stringMap,
+  type FieldRule,
   type Rule,
 } from "../shared/rules";
 import type { LambdaPackageInputs } from "./args";
@@ -53,6 +54,8 @@ export interface FieldSpec {
   readonly required?: string;
   /** A path, stored relative to the program's directory so checkouts elsewhere are no change. */
   readonly path?: "directory" | "file";
+  /** For an object input: the rule and default of each field, which README lists too. */
+  readonly fields?: Readonly<Record<string, FieldRule>>;
 }
 
 /**
@@ -121,6 +124,7 @@ export const FIELDS = {
   architecture: packaging("architecture"),
   layer: packaging("layer"),
   pythonMode: packaging("pythonMode"),
+  bundle: packaging("bundle"),
   compressionLevel: packaging("compressionLevel"),
   packagerEnv: packaging("packagerEnv"),
   inheritCredentials: packaging("inheritCredentials"),

@@ -12,12 +12,12 @@ import * as prettier from "prettier";
 import ts from "typescript";
 import { USAGE } from "../cli/args";
 import { LAMBDA_RUNTIMES } from "../engine/audit";
-import { DIFF_CLASSES, FIELDS, fieldsOf, type Field } from "../provider/fields";
+import { DIFF_CLASSES, FIELDS, fieldsOf, type Field, type FieldSpec } from "../provider/fields";
 import { repoRoot } from "./minio";
 
-/** One input as its JSDoc and the field table describe it. */
+/** One input, or one field of an object input (`bundle.entry`), as its JSDoc and the field table describe it. */
 export interface InputDoc {
-  readonly name: Field;
+  readonly name: Field | `${Field}.${string}`;
   readonly required: boolean;
   /** The JSDoc's text, without tags. */
   readonly text: string;
@@ -40,29 +40,71 @@ export function inputDocs(root = repoRoot()): InputDoc[] {
       ts.isInterfaceDeclaration(s) && s.name.text === "LambdaPackageArgs",
   );
   if (!args) throw new Error(`${file} declares no interface LambdaPackageArgs`);
+  const describe = (symbol: ts.Symbol, name: InputDoc["name"]): InputDoc => {
+    const tag = symbol.getJsDocTags(checker).find((t) => t.name === "default");
+    return {
+      name,
+      required: (symbol.flags & ts.SymbolFlags.Optional) === 0,
+      text: ts.displayPartsToString(symbol.getDocumentationComment(checker)).replace(/\s+/g, " "),
+      defaultTag: tag && ts.displayPartsToString(tag.text).replace(/\s+/g, " ").trim(),
+    };
+  };
+  const options = packageOptionTypes(program, checker, root);
   return checker
     .getTypeAtLocation(args)
     .getProperties()
-    .map((symbol) => {
-      const tag = symbol.getJsDocTags(checker).find((t) => t.name === "default");
-      return {
-        name: symbol.name as Field,
-        required: (symbol.flags & ts.SymbolFlags.Optional) === 0,
-        text: ts.displayPartsToString(symbol.getDocumentationComment(checker)).replace(/\s+/g, " "),
-        defaultTag: tag && ts.displayPartsToString(tag.text).trim(),
-      };
+    .flatMap((symbol) => {
+      const name = symbol.name as Field;
+      const nested = "fields" in FIELDS[name] ? options.get(name) : undefined;
+      const fields = nested ? checker.getNonNullableType(nested).getProperties() : [];
+      return [
+        describe(symbol, name),
+        ...fields.map((field) => describe(field, `${name}.${field.name}`)),
+      ];
     });
+}
+
+/** The declared type of each property of `PackageOptions`, for the fields of object options. */
+function packageOptionTypes(
+  program: ts.Program,
+  checker: ts.TypeChecker,
+  root: string,
+): Map<string, ts.Type> {
+  const file = path.join(root, "engine", "options.ts");
+  const source = program.getSourceFile(file);
+  const options = source?.statements.find(
+    (s): s is ts.InterfaceDeclaration =>
+      ts.isInterfaceDeclaration(s) && s.name.text === "PackageOptions",
+  );
+  if (!options) throw new Error(`${file} declares no interface PackageOptions`);
+  const types = new Map<string, ts.Type>();
+  for (const member of options.members) {
+    if (ts.isPropertySignature(member) && member.type && ts.isIdentifier(member.name))
+      types.set(member.name.text, checker.getTypeFromTypeNode(member.type));
+  }
+  return types;
+}
+
+/** The table row of an input, or of a field of an object input. */
+function specOf(name: InputDoc["name"]): { default?: unknown; required?: string } | undefined {
+  const [input, field] = name.split(".") as [Field, string | undefined];
+  const spec: FieldSpec = FIELDS[input];
+  return field === undefined ? spec : spec.fields?.[field];
 }
 
 /** Disagreements between the JSDoc and the field table; empty when they agree. */
 export function docProblems(docs: readonly InputDoc[]): string[] {
   const problems: string[] = [];
   for (const doc of docs) {
-    const spec = FIELDS[doc.name] as { default?: unknown; required?: string };
+    const spec = specOf(doc.name);
+    if (spec === undefined) {
+      problems.push(`${doc.name} has no row in its table`);
+      continue;
+    }
     if (!doc.text) problems.push(`${doc.name} has no JSDoc`);
     if (doc.required !== (spec.required !== undefined)) {
       problems.push(
-        `${doc.name} is ${doc.required ? "" : "not "}required in LambdaPackageArgs but not in FIELDS`,
+        `${doc.name} is ${doc.required ? "" : "not "}required in its declaration but not in FIELDS`,
       );
     }
     if (doc.required) continue;
@@ -84,9 +126,11 @@ function cell(text: string): string {
 
 /** The inputs reference: name, what it is (the JSDoc's first sentence), default, and a change's effect. */
 export function inputsTable(docs: readonly InputDoc[]): string {
-  const byName = new Map(docs.map((doc) => [doc.name, doc]));
-  // In the table's order, which groups the inputs by what they are about.
-  const ordered = (Object.keys(FIELDS) as Field[]).flatMap((name) => byName.get(name) ?? []);
+  // In the table's order, which groups the inputs by what they are about; the
+  // fields of an object input follow it, in their declaration order.
+  const ordered = (Object.keys(FIELDS) as Field[]).flatMap((name) =>
+    docs.filter((doc) => doc.name === name || doc.name.startsWith(`${name}.`)),
+  );
   const rows = ordered.map((doc) => {
     // The first sentence: up to a full stop before a capital, not the one of "e.g.".
     const summary = doc.text.split(/(?<!\be\.g|\bi\.e)\.\s+(?=[A-Z])/)[0].replace(/\.?$/, ".");
@@ -94,7 +138,8 @@ export function inputsTable(docs: readonly InputDoc[]): string {
     // A literal value is code; prose such as "the bucket's default" stays prose.
     const literal = /^(["[{]|\d|true$|false$)/.test(tag);
     const fallback = doc.required ? "**required**" : literal ? code(tag) : tag;
-    return `| ${code(doc.name)} | ${cell(summary)} | ${cell(fallback)} | ${FIELDS[doc.name].diff} |`;
+    const diff = FIELDS[doc.name.split(".")[0] as Field].diff;
+    return `| ${code(doc.name)} | ${cell(summary)} | ${cell(fallback)} | ${diff} |`;
   });
   return ["| input | what it is | default | a change |", "| --- | --- | --- | --- |", ...rows].join(
     "\n",

@@ -18,6 +18,15 @@ export type ErrorCode =
   | "PACKAGER_NOT_EXECUTABLE"
   | "PACKAGER_FAILED"
   | "PACKAGER_TIMEOUT"
+  // The nodejs packagers: bundling, package managers, workspaces.
+  | "BUNDLE_ENTRY_MISSING"
+  | "BUNDLE_FAILED"
+  | "LOCKFILE_AMBIGUOUS"
+  | "PACKAGE_JSON_INVALID"
+  | "PACKAGE_MANAGER_INVALID"
+  | "PACKAGE_MANAGER_MISSING"
+  | "INSTALL_FAILED"
+  | "NODE_MODULE_MISSING"
   // What the packager staged.
   | "PACKAGE_ZIP_CORRUPT"
   | "SOURCE_MANIFEST_INVALID"

@@ -5,36 +5,55 @@
  */
 import { show } from "./format";
 
-/** What is wrong with a value, as the end of "<field> …", or undefined when it is fine. */
-export type Rule = (value: unknown) => string | undefined;
+/**
+ * What is wrong with a value, as the end of "<field> …", or, for a value that
+ * is an object of fields, which field is wrong and how; undefined when it is fine.
+ */
+export type Rule = (value: unknown) => string | FieldProblem | undefined;
+
+/** A rule of a plain value (not an object of fields): its problem is always a phrase. */
+export type ValueRule = (value: unknown) => string | undefined;
+
+/** A problem with one field of an object value: the message names that field, not the object. */
+export interface FieldProblem {
+  /** The field's path inside the value, e.g. `format` (or `a.b` for deeper objects). */
+  readonly field: string;
+  /** The end of "<field> …", e.g. `must be one of "cjs", "esm"`. */
+  readonly wrong: string;
+  /** The field's value; undefined when the problem is that it is missing. */
+  readonly value: unknown;
+}
 
 /** The one wording of a failed rule: `compressionLevel must be …; got 11`. */
 export function problem(field: string, rule: Rule, value: unknown): string | undefined {
   const wrong = rule(value);
-  return wrong === undefined ? undefined : `${field} ${wrong}; got ${show(value)}`;
+  if (wrong === undefined) return undefined;
+  if (typeof wrong === "string") return `${field} ${wrong}; got ${show(value)}`;
+  const got = wrong.value === undefined ? "" : `; got ${show(wrong.value)}`;
+  return `${field}.${wrong.field} ${wrong.wrong}${got}`;
 }
 
-export const isString: Rule = (v) => (typeof v === "string" ? undefined : "must be a string");
+export const isString: ValueRule = (v) => (typeof v === "string" ? undefined : "must be a string");
 
-export const nonEmpty: Rule = (v) =>
+export const nonEmpty: ValueRule = (v) =>
   typeof v === "string" && v.trim() !== "" ? undefined : "must be a non-empty string";
 
-export const isBoolean: Rule = (v) =>
+export const isBoolean: ValueRule = (v) =>
   typeof v === "boolean" ? undefined : "must be true or false";
 
 export const oneOf =
-  (...allowed: readonly string[]): Rule =>
+  (...allowed: readonly string[]): ValueRule =>
   (v) =>
     allowed.includes(v as string)
       ? undefined
       : `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`;
 
-export const stringList: Rule = (v) =>
+export const stringList: ValueRule = (v) =>
   Array.isArray(v) && v.every((x) => typeof x === "string")
     ? undefined
     : "must be a list of strings";
 
-export const stringMap: Rule = (v) =>
+export const stringMap: ValueRule = (v) =>
   v !== null &&
   typeof v === "object" &&
   !Array.isArray(v) &&
@@ -44,7 +63,7 @@ export const stringMap: Rule = (v) =>
 
 /** A whole number from `min` to `max`; `what` says what the ends mean. */
 export const wholeNumber =
-  (min: number, max: number, what = `from ${min} to ${max}`): Rule =>
+  (min: number, max: number, what = `from ${min} to ${max}`): ValueRule =>
   (v) =>
     Number.isInteger(v) && (v as number) >= min && (v as number) <= max
       ? undefined
@@ -60,3 +79,61 @@ export const all =
     }
     return undefined;
   };
+
+/** One field of an object value: its rule, and its default or, when it must be given, what to give. */
+export interface FieldRule {
+  readonly rule: Rule;
+  /** The value in effect when the field is left out, if there is one. */
+  readonly default?: unknown;
+  /** For fields that must be given: what to give, for the error. */
+  readonly required?: string;
+}
+
+/**
+ * An object of the named fields, each checked by its rule. A problem names
+ * the field (`bundle.format must be one of …`); a field that is not named is
+ * a problem too, since a misspelt field would otherwise be ignored in silence.
+ */
+export const objectOf =
+  (fields: Readonly<Record<string, FieldRule>>): Rule =>
+  (v) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) {
+      return `must be an object with the fields ${Object.keys(fields).join(", ")}`;
+    }
+    const value = v as Record<string, unknown>;
+    for (const name of Object.keys(value)) {
+      if (!(name in fields) && value[name] !== undefined) {
+        const known = Object.keys(fields).join(", ");
+        return {
+          field: name,
+          wrong: `is not a field (the fields are ${known})`,
+          value: value[name],
+        };
+      }
+    }
+    for (const [name, spec] of Object.entries(fields)) {
+      const field = value[name];
+      if (field === undefined) {
+        if (spec.required !== undefined)
+          return { field: name, wrong: `is required (${spec.required})`, value: undefined };
+        continue;
+      }
+      const wrong = spec.rule(field);
+      if (wrong === undefined) continue;
+      if (typeof wrong === "string") return { field: name, wrong, value: field };
+      return { ...wrong, field: `${name}.${wrong.field}` };
+    }
+    return undefined;
+  };
+
+/** The object with the defaults of its fields filled in where they are left out. */
+export function withFieldDefaults(
+  fields: Readonly<Record<string, FieldRule>>,
+  value: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const filled: Record<string, unknown> = { ...value };
+  for (const [name, spec] of Object.entries(fields)) {
+    if (filled[name] === undefined && "default" in spec) filled[name] = spec.default;
+  }
+  return filled;
+}

@@ -15,6 +15,8 @@ export const CONTRACT_VARIABLES = [
   "LAYER",
   "PYTHON_MODE",
   "SOURCE_MANIFEST",
+  "BUNDLE",
+  "NODE_BINARY",
 ] as const;
 
 type ContractVariable = (typeof CONTRACT_VARIABLES)[number];
@@ -66,6 +68,10 @@ function contractVariables(
     LAYER: (options.layer ?? PACKAGE_OPTIONS.layer.default) ? "1" : "0",
     PYTHON_MODE: options.pythonMode ?? PACKAGE_OPTIONS.pythonMode.default,
     SOURCE_MANIFEST: dirs.sourceManifest,
+    BUNDLE: options.bundle === undefined ? "" : JSON.stringify(options.bundle),
+    // The Node.js running the engine, which the nodejs packagers run their
+    // code with: the one on PATH may be older, or missing.
+    NODE_BINARY: process.execPath,
   };
 }
 
@@ -75,6 +81,7 @@ const OPTION_FOR: Partial<Record<ContractVariable, string>> = {
   LAYER: "layer",
   PYTHON_MODE: "pythonMode",
   SOURCE_PATH: "sourcePath",
+  BUNDLE: "bundle",
 };
 
 // Overriding BUILD_DIR or PACKAGE_ZIP would make the engine zip a directory

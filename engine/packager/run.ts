@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isCredentialName } from "../../shared/credentials";
 import { LambdaPackageError } from "../../shared/errors";
 import { onInterrupt } from "../../shared/interrupt";
+import type { NormalizedBundleOptions } from "../bundle/options";
 import { PACKAGE_OPTIONS, type PackageOptions } from "../options";
 import { SOURCE_MANIFEST_FILE } from "./manifest";
 import { packagerEnvironment, type PackagerDirs } from "./env";
@@ -27,6 +28,8 @@ export interface RunPackagerOptions extends Pick<
   PackageOptions,
   "architecture" | "layer" | "pythonMode" | "packagerEnv" | "inheritCredentials" | "packagerTimeout"
 > {
+  /** `bundle` with its defaults filled in, passed as `$BUNDLE`. */
+  readonly bundle?: NormalizedBundleOptions;
   /** Absolute path of the packager script (from `resolvePackager`). */
   readonly script: string;
   /** The packager's name, passed as `RUNTIME`, e.g. `python3.12`. */
@@ -111,7 +114,8 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
       );
       await stopGroup(group);
     }
-    await Promise.race([output, sleep(DRAIN_MS)]);
+    // Unreferenced: once the output is in, this timer must not keep a CLI process alive.
+    await Promise.race([output, sleep(DRAIN_MS, undefined, { ref: false })]);
     child.stdout?.destroy();
     child.stderr?.destroy();
   } finally {

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { PackageOptions } from "../../engine/options";
 import { preflightProblems } from "../../engine/preflight";
 import { isCredentialName } from "../../shared/credentials";
 import { LambdaPackageError } from "../../shared/errors";
@@ -36,7 +37,8 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
   const inputs = { ...news } as LambdaPackageInputs & Record<string, unknown>;
 
   for (const [name, value] of Object.entries(inputs)) {
-    if (!known(value) || name.startsWith("__")) continue;
+    // A value with an unknown part (preview) is checked when it is known.
+    if (!known(value) || !isKnownDeep(value) || name.startsWith("__")) continue;
     const spec = FIELDS[name as Field];
     if (!spec) {
       fail(name, `${name} is not an input of LambdaPackage`);
@@ -145,18 +147,20 @@ function checkHeaders(inputs: LambdaPackageInputs, fail: (p: string, r: string) 
 
 /** The engine's cheap file checks: the source directory and the packager, as `build` will find them. */
 function checkFiles(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {
-  const { sourcePath, runtime, packager, packagersDir } = inputs;
+  const { sourcePath, runtime, packager, packagersDir, bundle, layer } = inputs;
   if (typeof sourcePath !== "string") return;
-  if (![sourcePath, runtime, packager, packagersDir].every(isKnownDeep)) return;
+  if (![sourcePath, runtime, packager, packagersDir, bundle, layer].every(isKnownDeep)) return;
   // Values of the wrong type have failed their rule already; the checks see only strings.
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-  const paths = {
+  const options = {
     sourcePath,
     runtime: text(runtime),
     packager: text(packager),
     packagersDir: text(packagersDir),
+    bundle: bundle === undefined ? undefined : (bundle as PackageOptions["bundle"]),
+    layer: layer === true,
   };
-  for (const error of preflightProblems(paths)) {
+  for (const error of preflightProblems(options)) {
     fail(error.field ?? "sourcePath", error.message);
   }
 }

@@ -2,10 +2,10 @@ import { GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from "@a
 import { LambdaPackageError } from "../../shared/errors";
 import { describeTarget, resolveEndpoint, type S3Settings } from "./client";
 import { statusOf, toLambdaPackageError } from "./errors";
-import type { Rule } from "../../shared/rules";
+import type { ValueRule } from "../../shared/rules";
 
 /** S3's naming rules for buckets (lowercase, digits, dots, hyphens; no ".."). */
-export const bucketName: Rule = (v) =>
+export const bucketName: ValueRule = (v) =>
   typeof v === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes("..")
     ? undefined
     : "is not a valid S3 bucket name; use 3 to 63 lowercase letters, digits, hyphens and dots, " +

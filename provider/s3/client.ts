@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
-import type { Rule } from "../../shared/rules";
+import type { ValueRule } from "../../shared/rules";
 
 /** How the SDK checksums requests; see `S3Settings.checksums`. */
 export const CHECKSUM_MODES = ["when_supported", "when_required"] as const;
@@ -41,7 +41,7 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 const SOCKET_IDLE_TIMEOUT_MS = 120_000;
 
 /** An S3 endpoint must be an http(s) URL. */
-export const endpointUrl: Rule = (value) => {
+export const endpointUrl: ValueRule = (value) => {
   try {
     const { protocol } = new URL(value as string);
     return protocol === "http:" || protocol === "https:" ? undefined : "must be an http(s) URL";

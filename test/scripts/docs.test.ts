@@ -30,6 +30,25 @@ describe("docs from the field table", () => {
     ]);
   });
 
+  test("the fields of an object input are documented and checked like inputs", () => {
+    const docs = inputDocs(ROOT);
+    const names = docs.map((d) => d.name).filter((n) => n.startsWith("bundle."));
+    assert.deepEqual(names, [
+      "bundle.entry",
+      "bundle.format",
+      "bundle.externals",
+      "bundle.nodeModules",
+      "bundle.minify",
+      "bundle.sourcemap",
+      "bundle.define",
+      "bundle.banner",
+    ]);
+    const format = docs.find((d) => d.name === "bundle.format")!;
+    assert.deepEqual(docProblems([{ ...format, defaultTag: '"esm"' }]), [
+      'bundle.format: @default "esm" in its JSDoc, "cjs" in FIELDS',
+    ]);
+  });
+
   test("packagers/README.md documents every contract variable", async () => {
     const contract = await readFile(path.join(ROOT, "packagers", "README.md"), "utf8");
     for (const name of CONTRACT_VARIABLES) {

@@ -164,6 +164,60 @@ describe("checkInputs", () => {
     );
   });
 
+  test("checks every field of bundle, naming the field, the value and what is allowed", async () => {
+    const sourcePath = await source({ "src/handler.ts": "" });
+    const base = { bucket: "my-bucket", sourcePath, sourceKey: "k", runtime: "nodejs22.x" };
+    const bundleReasons = (bundle: unknown) =>
+      reasons({ ...base, bundle }).filter((r) => r.startsWith("bundle:"));
+    assert.deepEqual(bundleReasons({ entry: "src/handler.ts", format: "umd" }), [
+      'bundle: bundle.format must be one of "cjs", "esm"; got "umd"',
+    ]);
+    assert.deepEqual(bundleReasons({ entry: "../handler.ts" }), [
+      'bundle: bundle.entry must be a file inside sourcePath ending in .ts, .mts, .js, .mjs, e.g. "src/handler.ts"; got "../handler.ts"',
+    ]);
+    assert.deepEqual(bundleReasons({ format: "esm" }), [
+      `bundle: bundle.entry is required (the handler's file, relative to sourcePath, e.g. "src/handler.ts")`,
+    ]);
+    assert.deepEqual(bundleReasons({ entry: "src/handler.ts", minfy: true }), [
+      "bundle: bundle.minfy is not a field (the fields are entry, format, externals, nodeModules, minify, sourcemap, define, banner); got true",
+    ]);
+    assert.deepEqual(bundleReasons({ entry: "src/handler.ts", nodeModules: ["sharp@0.33"] }), [
+      'bundle: bundle.nodeModules must be a list of package names without versions, e.g. ["sharp"]; got ["sharp@0.33"]',
+    ]);
+    assert.deepEqual(bundleReasons({ entry: "src/handler.ts", externals: ["pg"] }), []);
+  });
+
+  test("bundle with a runtime that is not nodejs, or with layer, fails in preview", async () => {
+    const sourcePath = await source({ "src/handler.ts": "" });
+    const base = { bucket: "my-bucket", sourcePath, sourceKey: "k" };
+    const bundle = { entry: "src/handler.ts" };
+    assert.ok(
+      reasons({ ...base, runtime: "python3.12", bundle }).some((r) =>
+        r.startsWith(
+          "bundle: bundle is for the nodejs packagers (nodejs18.x … nodejs24.x), and the runtime is python3.12",
+        ),
+      ),
+    );
+    assert.ok(
+      reasons({ ...base, runtime: "nodejs22.x", layer: true, bundle }).some((r) =>
+        r.startsWith("bundle: bundle and layer do not go together"),
+      ),
+    );
+    assert.deepEqual(reasons({ ...base, runtime: "nodejs22.x", bundle }), []);
+  });
+
+  test("a bundle with an unknown field in preview is checked when it is known", async () => {
+    const sourcePath = await source({ "src/handler.ts": "" });
+    const { failures } = checkInputs({
+      bucket: "my-bucket",
+      sourcePath,
+      sourceKey: "k",
+      runtime: "nodejs22.x",
+      bundle: { entry: UNKNOWN, format: "esm" },
+    });
+    assert.deepEqual(failures, []);
+  });
+
   test("lets unknown preview values through without failing on them", () => {
     const { failures } = checkInputs({
       bucket: UNKNOWN,

@@ -1,0 +1,169 @@
+/**
+ * Bundling a Node.js handler with esbuild, reproducibly: the same source
+ * gives the same bytes wherever it is checked out. Run by the nodejs
+ * packagers (engine/nodejs) when `bundle` is set; it writes `index.js` (or
+ * `index.mjs`) and its source map into the build directory.
+ */
+import * as esbuild from "esbuild";
+import { statSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { LambdaPackageError } from "../../shared/errors";
+import { formatBytes } from "../../shared/format";
+import type { NormalizedBundleOptions } from "./options";
+
+export { BUNDLE_FIELDS, type BundleOptions, type NormalizedBundleOptions } from "./options";
+
+/**
+ * What ESM bundles start with unless `banner` says otherwise: esbuild turns a
+ * bundled CommonJS package's `require("fs")` into a call that needs a
+ * `require` in scope, and an ES module has none.
+ */
+export const ESM_REQUIRE_SHIM =
+  'import { createRequire as __lambdaPackageCreateRequire } from "node:module";\n' +
+  "const require = __lambdaPackageCreateRequire(import.meta.url);";
+
+/** How many of esbuild's errors a failure quotes. */
+const MAX_QUOTED_ERRORS = 10;
+
+export interface BundleRequest {
+  /** Absolute source directory: esbuild's working directory, what paths are relative to. */
+  readonly sourcePath: string;
+  /** Where the bundle is written (the packager's BUILD_DIR). */
+  readonly outDir: string;
+  /** The Lambda runtime, `nodejs18.x` … `nodejs24.x`, which gives esbuild's target. */
+  readonly runtime: string;
+  readonly options: NormalizedBundleOptions;
+  readonly log: (line: string) => void;
+}
+
+/** The files written, relative to `outDir`: the bundle, then its map when there is one. */
+export interface BundleResult {
+  readonly files: readonly string[];
+}
+
+/** `nodejs22.x` → `node22`. */
+export function nodeTarget(runtime: string): string {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime);
+  if (!match) {
+    throw new LambdaPackageError(
+      "BUNDLE_FAILED",
+      `bundle needs a Node.js runtime such as nodejs22.x to pick esbuild's target; RUNTIME is ` +
+        `"${runtime}". Set runtime to the function's Lambda runtime.`,
+    );
+  }
+  return `node${match[1]}`;
+}
+
+/** The bundle's file name: `.mjs` makes Lambda (and Node) load it as an ES module. */
+export function bundleFileName(options: Pick<NormalizedBundleOptions, "format">): string {
+  return options.format === "esm" ? "index.mjs" : "index.js";
+}
+
+/**
+ * Bundles `options.entry` into `outDir`. What would make two checkouts
+ * differ is kept out: esbuild works from the source directory and is told to
+ * write beside it (it writes nothing: `write: false`), so the path comments
+ * in the bundle and the map's `sources` are relative to the source; no
+ * metafile; legal comments collected at the end, in a fixed order.
+ */
+export async function bundleHandler(request: BundleRequest): Promise<BundleResult> {
+  const { sourcePath, options, log } = request;
+  const entry = path.join(sourcePath, options.entry);
+  if (!statSync(entry, { throwIfNoEntry: false })?.isFile()) {
+    throw new LambdaPackageError(
+      "BUNDLE_ENTRY_MISSING",
+      `bundle.entry "${options.entry}" is not a file in ${sourcePath}. Give the handler's file ` +
+        `relative to sourcePath, e.g. "src/handler.ts".`,
+      { field: "bundle" },
+    );
+  }
+  const esm = options.format === "esm";
+  const banner = options.banner ?? (esm ? ESM_REQUIRE_SHIM : "");
+  let result: esbuild.BuildResult<{ write: false }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: [entry],
+      absWorkingDir: sourcePath,
+      outfile: path.join(sourcePath, bundleFileName(options)),
+      write: false,
+      bundle: true,
+      platform: "node",
+      target: nodeTarget(request.runtime),
+      format: options.format,
+      // ESM builds prefer a package's ES module entry; CommonJS builds its main.
+      mainFields: esm ? ["module", "main"] : ["main", "module"],
+      external: [...options.externals, ...options.nodeModules],
+      minify: options.minify,
+      // Minifying renames functions and classes; stack traces and `.name` should not change.
+      keepNames: options.minify,
+      sourcemap: options.sourcemap ? "linked" : false,
+      // Kept: debuggers and the Lambda console show the TypeScript, not the bundle.
+      sourcesContent: true,
+      define: options.define,
+      banner: banner === "" ? undefined : { js: banner },
+      legalComments: "eof",
+      charset: "utf8",
+      metafile: false,
+      logLevel: "silent",
+    });
+  } catch (error) {
+    throw bundleFailure(options.entry, sourcePath, error);
+  } finally {
+    // esbuild's service process would outlive the packager, which the engine
+    // then stops as a leftover after a grace period; esbuild starts it again
+    // when next asked.
+    await esbuild.stop();
+  }
+  for (const warning of result.warnings) log(`esbuild warning: ${describeMessage(warning)}`);
+  await mkdir(request.outDir, { recursive: true });
+  const files: string[] = [];
+  for (const output of result.outputFiles) {
+    const name = path.relative(sourcePath, output.path);
+    await writeFile(path.join(request.outDir, name), output.contents);
+    files.push(name);
+    if (output.text.includes(sourcePath)) {
+      log(
+        `bundle: ${name} contains the absolute path ${sourcePath}, so a checkout elsewhere ` +
+          `gives other bytes; look for __dirname or import.meta in what is bundled.`,
+      );
+    }
+  }
+  files.sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  const size = result.outputFiles.find((f) => !f.path.endsWith(".map"))?.contents.length ?? 0;
+  log(`bundle: ${options.entry} → ${files.join(" + ")} (${formatBytes(size)})`);
+  return { files };
+}
+
+function describeMessage(message: esbuild.Message): string {
+  const at = message.location
+    ? `${message.location.file}:${message.location.line}:${message.location.column}: `
+    : "";
+  return `${at}${message.text}`;
+}
+
+function bundleFailure(entry: string, sourcePath: string, error: unknown): LambdaPackageError {
+  const errors = (error as { errors?: esbuild.Message[] }).errors ?? [];
+  if (errors.length === 0) {
+    return new LambdaPackageError(
+      "BUNDLE_FAILED",
+      `esbuild could not bundle ${entry} in ${sourcePath}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const quoted = errors.slice(0, MAX_QUOTED_ERRORS).map((m) => `  ${describeMessage(m)}`);
+  if (errors.length > MAX_QUOTED_ERRORS)
+    quoted.push(`  … and ${errors.length - MAX_QUOTED_ERRORS} more`);
+  const unresolved = errors.some((m) => m.text.startsWith("Could not resolve"));
+  const hint = unresolved
+    ? " Imports are resolved through the project's node_modules as they are: install its " +
+      "dependencies first (npm ci, pnpm install, yarn install), or list a package that the " +
+      "runtime provides in bundle.externals."
+    : " Fix the code at those lines; esbuild only strips types, so run `tsc --noEmit` for type errors.";
+  return new LambdaPackageError(
+    "BUNDLE_FAILED",
+    `esbuild could not bundle ${entry} in ${sourcePath} (${errors.length} error(s)):\n` +
+      `${quoted.join("\n")}\n${hint.trim()}`,
+    { cause: error },
+  );
+}

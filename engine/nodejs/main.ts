@@ -1,0 +1,134 @@
+/**
+ * The nodejsNN.x packagers' work, run by packagers/lib/nodejs.sh with the
+ * engine's own Node.js (`$NODE_BINARY`) under the packager contract
+ * (packagers/README.md): everything it needs is in the contract variables.
+ *
+ * - Without `$BUNDLE`: the source goes in as it is (read in place through
+ *   `$SOURCE_MANIFEST`, without node_modules), and its production
+ *   dependencies are installed into BUILD_DIR by the project's package
+ *   manager; `LAYER=1` installs only the dependencies, under nodejs/.
+ * - With `$BUNDLE`: esbuild bundles the entry into BUILD_DIR, and only the
+ *   packages of `nodeModules` are installed beside it; the source is not
+ *   included.
+ */
+import { appendFile, copyFile, mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { LambdaPackageError } from "../../shared/errors";
+import { bundleHandler } from "../bundle";
+import type { NormalizedBundleOptions } from "../bundle/options";
+import { ARCHITECTURES, type Architecture } from "../options";
+import { installProduction } from "./install";
+import { readPackageJson, type PackageJson } from "./manifest";
+import { keepOnly } from "./prune";
+import { LOCKFILES, readProject } from "./project";
+
+/** What the contract hands the packager, read from its environment. */
+export interface NodejsPackagerEnv {
+  readonly runtime: string;
+  readonly sourcePath: string;
+  readonly buildDir: string;
+  readonly sourceManifest: string;
+  readonly architecture?: Architecture;
+  readonly layer: boolean;
+  readonly bundle?: NormalizedBundleOptions;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const note = (line: string) => log(`nodejs packager: ${line}`);
+
+/** The contract variables, checked: a script run by hand without them is told what is missing. */
+export function readContract(env: NodeJS.ProcessEnv): NodejsPackagerEnv {
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) {
+      throw new Error(
+        `${name} is not set: packagers are run by lambda-package, see packagers/README.md`,
+      );
+    }
+    return value;
+  };
+  const architecture = env.ARCHITECTURE || undefined;
+  if (architecture !== undefined && !(ARCHITECTURES as readonly string[]).includes(architecture)) {
+    throw new Error(`ARCHITECTURE must be x86_64 or arm64, got '${architecture}'.`);
+  }
+  return {
+    runtime: required("RUNTIME"),
+    sourcePath: required("SOURCE_PATH"),
+    buildDir: required("BUILD_DIR"),
+    sourceManifest: required("SOURCE_MANIFEST"),
+    architecture: architecture as Architecture | undefined,
+    layer: env.LAYER === "1",
+    bundle: env.BUNDLE ? (JSON.parse(env.BUNDLE) as NormalizedBundleOptions) : undefined,
+  };
+}
+
+/** Runs the packager's work as `env` describes it. */
+export async function packageNodejs(env: NodejsPackagerEnv): Promise<void> {
+  const manifest = readPackageJson(env.sourcePath);
+  if (env.bundle) return bundleFunction(env, env.bundle, manifest);
+  let dest = env.buildDir;
+  if (env.layer) {
+    if (!manifest) {
+      throw new Error(
+        `a Node.js layer is built from package.json, and ${env.sourcePath} has none. ` +
+          `Add one listing the layer's dependencies.`,
+      );
+    }
+    dest = path.join(env.buildDir, "nodejs");
+    await mkdir(dest, { recursive: true });
+    // The layer's own record of what it holds, as the source has it.
+    const files = ["package.json", ".npmrc", ...Object.keys(LOCKFILES)];
+    for (const file of files.filter((f) => existsSync(path.join(env.sourcePath, f)))) {
+      await copyFile(path.join(env.sourcePath, file), path.join(dest, file));
+    }
+  } else {
+    await appendFile(env.sourceManifest, "include .\nexclude node_modules/\nexclude .git\n");
+  }
+  if (!manifest || Object.keys(manifest.dependencies ?? {}).length === 0) {
+    note("no dependencies in package.json; nothing to install.");
+    return;
+  }
+  const project = readProject(env.sourcePath, manifest);
+  await installProduction({ project, dest, architecture: env.architecture, log });
+}
+
+async function bundleFunction(
+  env: NodejsPackagerEnv,
+  bundle: NormalizedBundleOptions,
+  manifest: PackageJson | undefined,
+): Promise<void> {
+  await bundleHandler({
+    sourcePath: env.sourcePath,
+    outDir: env.buildDir,
+    runtime: env.runtime,
+    options: bundle,
+    log,
+  });
+  if (bundle.nodeModules.length === 0) return;
+  const manifestFile = path.join(env.sourcePath, "package.json");
+  if (!manifest) {
+    throw new LambdaPackageError(
+      "NODE_MODULE_MISSING",
+      `bundle.nodeModules lists ${bundle.nodeModules.join(", ")}, which are installed from the ` +
+        `project's dependencies, and ${env.sourcePath} has no package.json. Add one.`,
+      { field: "bundle" },
+    );
+  }
+  const project = readProject(env.sourcePath, manifest);
+  await installProduction({ project, dest: env.buildDir, architecture: env.architecture, log });
+  await keepOnly(path.join(env.buildDir, "node_modules"), bundle.nodeModules, manifestFile);
+  note(`installed ${bundle.nodeModules.join(", ")} beside the bundle, with what they need.`);
+}
+
+if (require.main === module) {
+  void (async () => {
+    try {
+      await packageNodejs(readContract(process.env));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      note(message);
+      process.exitCode = 1;
+    }
+  })();
+}

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parseCli, USAGE, UsageError } from "../../cli/args";
+
+const build = (...flags: string[]) => {
+  const request = parseCli(["build", "src", "-r", "nodejs22.x", ...flags]);
+  if (request.command !== "build") throw new Error(`parsed as ${request.command}`);
+  return request;
+};
+
+describe("parseCli", () => {
+  test("the bundle flags set the fields of bundle", () => {
+    const { options } = build(
+      "--entry",
+      "src/handler.ts",
+      "--format",
+      "esm",
+      "--external",
+      "@aws-sdk/*",
+      "--external",
+      "pg-native",
+      "--node-module",
+      "sharp",
+      "--minify",
+      "--no-sourcemap",
+      "--define",
+      'process.env.STAGE="prod"',
+    );
+    assert.deepEqual(options.bundle, {
+      entry: "src/handler.ts",
+      format: "esm",
+      externals: ["@aws-sdk/*", "pg-native"],
+      nodeModules: ["sharp"],
+      minify: true,
+      sourcemap: false,
+      define: { "process.env.STAGE": '"prod"' },
+    });
+  });
+
+  test("no bundle flag, no bundle", () => {
+    assert.equal(build().options.bundle, undefined);
+  });
+
+  test("a bad field value names its flag and the value", () => {
+    assert.throws(() => build("--entry", "a.ts", "--format", "umd"), {
+      name: "Error",
+      message: '--format must be one of "cjs", "esm"; got "umd"',
+    });
+    assert.throws(() => build("--entry", "a.ts", "--format", "umd"), UsageError);
+  });
+
+  test("a bundle flag without --entry says --entry is needed with it", () => {
+    assert.throws(() => build("--minify"), {
+      message: `--entry is required (the handler's file, relative to sourcePath, e.g. "src/handler.ts") with --minify`,
+    });
+  });
+
+  test("the usage lists the bundle flags, the on-by-default one with its --no- form", () => {
+    assert.match(USAGE, /--entry <file> +bundle with esbuild/);
+    assert.match(USAGE, /--sourcemap .*\(default on; --no-sourcemap for off\)/);
+    assert.match(USAGE, /--format <cjs\|esm> .*\(default cjs\)/);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * bundleHandler on the TypeScript fixture, its dependencies installed once
+ * with npm ci (from the npm registry): what it writes, that it runs, and that
+ * nothing in it depends on where the source was checked out.
+ */
+import assert from "node:assert/strict";
+import { readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { bundleHandler, type BundleRequest } from "../../../engine/bundle";
+import { BUNDLE_FIELDS, type BundleOptions } from "../../../engine/bundle/options";
+import { packageRoot } from "../../../engine/packager";
+import { withFieldDefaults } from "../../../shared/rules";
+import type { NormalizedBundleOptions } from "../../../engine/bundle/options";
+import { copyFixture, run, suiteCleanup, tempDir, type Cleanup } from "../packager/fixtures";
+
+const HANDLER_THROW_LINE = 7; // `throw new Error("asked to fail")` in src/handler.ts
+
+function normalized(options: Partial<BundleOptions> = {}): NormalizedBundleOptions {
+  const given = { entry: "src/handler.ts", ...options };
+  return withFieldDefaults(BUNDLE_FIELDS, given) as unknown as NormalizedBundleOptions;
+}
+
+/** Copies the TypeScript fixture and installs its dependencies, as a project in CI would be. */
+export async function installedTsFixture(t: Cleanup): Promise<string> {
+  const dir = await copyFixture(t, "nodejs-ts");
+  await run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir });
+  return dir;
+}
+
+/** Runs `code` in a fresh node in `dir`, returning what it printed as JSON. */
+async function nodeIn(dir: string, code: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const out = await run(process.execPath, [...args, "-e", code], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+  });
+  return JSON.parse(out) as unknown;
+}
+
+const callCjs = (event: object) =>
+  `require("./index.js").handler(${JSON.stringify(event)}).then((r) => console.log(JSON.stringify(r)))`;
+// Run as a module: \`node -e\` would give the bundle a global \`require\`, hiding a missing shim.
+const esm = ["--input-type=module"];
+const callEsm = (event: object) =>
+  `const m = await import("./index.mjs"); console.log(JSON.stringify(await m.handler(${JSON.stringify(event)})))`;
+
+describe("bundleHandler", { timeout: 180_000 }, () => {
+  const cleanup = suiteCleanup();
+  let source: string;
+  before(async () => {
+    source = await installedTsFixture(cleanup);
+  });
+  after(() => cleanup.run());
+
+  async function bundle(t: Cleanup, options: Partial<BundleOptions> = {}, runtime = "nodejs22.x") {
+    const outDir = await tempDir(t, "bundle-out-");
+    const lines: string[] = [];
+    const request: BundleRequest = {
+      sourcePath: source,
+      outDir,
+      runtime,
+      options: normalized(options),
+      log: (line) => lines.push(line),
+    };
+    const result = await bundleHandler(request);
+    return { outDir, lines, result };
+  }
+
+  test("a TypeScript handler becomes index.js and its map, and runs as Lambda calls it", async (t) => {
+    const { outDir, result, lines } = await bundle(t);
+    assert.deepEqual(result.files, ["index.js", "index.js.map"]);
+    assert.deepEqual((await readdir(outDir)).sort(), ["index.js", "index.js.map"]);
+    assert.deepEqual(await nodeIn(outDir, callCjs({ value: "12", file: "/a/b.txt" })), {
+      isNumber: true,
+      base: "b.txt",
+    });
+    assert.ok(lines.some((l) => l.startsWith("bundle: src/handler.ts → index.js + index.js.map")));
+  });
+
+  test("the AWS SDK is left out and loaded from the runtime", async (t) => {
+    const { outDir } = await bundle(t);
+    const code = await readFile(path.join(outDir, "index.js"), "utf8");
+    assert.match(code, /import\("@aws-sdk\/client-s3"\)/);
+    assert.ok(code.length < 20_000, `the bundle holds no SDK code (${code.length} bytes)`);
+    // Lambda's runtime provides the SDK; this repository's node_modules stands in for it.
+    await symlink(path.join(packageRoot, "node_modules"), path.join(outDir, "node_modules"));
+    assert.deepEqual(await nodeIn(outDir, callCjs({ sdk: true })), {
+      isNumber: false,
+      sdk: "function",
+    });
+  });
+
+  test("the source map sends a thrown error back to its line in the .ts file", async (t) => {
+    const { outDir } = await bundle(t);
+    const code =
+      'require("./index.js").handler({ fail: true }).catch((e) => console.log(JSON.stringify(e.stack)))';
+    const stack = (await nodeIn(outDir, code, ["--enable-source-maps"])) as string;
+    assert.match(stack, new RegExp(`src/handler\\.ts:${HANDLER_THROW_LINE}:\\d+`), stack);
+  });
+
+  test("neither the bundle nor its map holds an absolute path", async (t) => {
+    const { outDir } = await bundle(t);
+    const code = await readFile(path.join(outDir, "index.js"), "utf8");
+    const map = JSON.parse(await readFile(path.join(outDir, "index.js.map"), "utf8")) as {
+      sources: string[];
+      sourceRoot?: string;
+      sourcesContent: string[];
+    };
+    assert.deepEqual(map.sources.sort(), [
+      "node_modules/is-number/index.js",
+      "src/handler.ts",
+      "src/legacy.cjs",
+    ]);
+    assert.equal(map.sourceRoot, undefined);
+    assert.equal(map.sourcesContent.length, 3, "the sources' contents travel with the map");
+    for (const text of [code, JSON.stringify(map)]) {
+      assert.ok(!text.includes(source), "no path of the checkout");
+      assert.ok(!text.includes(path.dirname(source)));
+    }
+  });
+
+  test("ESM gives index.mjs, whose require shim lets bundled CommonJS load Node built-ins", async (t) => {
+    const { outDir, result } = await bundle(t, { format: "esm" }, "nodejs20.x");
+    assert.deepEqual(result.files, ["index.mjs", "index.mjs.map"]);
+    assert.deepEqual(await nodeIn(outDir, callEsm({ value: 3, file: "/x/y.js" }), esm), {
+      isNumber: true,
+      base: "y.js",
+    });
+  });
+
+  test("an ESM bundle without the shim cannot require what a CommonJS helper needs", async (t) => {
+    const { outDir } = await bundle(t, { format: "esm", banner: "" });
+    await assert.rejects(
+      nodeIn(outDir, callEsm({ file: "/x/y.js" }), esm),
+      /Dynamic require of "path" is not supported/,
+    );
+  });
+
+  test("minify makes it smaller and keeps the handler's name; no map when sourcemap is off", async (t) => {
+    const plain = await bundle(t, { sourcemap: false });
+    const small = await bundle(t, { sourcemap: false, minify: true });
+    assert.deepEqual(small.result.files, ["index.js"]);
+    const size = async (dir: string) => (await readFile(path.join(dir, "index.js"))).length;
+    assert.ok((await size(small.outDir)) < (await size(plain.outDir)));
+    assert.deepEqual(await nodeIn(small.outDir, callCjs({ value: 1 })), { isNumber: true });
+  });
+
+  test("define replaces expressions at build time", async (t) => {
+    const entry = path.join(source, "src", "stage.ts");
+    await writeFile(entry, "export const handler = async () => process.env.STAGE ?? null;\n");
+    t.after(() => rm(entry));
+    const { outDir } = await bundle(t, {
+      entry: "src/stage.ts",
+      define: { "process.env.STAGE": '"prod"' },
+    });
+    assert.equal(await nodeIn(outDir, callCjs({}), [], { STAGE: "dev" }), "prod");
+  });
+
+  test("an entry that is not there is named, with what to give", async (t) => {
+    await assert.rejects(bundle(t, { entry: "src/missing.ts" }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, "BUNDLE_ENTRY_MISSING");
+      assert.match(e.message, /bundle\.entry "src\/missing\.ts" is not a file in .*nodejs-ts/);
+      return true;
+    });
+  });
+
+  test("an import that cannot be resolved fails with esbuild's error and what to do", async (t) => {
+    await writeFile(path.join(source, "src", "broken.ts"), 'import "left-pad";\n');
+    t.after(() => rm(path.join(source, "src", "broken.ts")));
+    await assert.rejects(bundle(t, { entry: "src/broken.ts" }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, "BUNDLE_FAILED");
+      assert.match(e.message, /src\/broken\.ts:1:\d+: Could not resolve "left-pad"/);
+      assert.match(
+        e.message,
+        /install its dependencies first \(npm ci, pnpm install, yarn install\)/,
+      );
+      return true;
+    });
+  });
+});
