@@ -20,6 +20,9 @@ import {
 export type Architecture = "x86_64" | "arm64";
 export const ARCHITECTURES = ["x86_64", "arm64"] as const satisfies readonly Architecture[];
 
+/** The `architecture` that builds for this machine, with its tools, instead of for Lambda. */
+export const LOCAL_ARCHITECTURE = "local";
+
 /** How the python packagers install the project. */
 export type PythonMode = "requirements" | "package";
 export const PYTHON_MODES = ["requirements", "package"] as const satisfies readonly PythonMode[];
@@ -56,11 +59,15 @@ export interface PackageOptions {
    */
   readonly exclude?: readonly string[];
   /**
-   * Target architecture, `x86_64` or `arm64`: packagers that install native code pick
-   * Lambda-compatible builds for it.
-   * @default none: the packager's choice (the local machine's)
+   * Target architecture: Lambda's `x86_64` or `arm64`, or `local` for this machine's. Packagers
+   * that install native code pick Lambda-compatible builds for it (python: manylinux wheels for
+   * the runtime's Python; nodejs: npm's `--os=linux --cpu`). With `"local"` they build for this
+   * machine with its own tools (python: the local Python, which may compile source
+   * distributions), which may not load on Lambda when this machine's CPU, glibc or Python
+   * differ.
+   * @default "x86_64"
    */
-  readonly architecture?: Architecture;
+  readonly architecture?: Architecture | typeof LOCAL_ARCHITECTURE;
   /**
    * Lay files out as a Lambda layer expects (`python/…`, `nodejs/node_modules/…`).
    * @default false
@@ -190,11 +197,12 @@ export const PACKAGE_OPTIONS = {
     },
   },
   architecture: {
-    rule: oneOf(...ARCHITECTURES),
+    rule: oneOf(...ARCHITECTURES, LOCAL_ARCHITECTURE),
+    default: "x86_64",
     cli: {
       kind: "value",
       arg: "<arch>",
-      help: "x86_64 or arm64: pick Lambda-compatible native builds",
+      help: "x86_64 or arm64: Lambda-compatible native builds; local: this machine's",
     },
   },
   layer: {

@@ -62,7 +62,7 @@ function contractVariables(
     PACKAGE_ZIP: dirs.packageZip,
     TF_PATH: packageRoot,
     BUILD_DIR: dirs.buildDir,
-    ARCHITECTURE: options.architecture ?? "",
+    ARCHITECTURE: options.architecture ?? PACKAGE_OPTIONS.architecture.default,
     LAYER: (options.layer ?? PACKAGE_OPTIONS.layer.default) ? "1" : "0",
     PYTHON_MODE: options.pythonMode ?? PACKAGE_OPTIONS.pythonMode.default,
     SOURCE_MANIFEST: dirs.sourceManifest,

@@ -21,11 +21,12 @@ npm_install() {
   for lock in "${lockfiles[@]}"; do [[ -f $dir/$lock ]] && command=(ci); done
   local args=(--omit=dev --no-audit --no-fund --ignore-scripts="${npm_config_ignore_scripts:-false}")
   case $ARCHITECTURE in
-    '') ;;
+    # local (or unset, run by hand): npm's own choice, this machine's.
+    '' | local) ;;
     # Picks the matching optional dependencies (esbuild, sharp, ...) for Lambda.
     x86_64) args+=(--os=linux --cpu=x64) ;;
     arm64) args+=(--os=linux --cpu=arm64) ;;
-    *) die "ARCHITECTURE must be x86_64 or arm64, got '$ARCHITECTURE'." ;;
+    *) die "ARCHITECTURE must be x86_64, arm64 or local, got '$ARCHITECTURE'." ;;
   esac
   (cd "$dir" && npm "${command[@]}" "${args[@]}") ||
     die "npm ${command[*]} failed in $dir (copied from $SOURCE_PATH). See npm's messages above."

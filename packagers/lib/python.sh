@@ -26,7 +26,7 @@ runtime_python_version() {
   echo "${BASH_REMATCH[1]}"
 }
 
-# Without ARCHITECTURE pip picks wheels for the local interpreter; native
+# With ARCHITECTURE=local pip picks wheels for the local interpreter; native
 # wheels for another Python version will not import on Lambda. Say so.
 note_local_python() {
   local want have
@@ -34,7 +34,7 @@ note_local_python() {
   have=$("${pip[@]}" --version 2>/dev/null | sed -n 's/.*(python \([0-9.]*\)).*/\1/p') || true
   if [[ -n $have && $have != "$want" ]]; then
     note "pip runs on Python $have but RUNTIME is $RUNTIME; native wheels may not load on Lambda." \
-      "Set ARCHITECTURE (x86_64 or arm64) to download Lambda's wheels, or set PIP to a Python $want pip."
+      "Set PIP to a Python $want pip, or leave architecture unset to download Lambda's wheels."
   fi
 }
 
@@ -43,12 +43,12 @@ pip_install=("${pip[@]}" install --disable-pip-version-check --no-compile --prog
 install_requirements() {
   [[ -f requirements.txt ]] || return 0
   local args=("${pip_install[@]}")
-  if [[ -n $ARCHITECTURE ]]; then
+  if [[ -n $ARCHITECTURE && $ARCHITECTURE != local ]]; then
     local platform version
     case $ARCHITECTURE in
       x86_64) platform=manylinux2014_x86_64 ;;
       arm64) platform=manylinux2014_aarch64 ;;
-      *) die "ARCHITECTURE must be x86_64 or arm64, got '$ARCHITECTURE'." ;;
+      *) die "ARCHITECTURE must be x86_64, arm64 or local, got '$ARCHITECTURE'." ;;
     esac
     version=$(runtime_python_version) ||
       die "RUNTIME '$RUNTIME' names no Python version (like python3.12); it is needed to pick wheels for ARCHITECTURE=$ARCHITECTURE."
@@ -69,7 +69,7 @@ install_package() {
   scratch=$(mktemp -d)
   trap 'rm -rf "$scratch"' EXIT
   copy_tree "$SOURCE_PATH" "$scratch/src" "${source_excludes[@]}" ./build ./dist '*.egg-info'
-  [[ -n $ARCHITECTURE ]] && note "PYTHON_MODE=package builds the project with the local Python and installs no dependencies, so ARCHITECTURE=$ARCHITECTURE changes nothing."
+  [[ -n $ARCHITECTURE && $ARCHITECTURE != local ]] && note "PYTHON_MODE=package builds the project with the local Python and installs no dependencies, so ARCHITECTURE=$ARCHITECTURE changes nothing."
   "${pip_install[@]}" --no-deps "$scratch/src" ||
     die "pip could not build and install the project in $SOURCE_PATH. See pip's messages above."
 }

@@ -104,9 +104,9 @@ describe("packagerEnvironment", () => {
     );
   });
 
-  test("contract defaults: no architecture, not a layer, requirements mode", () => {
+  test("contract defaults: Lambda's x86_64, not a layer, requirements mode", () => {
     const env = packagerEnvironment(BASE, DIRS);
-    assert.equal(env.ARCHITECTURE, "");
+    assert.equal(env.ARCHITECTURE, "x86_64");
     assert.equal(env.LAYER, "0");
     assert.equal(env.PYTHON_MODE, "requirements");
   });
