@@ -7,6 +7,7 @@
 import { LambdaPackageError } from "../shared/errors";
 import {
   isBoolean,
+  nameList,
   nonEmpty,
   oneOf,
   problem,
@@ -61,8 +62,8 @@ export interface PackageOptions {
   /**
    * Target architecture: Lambda's `x86_64` or `arm64`, or `local` for this machine's. Packagers
    * that install native code pick Lambda-compatible builds for it (python: manylinux wheels for
-   * the runtime's Python; nodejs: npm's `--os=linux --cpu`). With `"local"` they build for this
-   * machine with its own tools (python: the local Python, which may compile source
+   * the runtime's Python and glibc; nodejs: npm's `--os=linux --cpu`). With `"local"` they build
+   * for this machine with its own tools (python: the local Python, which may compile source
    * distributions), which may not load on Lambda when this machine's CPU, glibc or Python
    * differ.
    * @default "x86_64"
@@ -74,11 +75,26 @@ export interface PackageOptions {
    */
   readonly layer?: boolean;
   /**
-   * Python packagers: install `requirements.txt` (`"requirements"`), or the project itself
-   * from its `pyproject.toml`/`setup.py` with `pip install --no-deps` (`"package"`).
+   * Python packagers: install the dependencies from `uv.lock`, `poetry.lock`, `pylock.toml` or
+   * `requirements.txt`, the first found (`"requirements"`), or the project itself from its
+   * `pyproject.toml`/`setup.py` with `pip install --no-deps` (`"package"`).
    * @default "requirements"
    */
   readonly pythonMode?: PythonMode;
+  /**
+   * Python packagers, installing from a lockfile: dependency groups to install besides the main
+   * dependencies, e.g. `["monitoring"]` (uv's `--group`, Poetry's `--with`, pylock's
+   * `dependency_groups`). A group the lockfile does not have is an error.
+   * @default []
+   */
+  readonly pythonGroups?: readonly string[];
+  /**
+   * Python packagers, installing from a lockfile: extras of the project to install, e.g.
+   * `["postgres"]` (uv's `--extra`, Poetry's `--extras`, pylock's `extras`). An extra the
+   * lockfile does not have is an error.
+   * @default []
+   */
+  readonly pythonExtras?: readonly string[];
   /**
    * Deflate level, a whole number from 0 (store) to 9 (smallest).
    * @default 9
@@ -219,7 +235,27 @@ export const PACKAGE_OPTIONS = {
     cli: {
       kind: "value",
       arg: "<mode>",
-      help: "requirements (pip install -r) or package (pip install --no-deps .)",
+      help: "requirements (lockfile or requirements.txt) or package (pip install --no-deps .)",
+    },
+  },
+  pythonGroups: {
+    rule: nameList,
+    default: [],
+    cli: {
+      flag: "python-group",
+      kind: "list",
+      arg: "<group>",
+      help: "lockfile dependency group to install too (repeatable)",
+    },
+  },
+  pythonExtras: {
+    rule: nameList,
+    default: [],
+    cli: {
+      flag: "python-extra",
+      kind: "list",
+      arg: "<extra>",
+      help: "lockfile extra of the project to install (repeatable)",
     },
   },
   compressionLevel: {

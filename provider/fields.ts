@@ -97,6 +97,8 @@ export const FIELDS = {
   architecture: packaging("architecture"),
   layer: packaging("layer"),
   pythonMode: packaging("pythonMode"),
+  pythonGroups: packaging("pythonGroups"),
+  pythonExtras: packaging("pythonExtras"),
   compressionLevel: packaging("compressionLevel"),
   packagerEnv: packaging("packagerEnv"),
   inheritCredentials: packaging("inheritCredentials"),

@@ -37,5 +37,21 @@ if ! has_wheel python3 && ! has_wheel /usr/bin/python3; then
   fi
 fi
 
+# The python packager tests compile a stand-in C extension for both of
+# Lambda's CPUs (gcc, aarch64-linux-gnu-gcc), build sdists with C code (the
+# headers of Debian's python3), and read ELF headers (readelf, binutils).
+missing=()
+for tool in gcc:gcc aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu readelf:binutils; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+done
+compgen -G '/usr/include/python3*/Python.h' >/dev/null || missing+=(python3-dev)
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: the python packager tests need ${missing[*]} (Debian packages)" >&2
+  fi
+fi
+
 bash scripts/tools.sh
 npm run -s build

@@ -14,7 +14,10 @@ export const CONTRACT_VARIABLES = [
   "ARCHITECTURE",
   "LAYER",
   "PYTHON_MODE",
+  "PYTHON_GROUPS",
+  "PYTHON_EXTRAS",
   "SOURCE_MANIFEST",
+  "LAMBDA_PACKAGE_NODE",
 ] as const;
 
 type ContractVariable = (typeof CONTRACT_VARIABLES)[number];
@@ -65,7 +68,13 @@ function contractVariables(
     ARCHITECTURE: options.architecture ?? PACKAGE_OPTIONS.architecture.default,
     LAYER: (options.layer ?? PACKAGE_OPTIONS.layer.default) ? "1" : "0",
     PYTHON_MODE: options.pythonMode ?? PACKAGE_OPTIONS.pythonMode.default,
+    // Names are PEP 508 names (the option's rule), so a space separates them safely.
+    PYTHON_GROUPS: (options.pythonGroups ?? PACKAGE_OPTIONS.pythonGroups.default).join(" "),
+    PYTHON_EXTRAS: (options.pythonExtras ?? PACKAGE_OPTIONS.pythonExtras.default).join(" "),
     SOURCE_MANIFEST: dirs.sourceManifest,
+    // The node running this engine, for packagers that run its helpers
+    // (the python packagers read lockfiles with it); PATH may have none, or an old one.
+    LAMBDA_PACKAGE_NODE: process.execPath,
   };
 }
 
@@ -74,6 +83,8 @@ const OPTION_FOR: Partial<Record<ContractVariable, string>> = {
   ARCHITECTURE: "architecture",
   LAYER: "layer",
   PYTHON_MODE: "pythonMode",
+  PYTHON_GROUPS: "pythonGroups",
+  PYTHON_EXTRAS: "pythonExtras",
   SOURCE_PATH: "sourcePath",
 };
 

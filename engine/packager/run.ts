@@ -25,7 +25,14 @@ const DRAIN_MS = 2_000;
 
 export interface RunPackagerOptions extends Pick<
   PackageOptions,
-  "architecture" | "layer" | "pythonMode" | "packagerEnv" | "inheritCredentials" | "packagerTimeout"
+  | "architecture"
+  | "layer"
+  | "pythonMode"
+  | "pythonGroups"
+  | "pythonExtras"
+  | "packagerEnv"
+  | "inheritCredentials"
+  | "packagerTimeout"
 > {
   /** Absolute path of the packager script (from `resolvePackager`). */
   readonly script: string;

@@ -7,6 +7,8 @@ import { describe, test } from "node:test";
 import { promisify } from "node:util";
 import type { BuildResult } from "../../engine/build";
 import { tempDir } from "../support/tmp";
+import { copyFixture, suiteCleanup } from "../engine/packager/fixtures";
+import { buildWheelhouse, renderTemplates } from "../engine/packager/python-dists";
 
 const CLI = path.resolve(__dirname, "../../cli/main.js");
 
@@ -74,6 +76,29 @@ describe("lambda-package CLI", () => {
 
   test("verify builds twice and reports the package reproducible", async () => {
     const result = await cli(["verify", await source(), "--runtime", "copy"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /reproducible: two builds gave identical bytes/);
+  });
+
+  test("verify of a python3.12 build from uv.lock, for arm64, reports it reproducible", async (t) => {
+    const cleanup = suiteCleanup();
+    t.after(() => cleanup.run());
+    const wheelhouse = await buildWheelhouse(cleanup);
+    const src = await copyFixture(cleanup, "python-uv-app");
+    await renderTemplates(src, wheelhouse);
+    const env = Object.entries(wheelhouse.env).flatMap(([name, value]) => [
+      "--env",
+      `${name}=${value}`,
+    ]);
+    const result = await cli([
+      "verify",
+      src,
+      "-r",
+      "python3.12",
+      "--architecture",
+      "arm64",
+      ...env,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /reproducible: two builds gave identical bytes/);
   });
