@@ -4,6 +4,7 @@
  * words stay in the build's log above the message.
  */
 import { LambdaPackageError } from "../../shared/errors";
+import { LOCAL_ARCHITECTURE } from "../options";
 import type { DependencySource } from "./plan";
 import { describeTarget, type PythonTarget } from "./target";
 import { noWheelError } from "./wheel-errors";
@@ -73,7 +74,8 @@ export function explainPipFailure(
         `(${[...new Set(mismatches.map((m) => RELOCK[kind](m.name)))].join("; ")}).`,
     );
   }
-  const missing = missingRequirement(log);
+  // For "local" pip chose for this machine: no Lambda platform to explain.
+  const missing = target.architecture === LOCAL_ARCHITECTURE ? undefined : missingRequirement(log);
   if (missing && kind !== "requirements.txt") {
     return new LambdaPackageError(
       "PYTHON_NO_WHEEL",

@@ -78,16 +78,18 @@ export function planInstall(request: PlanRequest): InstallPlan {
   const empty = { targetFlags: [], wheels: [], sdists: [], directories: [] };
   // Nothing to install: no Python target is needed either.
   if (source === undefined) return { ...empty, notes: [] };
-  const target = pythonTarget(request.runtime, request.architecture);
   const notes: string[] = [];
   if (present.length > 1)
     notes.push(`installing from ${source}; ${present.slice(1).join(" and ")} ignored.`);
-  if (target.architecture === LOCAL_ARCHITECTURE) {
+  if (request.architecture === LOCAL_ARCHITECTURE) {
     notes.push(
       'architecture "local": installing for the local Python, which may compile source distributions for ' +
-        `this machine (${target.machine}); compiled code may then not load on Lambda's ${target.runtime}.`,
+        "this machine; compiled code may then not load on Lambda.",
     );
+    // pip decides everything for requirements.txt: the runtime may even name no Python.
+    if (source === REQUIREMENTS_TXT) return { ...empty, source, notes };
   }
+  const target = pythonTarget(request.runtime, request.architecture);
   const plan: InstallPlan = {
     ...empty,
     source,

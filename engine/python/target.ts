@@ -71,8 +71,9 @@ export function pythonTarget(
     throw new LambdaPackageError(
       "PYTHON_RUNTIME_UNKNOWN",
       `RUNTIME "${runtime}" names no Python that Lambda runs (python${oldest} or later, like python3.12), ` +
-        `which the python packager needs to pick wheels for Lambda. Set runtime to the function's ` +
-        `Python runtime, or architecture to "local" to install for the local Python instead.`,
+        `which the python packager needs to pick wheels for Lambda and to read a lockfile's markers. ` +
+        `Set runtime to the function's Python runtime (a requirements.txt can also be installed ` +
+        `for the local Python, with architecture "local").`,
       { field: "runtime" },
     );
   }

@@ -69,6 +69,17 @@ describe("pip's failures, explained", () => {
     assert.match(error.message, /"python3\.13 -m pip"/);
   });
 
+  test('for "local", a distribution pip cannot find is pip\'s own error, not a Lambda platform one', () => {
+    const error = explainPipFailure(
+      MISSING,
+      "/src/requirements.txt",
+      "requirements.txt",
+      pythonTarget("python3.12", "local"),
+    );
+    assert.equal(error.code, "PYTHON_INSTALL_FAILED");
+    assert.match(error.message, /ERROR: No matching distribution found for fastcalc==0\.3\.0/);
+  });
+
   test("anything else quotes pip's errors", () => {
     const error = explainPipFailure(
       "ERROR: disk full\n",

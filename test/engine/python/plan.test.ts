@@ -62,6 +62,13 @@ describe("the python install plan", () => {
     assert.deepEqual(plan.targetFlags, []);
   });
 
+  test("requirements.txt for the local Python needs no Lambda runtime; for Lambda it does", async () => {
+    const dir = await project({ "requirements.txt": "requests\n" });
+    const local = planInstall({ sourcePath: dir, runtime: "api", architecture: "local" });
+    assert.deepEqual([local.source, local.targetFlags], ["requirements.txt", []]);
+    failure(() => planInstall({ sourcePath: dir, runtime: "api" }), "PYTHON_RUNTIME_UNKNOWN");
+  });
+
   test("pins each package to the hashes of its wheels Lambda loads, or of its sdist when it has none", async () => {
     const dir = await project({
       "uv.lock": uvLock([

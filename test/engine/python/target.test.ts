@@ -75,7 +75,7 @@ describe("Lambda Python targets", () => {
           e instanceof LambdaPackageError &&
           e.code === "PYTHON_RUNTIME_UNKNOWN" &&
           e.message.includes(`RUNTIME "${runtime}"`) &&
-          e.message.includes('architecture to "local"'),
+          e.message.includes("Set runtime to the function's Python runtime"),
         runtime,
       );
     }
