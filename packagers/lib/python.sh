@@ -35,7 +35,10 @@ trap 'rm -rf "$scratch"' EXIT
 # The lockfile reader (engine/python/main.ts), run with the node running the
 # engine. It prints its own notes and errors, as this script would.
 python_helper() {
-  "${LAMBDA_PACKAGE_NODE:-node}" "$TF_PATH/dist/engine/python/main.js" "$@"
+  local helper=$TF_PATH/dist/engine/python/main.js
+  [[ -f $helper ]] ||
+    die "$helper is missing: lambda-package in $TF_PATH is not built. Run \`npm run build\` there."
+  "${LAMBDA_PACKAGE_NODE:-node}" "$helper" "$@"
 }
 
 # run_logged LOG COMMAND...: COMMAND's output goes to the build's log (stderr)
