@@ -2,7 +2,6 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { LAMBDA_RUNTIMES } from "../engine/audit";
 import {
   PACKAGE_OPTIONS,
-  type Architecture,
   type BuildOptions,
   type FlagSpec,
   type NativeCheck,
@@ -40,7 +39,7 @@ export type CliRequest =
       /** The zip or directory to audit. */
       readonly path: string;
       readonly runtime: string;
-      readonly architecture?: Architecture;
+      readonly architecture?: BuildOptions["architecture"];
       readonly nativeCheck: Exclude<NativeCheck, "off">;
       readonly json: boolean;
     };

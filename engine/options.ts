@@ -7,6 +7,7 @@
 import { LambdaPackageError } from "../shared/errors";
 import {
   isBoolean,
+  nameList,
   nonEmpty,
   objectOf,
   oneOf,
@@ -23,6 +24,9 @@ import { BUNDLE_FIELDS, type BundleOptions, type NormalizedBundleOptions } from 
 /** Lambda instruction set architectures, as Lambda names them. */
 export type Architecture = "x86_64" | "arm64";
 export const ARCHITECTURES = ["x86_64", "arm64"] as const satisfies readonly Architecture[];
+
+/** The `architecture` that builds for this machine, with its tools, instead of for Lambda. */
+export const LOCAL_ARCHITECTURE = "local";
 
 /** How the python packagers install the project. */
 export type PythonMode = "requirements" | "package";
@@ -64,20 +68,25 @@ export interface PackageOptions {
    */
   readonly exclude?: readonly string[];
   /**
-   * Target architecture, `x86_64` or `arm64`: packagers that install native code pick
-   * Lambda-compatible builds for it. The native-code audit (`nativeCheck`) checks against
-   * `x86_64`, Lambda's default, when it is left out.
-   * @default none: the packager's choice (the local machine's)
+   * Target architecture: Lambda's `x86_64` or `arm64`, or `local` for this machine's. Packagers
+   * that install native code pick Lambda-compatible builds for it (python: manylinux wheels for
+   * the runtime's Python and glibc; nodejs: npm's `--os=linux --cpu`). With `"local"` they build
+   * for this machine with its own tools (python: the local Python, which may compile source
+   * distributions), which may not load on Lambda when this machine's CPU, glibc or Python
+   * differ. The native-code audit (`nativeCheck`) checks against the target, this machine's
+   * for `"local"`.
+   * @default "x86_64"
    */
-  readonly architecture?: Architecture;
+  readonly architecture?: Architecture | typeof LOCAL_ARCHITECTURE;
   /**
    * Lay files out as a Lambda layer expects (`python/…`, `nodejs/node_modules/…`).
    * @default false
    */
   readonly layer?: boolean;
   /**
-   * Python packagers: install `requirements.txt` (`"requirements"`), or the project itself
-   * from its `pyproject.toml`/`setup.py` with `pip install --no-deps` (`"package"`).
+   * Python packagers: install the dependencies from `uv.lock`, `poetry.lock`, `pylock.toml` or
+   * `requirements.txt`, the first found (`"requirements"`), or the project itself from its
+   * `pyproject.toml`/`setup.py` with `pip install --no-deps` (`"package"`).
    * @default "requirements"
    */
   readonly pythonMode?: PythonMode;
@@ -89,6 +98,20 @@ export interface PackageOptions {
    * @default none: the source is copied and its production dependencies installed
    */
   readonly bundle?: BundleOptions;
+  /**
+   * Python packagers, installing from a lockfile: dependency groups to install besides the main
+   * dependencies, e.g. `["monitoring"]` (uv's `--group`, Poetry's `--with`, pylock's
+   * `dependency_groups`). A group the lockfile does not have is an error.
+   * @default []
+   */
+  readonly pythonGroups?: readonly string[];
+  /**
+   * Python packagers, installing from a lockfile: extras of the project to install, e.g.
+   * `["postgres"]` (uv's `--extra`, Poetry's `--extras`, pylock's `extras`). An extra the
+   * lockfile does not have is an error.
+   * @default []
+   */
+  readonly pythonExtras?: readonly string[];
   /**
    * Deflate level, a whole number from 0 (store) to 9 (smallest).
    * @default 9
@@ -239,11 +262,12 @@ export const PACKAGE_OPTIONS = {
   },
   architecture: {
     shapes: true,
-    rule: oneOf(...ARCHITECTURES),
+    rule: oneOf(...ARCHITECTURES, LOCAL_ARCHITECTURE),
+    default: "x86_64",
     cli: {
       kind: "value",
       arg: "<arch>",
-      help: "x86_64 or arm64: pick Lambda-compatible native builds",
+      help: "x86_64 or arm64: Lambda-compatible native builds; local: this machine's",
     },
   },
   layer: {
@@ -262,7 +286,29 @@ export const PACKAGE_OPTIONS = {
     cli: {
       kind: "value",
       arg: "<mode>",
-      help: "requirements (pip install -r) or package (pip install --no-deps .)",
+      help: "requirements (lockfile or requirements.txt) or package (pip install --no-deps .)",
+    },
+  },
+  pythonGroups: {
+    shapes: true,
+    rule: nameList,
+    default: [],
+    cli: {
+      flag: "python-group",
+      kind: "list",
+      arg: "<group>",
+      help: "lockfile dependency group to install too (repeatable)",
+    },
+  },
+  pythonExtras: {
+    shapes: true,
+    rule: nameList,
+    default: [],
+    cli: {
+      flag: "python-extra",
+      kind: "list",
+      arg: "<extra>",
+      help: "lockfile extra of the project to install (repeatable)",
     },
   },
   bundle: {

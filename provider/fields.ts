@@ -125,6 +125,8 @@ export const FIELDS = {
   layer: packaging("layer"),
   pythonMode: packaging("pythonMode"),
   bundle: packaging("bundle"),
+  pythonGroups: packaging("pythonGroups"),
+  pythonExtras: packaging("pythonExtras"),
   compressionLevel: packaging("compressionLevel"),
   packagerEnv: packaging("packagerEnv"),
   inheritCredentials: packaging("inheritCredentials"),

@@ -16,17 +16,24 @@ fi
 # the name resolve for the programs and tests inside this repository.
 ln -sfn .. node_modules/pulumi-lambda-package
 
-# zip/unzip check our zips and run seed-style packagers; awscli is the upload
-# benchmark's reference; the native-code audit's tests compile small objects
-# for x86_64 (gcc), arm64 (aarch64-linux-gnu-gcc) and against musl (musl-gcc).
-# All are Debian packages.
+# Debian packages the tests and benchmarks use: zip/unzip check our zips and
+# run seed-style packagers; awscli is the upload benchmark's reference; the
+# native-code audit's and python packager's tests compile small objects and C
+# extensions for x86_64 (gcc), arm64 (aarch64-linux-gnu-gcc) and against musl
+# (musl-gcc), build sdists with C code (the headers of Debian's python3) and
+# read ELF headers (readelf, binutils).
 missing=()
 for tool in zip:zip unzip:unzip aws:awscli gcc:gcc aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
-  musl-gcc:musl-tools; do
+  musl-gcc:musl-tools readelf:binutils; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 done
-if ((${#missing[@]})) && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+compgen -G '/usr/include/python3*/Python.h' >/dev/null || missing+=(python3-dev)
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: the tests need ${missing[*]} (Debian packages); install them" >&2
+  fi
 fi
 
 # The python packager tests build a wheel offline, which needs setuptools and

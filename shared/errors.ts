@@ -27,6 +27,18 @@ export type ErrorCode =
   | "PACKAGE_MANAGER_MISSING"
   | "INSTALL_FAILED"
   | "NODE_MODULE_MISSING"
+  // Python dependencies: the runtime, the lockfile, the wheels for Lambda.
+  | "PYTHON_RUNTIME_UNKNOWN"
+  | "PYTHON_LOCK_INVALID"
+  | "PYTHON_LOCK_UNSUPPORTED"
+  | "PYTHON_LOCK_STALE"
+  | "PYTHON_VERSION_MISMATCH"
+  | "PYTHON_GROUP_UNKNOWN"
+  | "PYTHON_EXTRA_UNKNOWN"
+  | "PYTHON_NO_WHEEL"
+  | "PYTHON_NATIVE_BUILD"
+  | "PYTHON_HASH_MISMATCH"
+  | "PYTHON_INSTALL_FAILED"
   // What the packager staged.
   | "PACKAGE_ZIP_CORRUPT"
   | "SOURCE_MANIFEST_INVALID"

@@ -61,6 +61,16 @@ export const stringMap: ValueRule = (v) =>
     ? undefined
     : "must be a map of string to string";
 
+/**
+ * A list of package, extra or group names as Python spells them (PEP 508:
+ * letters, digits and `.`, `-`, `_` inside), e.g. `["dev", "postgres"]`.
+ */
+export const nameList: Rule = (v) =>
+  Array.isArray(v) &&
+  v.every((x) => typeof x === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(x))
+    ? undefined
+    : 'must be a list of names of letters, digits and . - _ (PEP 508), e.g. ["dev"]';
+
 /** A whole number from `min` to `max`; `what` says what the ends mean. */
 export const wholeNumber =
   (min: number, max: number, what = `from ${min} to ${max}`): ValueRule =>

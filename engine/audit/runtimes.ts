@@ -3,7 +3,8 @@
  * operating system of its runtime, whose glibc is the newest symbol version
  * a shared object may need.
  */
-import type { Architecture } from "../options";
+import os from "node:os";
+import { LOCAL_ARCHITECTURE, type Architecture } from "../options";
 
 /** The operating system of a Lambda runtime, and the glibc it ships. */
 export interface LambdaOs {
@@ -55,11 +56,22 @@ export interface AuditTarget {
   readonly os?: LambdaOs;
 }
 
+/**
+ * What to hold a package for `runtime` to. `"local"` built it with this
+ * machine's tools, so it can only ever run on this machine's architecture:
+ * that is what it is checked against (x86_64 on a machine that is neither).
+ */
 export function auditTarget(
   runtime: string,
-  architecture: Architecture = LAMBDA_DEFAULT_ARCHITECTURE,
+  architecture: Architecture | typeof LOCAL_ARCHITECTURE = LAMBDA_DEFAULT_ARCHITECTURE,
 ): AuditTarget {
-  return { runtime, architecture, os: LAMBDA_RUNTIMES[runtime] };
+  const resolved =
+    architecture !== LOCAL_ARCHITECTURE
+      ? architecture
+      : os.arch() === "arm64"
+        ? "arm64"
+        : LAMBDA_DEFAULT_ARCHITECTURE;
+  return { runtime, architecture: resolved, os: LAMBDA_RUNTIMES[runtime] };
 }
 
 /** `python3.12 on x86_64 (Amazon Linux 2023, glibc 2.34)`, for the log and messages. */

@@ -17,7 +17,7 @@ import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
 import { bundleHandler } from "../bundle";
 import type { NormalizedBundleOptions } from "../bundle/options";
-import { ARCHITECTURES, type Architecture } from "../options";
+import { ARCHITECTURES, LOCAL_ARCHITECTURE, type Architecture } from "../options";
 import { installProduction } from "./install";
 import { readPackageJson, type PackageJson } from "./manifest";
 import { keepOnly } from "./prune";
@@ -48,10 +48,12 @@ export function readContract(env: NodeJS.ProcessEnv): NodejsPackagerEnv {
     }
     return value;
   };
-  const architecture = env.ARCHITECTURE || undefined;
-  if (architecture !== undefined && !(ARCHITECTURES as readonly string[]).includes(architecture)) {
-    throw new Error(`ARCHITECTURE must be x86_64 or arm64, got '${architecture}'.`);
+  // "local" (or unset, run by hand): the package manager's own choice, this machine's.
+  const raw = env.ARCHITECTURE || LOCAL_ARCHITECTURE;
+  if (raw !== LOCAL_ARCHITECTURE && !(ARCHITECTURES as readonly string[]).includes(raw)) {
+    throw new Error(`ARCHITECTURE must be x86_64, arm64 or local, got '${raw}'.`);
   }
+  const architecture = raw === LOCAL_ARCHITECTURE ? undefined : raw;
   return {
     runtime: required("RUNTIME"),
     sourcePath: required("SOURCE_PATH"),

@@ -14,6 +14,8 @@ export const CONTRACT_VARIABLES = [
   "ARCHITECTURE",
   "LAYER",
   "PYTHON_MODE",
+  "PYTHON_GROUPS",
+  "PYTHON_EXTRAS",
   "SOURCE_MANIFEST",
   "BUNDLE",
   "NODE_BINARY",
@@ -64,9 +66,12 @@ function contractVariables(
     PACKAGE_ZIP: dirs.packageZip,
     TF_PATH: packageRoot,
     BUILD_DIR: dirs.buildDir,
-    ARCHITECTURE: options.architecture ?? "",
+    ARCHITECTURE: options.architecture ?? PACKAGE_OPTIONS.architecture.default,
     LAYER: (options.layer ?? PACKAGE_OPTIONS.layer.default) ? "1" : "0",
     PYTHON_MODE: options.pythonMode ?? PACKAGE_OPTIONS.pythonMode.default,
+    // Names are PEP 508 names (the option's rule), so a space separates them safely.
+    PYTHON_GROUPS: (options.pythonGroups ?? PACKAGE_OPTIONS.pythonGroups.default).join(" "),
+    PYTHON_EXTRAS: (options.pythonExtras ?? PACKAGE_OPTIONS.pythonExtras.default).join(" "),
     SOURCE_MANIFEST: dirs.sourceManifest,
     BUNDLE: options.bundle === undefined ? "" : JSON.stringify(options.bundle),
     // The Node.js running the engine, which the nodejs packagers run their
@@ -80,6 +85,8 @@ const OPTION_FOR: Partial<Record<ContractVariable, string>> = {
   ARCHITECTURE: "architecture",
   LAYER: "layer",
   PYTHON_MODE: "pythonMode",
+  PYTHON_GROUPS: "pythonGroups",
+  PYTHON_EXTRAS: "pythonExtras",
   SOURCE_PATH: "sourcePath",
   BUNDLE: "bundle",
 };

@@ -26,7 +26,14 @@ const DRAIN_MS = 2_000;
 
 export interface RunPackagerOptions extends Pick<
   PackageOptions,
-  "architecture" | "layer" | "pythonMode" | "packagerEnv" | "inheritCredentials" | "packagerTimeout"
+  | "architecture"
+  | "layer"
+  | "pythonMode"
+  | "pythonGroups"
+  | "pythonExtras"
+  | "packagerEnv"
+  | "inheritCredentials"
+  | "packagerTimeout"
 > {
   /** `bundle` with its defaults filled in, passed as `$BUNDLE`. */
   readonly bundle?: NormalizedBundleOptions;

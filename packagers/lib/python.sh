@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# The python3.x packagers. PYTHON_MODE=requirements (default): pip-installs
-# requirements.txt into BUILD_DIR and has the engine add the source next to
-# it, read in place. PYTHON_MODE=package:
-# pip-installs the project itself (pyproject.toml / setup.py) with --no-deps,
-# as aws_lambda_artifact_builder does. LAYER=1 puts everything under python/.
+# The python3.x packagers. PYTHON_MODE=requirements (default): installs the
+# dependencies into BUILD_DIR and has the engine add the source next to them,
+# read in place. They come from the first of uv.lock, poetry.lock,
+# pylock.toml and requirements.txt in the source, as wheels for Lambda's
+# platform: ARCHITECTURE (x86_64 when unset) and the Python and glibc of
+# RUNTIME, unless ARCHITECTURE=local. Reading lockfiles, evaluating markers
+# and choosing wheels is engine/python (main.ts), run with the engine's node;
+# pip downloads, builds and installs. PYTHON_MODE=package: pip-installs the
+# project itself (pyproject.toml / setup.py) with --no-deps, as
+# aws_lambda_artifact_builder does. LAYER=1 puts everything under python/.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 PYTHON_MODE=${PYTHON_MODE:-requirements}
+# Lambda's default when the script is run by hand; the helper reads it too.
+export ARCHITECTURE=${ARCHITECTURE:-x86_64}
 # PIP may name another pip ("python3.12 -m pip", ".venv/bin/pip"); split on spaces.
 read -r -a pip <<<"${PIP:-python3 -m pip}"
 export PIP_ROOT_USER_ACTION=${PIP_ROOT_USER_ACTION:-ignore} PYTHONDONTWRITEBYTECODE=1
@@ -21,12 +28,43 @@ mkdir -p "$dest"
 source_excludes=(__pycache__ '*.pyc' .venv venv .git .pytest_cache)
 [[ ${EXCLUDE_TESTS:-} == 1 ]] && source_excludes+=(tests)
 
+# Plans, pip's logs and the wheels built here; never in the source tree.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# The lockfile reader (engine/python/main.ts), run with the node running the
+# engine. It prints its own notes and errors, as this script would.
+python_helper() {
+  local helper=$TF_PATH/dist/engine/python/main.js
+  [[ -f $helper ]] ||
+    die "$helper is missing: lambda-package in $TF_PATH is not built. Run \`npm run build\` there."
+  "${NODE_BINARY:-node}" "$helper" "$@"
+}
+
+# run_logged LOG COMMAND...: COMMAND's output goes to the build's log (stderr)
+# and to LOG, for the helper to explain a failure from.
+run_logged() {
+  local log=$1
+  shift
+  "$@" 2>&1 | tee "$log" >&2
+}
+
+# scratch_copy DIR: prints the path of a copy of DIR to build from. setuptools
+# writes build/ and *.egg-info into the tree it builds, which would dirty the
+# user's source and leak stale files from an old build/ into the next package.
+scratch_copy() {
+  local copy
+  copy=$(mktemp -d -p "$scratch")
+  copy_tree "$1" "$copy" "${source_excludes[@]}" ./build ./dist '*.egg-info'
+  echo "$copy"
+}
+
 runtime_python_version() {
   [[ $RUNTIME =~ ^python([0-9]+\.[0-9]+)$ ]] || return 1
   echo "${BASH_REMATCH[1]}"
 }
 
-# Without ARCHITECTURE pip picks wheels for the local interpreter; native
+# With ARCHITECTURE=local pip picks wheels for the local interpreter; native
 # wheels for another Python version will not import on Lambda. Say so.
 note_local_python() {
   local want have
@@ -34,43 +72,119 @@ note_local_python() {
   have=$("${pip[@]}" --version 2>/dev/null | sed -n 's/.*(python \([0-9.]*\)).*/\1/p') || true
   if [[ -n $have && $have != "$want" ]]; then
     note "pip runs on Python $have but RUNTIME is $RUNTIME; native wheels may not load on Lambda." \
-      "Set ARCHITECTURE (x86_64 or arm64) to download Lambda's wheels, or set PIP to a Python $want pip."
+      "Set PIP to a Python $want pip, or leave architecture unset to download Lambda's wheels."
   fi
 }
 
 pip_install=("${pip[@]}" install --disable-pip-version-check --no-compile --progress-bar off --target "$dest")
+# Builds one wheel, no dependencies, with the local Python. That Python need
+# not be the runtime's, so its Requires-Python is not checked here: the
+# version was chosen for the runtime (by the lock, or by pip resolving for it).
+pip_wheel=("${pip[@]}" wheel --disable-pip-version-check --progress-bar off --no-deps --ignore-requires-python)
 
-install_requirements() {
-  [[ -f requirements.txt ]] || return 0
-  local args=("${pip_install[@]}")
-  if [[ -n $ARCHITECTURE ]]; then
-    local platform version
-    case $ARCHITECTURE in
-      x86_64) platform=manylinux2014_x86_64 ;;
-      arm64) platform=manylinux2014_aarch64 ;;
-      *) die "ARCHITECTURE must be x86_64 or arm64, got '$ARCHITECTURE'." ;;
-    esac
-    version=$(runtime_python_version) ||
-      die "RUNTIME '$RUNTIME' names no Python version (like python3.12); it is needed to pick wheels for ARCHITECTURE=$ARCHITECTURE."
-    args+=(--platform "$platform" --only-binary=:all: --implementation cp --python-version "$version")
-  else
-    note_local_python
+install_dependencies() {
+  local plan=$scratch/plan source
+  python_helper plan "$plan" || exit 1
+  source=$(<"$plan/source")
+  # pip's flags for Lambda's platform, one per line; none for ARCHITECTURE=local.
+  mapfile -t target <"$plan/target.args"
+  case $source in
+    '') ;;
+    requirements.txt) install_requirements_txt ;;
+    *) install_lock "$source" "$plan" ;;
+  esac
+}
+
+# From a lockfile: exactly the locked files, each checked against its hash,
+# nothing resolved again (--no-deps). Packages with only a source
+# distribution, and the project's own directories (uv workspace members,
+# Poetry path dependencies), are built into wheels here and installed like
+# the others: regular packages, never editable.
+install_lock() {
+  local lockfile=$1 plan=$2 built=$scratch/built requirements=$scratch/install.txt dir
+  mkdir -p "$built/sdists" "$built/directories"
+  cp "$plan/wheels.txt" "$requirements"
+  if [[ -s $plan/sdists.txt ]]; then
+    note "no wheel for Lambda of: $(cut -d' ' -f1 "$plan/sdists.txt" | paste -sd' '); building them from their source distributions."
+    "${pip_wheel[@]}" --no-binary=:all: --require-hashes -w "$built/sdists" -r "$plan/sdists.txt" >&2 ||
+      die "pip could not build the source distributions $SOURCE_PATH/$lockfile locks for the packages above. See pip's messages above."
   fi
-  "${args[@]}" -r requirements.txt ||
-    die "pip could not install $SOURCE_PATH/requirements.txt${ARCHITECTURE:+ as wheels for $ARCHITECTURE (every requirement needs a manylinux wheel; unset architecture to build with the local Python)}. See pip's messages above."
+  while IFS= read -r dir; do
+    "${pip_wheel[@]}" -w "$built/directories" "$(scratch_copy "$dir")" >&2 ||
+      die "pip could not build $dir, a package of the project that $SOURCE_PATH/$lockfile installs. See pip's messages above."
+  done <"$plan/directories.txt"
+  # Pure-Python wheels with their hashes; compiled ones stop the build here.
+  python_helper built "$lockfile" "$built/sdists" "$built/directories" >>"$requirements" || exit 1
+  [[ -s $requirements ]] || return 0
+  # pip install checks Requires-Python against the Python it runs on, even
+  # with --python-version; the lock was made for the runtime's Python, which
+  # the helper checked against the lock's requires-python.
+  run_logged "$scratch/pip.log" "${pip_install[@]}" --no-deps --require-hashes --ignore-requires-python \
+    "${target[@]}" -r "$requirements" ||
+    {
+      python_helper explain "$lockfile" "$scratch/pip.log"
+      exit 1
+    }
+}
+
+# requirements.txt: pip resolves it. A requirement without a wheel for Lambda
+# is built from its source distribution with the local Python: a pure-Python
+# build is installed; a native one is set aside, and pip goes on resolving
+# (--dry-run, with a pure-looking stand-in of it) to find every other, so that
+# one error names them all.
+install_requirements_txt() {
+  if ((${#target[@]} == 0)); then
+    note_local_python
+    run_logged "$scratch/pip.log" "${pip_install[@]}" -r requirements.txt ||
+      {
+        python_helper explain requirements.txt "$scratch/pip.log"
+        exit 1
+      }
+    return
+  fi
+  local pure=$scratch/pure natives=$scratch/natives standins=$scratch/standins
+  mkdir -p "$pure" "$natives" "$standins"
+  local tried=() attempt=0 log missing out wheel name version rest
+  while :; do
+    log=$scratch/pip-$((++attempt)).log
+    local args=("${pip_install[@]}" "${target[@]}" --find-links "$pure" -r requirements.txt)
+    compgen -G "$natives/*.whl" >/dev/null && args+=(--dry-run --find-links "$standins")
+    run_logged "$log" "${args[@]}" && break
+    missing=$(python_helper missing "$log")
+    if [[ -z $missing ]] || printf '%s\n' "${tried[@]}" | grep -qxF -- "$missing"; then
+      python_helper explain requirements.txt "$log"
+      exit 1
+    fi
+    tried+=("$missing")
+    note "no wheel of $missing for Lambda; building it from its source distribution with the local Python."
+    out=$scratch/sdist-$attempt
+    if ! "${pip_wheel[@]}" --no-binary=:all: -w "$out" "$missing" >&2; then
+      python_helper explain requirements.txt "$log"
+      exit 1
+    fi
+    wheel=$(compgen -G "$out/*.whl")
+    if python_helper is-pure "$wheel"; then
+      mv "$wheel" "$pure/"
+    else
+      mv "$wheel" "$natives/"
+      IFS=- read -r name version rest <<<"$(basename "$wheel")"
+      cp "$natives/$(basename "$wheel")" "$standins/$name-$version-py3-none-any.whl"
+    fi
+  done
+  if compgen -G "$natives/*.whl" >/dev/null; then
+    python_helper built requirements.txt "$natives" >/dev/null
+    exit 1
+  fi
 }
 
 install_package() {
   [[ -f pyproject.toml || -f setup.py ]] ||
     die "PYTHON_MODE=package needs a pyproject.toml or setup.py in $SOURCE_PATH; add one, or use PYTHON_MODE=requirements."
-  # Built from a scratch copy: setuptools writes build/ and *.egg-info into
-  # the tree it builds, which would dirty the user's source and leak stale
-  # files from an old build/ into the next package.
-  scratch=$(mktemp -d)
-  trap 'rm -rf "$scratch"' EXIT
-  copy_tree "$SOURCE_PATH" "$scratch/src" "${source_excludes[@]}" ./build ./dist '*.egg-info'
-  [[ -n $ARCHITECTURE ]] && note "PYTHON_MODE=package builds the project with the local Python and installs no dependencies, so ARCHITECTURE=$ARCHITECTURE changes nothing."
-  "${pip_install[@]}" --no-deps "$scratch/src" ||
+  case $ARCHITECTURE:$(uname -m) in
+    x86_64:x86_64 | arm64:aarch64 | arm64:arm64 | local:*) ;;
+    *) note "PYTHON_MODE=package builds the project with the local Python and installs no dependencies: C code in it is compiled for this machine ($(uname -m)), not for $ARCHITECTURE." ;;
+  esac
+  "${pip_install[@]}" --no-deps "$(scratch_copy "$SOURCE_PATH")" ||
     die "pip could not build and install the project in $SOURCE_PATH. See pip's messages above."
 }
 
@@ -91,7 +205,7 @@ strip_build_noise() {
 
 case $PYTHON_MODE in
   requirements)
-    install_requirements
+    install_dependencies
     # Read in place by the engine; a source file wins over a dependency of the same name.
     include_source "$prefix" "${source_excludes[@]}"
     ;;

@@ -8,6 +8,8 @@ import type { BuildResult } from "../../engine/build";
 import { gitSourceKey } from "../../index";
 import { cli } from "../support/cli";
 import { tempDir } from "../support/tmp";
+import { copyFixture, suiteCleanup } from "../engine/packager/fixtures";
+import { buildWheelhouse, renderTemplates } from "../engine/packager/python-dists";
 
 async function source(): Promise<string> {
   const dir = await tempDir("cli-src");
@@ -61,6 +63,29 @@ describe("lambda-package CLI", () => {
 
   test("verify builds twice and reports the package reproducible", async () => {
     const result = await cli(["verify", await source(), "--runtime", "copy"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /reproducible: two builds gave identical bytes/);
+  });
+
+  test("verify of a python3.12 build from uv.lock, for arm64, reports it reproducible", async (t) => {
+    const cleanup = suiteCleanup();
+    t.after(() => cleanup.run());
+    const wheelhouse = await buildWheelhouse(cleanup);
+    const src = await copyFixture(cleanup, "python-uv-app");
+    await renderTemplates(src, wheelhouse);
+    const env = Object.entries(wheelhouse.env).flatMap(([name, value]) => [
+      "--env",
+      `${name}=${value}`,
+    ]);
+    const result = await cli([
+      "verify",
+      src,
+      "-r",
+      "python3.12",
+      "--architecture",
+      "arm64",
+      ...env,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /reproducible: two builds gave identical bytes/);
   });

@@ -16,6 +16,7 @@ import {
   tempDir,
   type Cleanup,
 } from "./packager/fixtures";
+import { buildWheelhouse, renderTemplates } from "./packager/python-dists";
 
 /** Builds into a temp dir, checks the zip with unzip -t, unzips it; returns the dir and entries. */
 async function buildAndUnzip(t: Cleanup, options: BuildOptions) {
@@ -70,6 +71,25 @@ describe("built-in packagers through build()", { timeout: 300_000 }, () => {
       [],
     );
     assert.equal((await callPython(dir, "handler", "handler")).body, "hello lambda");
+    const again = await buildAndUnzip(t, options);
+    assert.equal(again.result.sha256, result.sha256, "same input, same bytes");
+  });
+
+  test("python3.12 from uv.lock builds a working, reproducible zip", async (t) => {
+    const wheelhouse = await buildWheelhouse(t);
+    const sourcePath = await copyFixture(t, "python-uv-app");
+    await renderTemplates(sourcePath, wheelhouse);
+    const options = { sourcePath, runtime: "python3.12", packagerEnv: wheelhouse.env };
+    const { result, dir, entries } = await buildAndUnzip(t, options);
+    assert.ok(
+      entries.includes("fastcalc/_native.cpython-312-x86_64-linux-gnu.so"),
+      entries.join(" "),
+    );
+    assert.deepEqual(
+      entries.filter((e) => NOISE.test(e)),
+      [],
+    );
+    assert.equal((await callPython(dir, "handler", "handler")).body, "hello uv");
     const again = await buildAndUnzip(t, options);
     assert.equal(again.result.sha256, result.sha256, "same input, same bytes");
   });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { copyFixture, listTree, run, stage } from "./fixtures";
+import { copyFixture, listTree, run, stage, tempDir } from "./fixtures";
 
 /** Requires `file` from `dir` with node and calls its handler, as Lambda would. */
 async function invoke(
@@ -106,6 +106,28 @@ describe("nodejs packagers", { timeout: 180_000 }, () => {
       lines.join("\n"),
     );
     assert.equal(await invoke(path.join(buildDir, "index.js")), "plain");
+  });
+
+  test("npm is asked for Lambda's linux/x64 packages by default, and for this machine's with architecture local", async (t) => {
+    // A stand-in npm first on PATH records how it was called: no registry needed.
+    const bin = await tempDir(t, "fake-npm-");
+    await writeFile(
+      path.join(bin, "npm"),
+      '#!/usr/bin/env bash\necho "$*" >>"$NPM_CALLS"\nmkdir -p node_modules\n',
+      { mode: 0o755 },
+    );
+    const calls = async (architecture?: "local") => {
+      const log = path.join(await tempDir(t, "npm-calls-"), "calls");
+      await stage(t, "nodejs22.x", await copyFixture(t, "nodejs-app"), {
+        architecture,
+        packagerEnv: { PATH: `${bin}:${process.env.PATH}`, NPM_CALLS: log },
+      });
+      return readFile(log, "utf8");
+    };
+    assert.match(await calls(), /^ci --omit=dev .*--os=linux --cpu=x64\n$/);
+    const local = await calls("local");
+    assert.match(local, /^ci --omit=dev /);
+    assert.doesNotMatch(local, /--os|--cpu/);
   });
 
   test("a layer without package.json fails naming the source path", async (t) => {

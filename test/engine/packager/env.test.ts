@@ -104,11 +104,14 @@ describe("packagerEnvironment", () => {
     );
   });
 
-  test("contract defaults: no architecture, not a layer, requirements mode", () => {
+  test("contract defaults: Lambda's x86_64, not a layer, requirements mode, no groups or extras", () => {
     const env = packagerEnvironment(BASE, DIRS);
-    assert.equal(env.ARCHITECTURE, "");
+    assert.equal(env.ARCHITECTURE, "x86_64");
     assert.equal(env.LAYER, "0");
     assert.equal(env.PYTHON_MODE, "requirements");
+    assert.equal(env.PYTHON_GROUPS, "");
+    assert.equal(env.PYTHON_EXTRAS, "");
+    assert.equal(env.NODE_BINARY, process.execPath);
   });
 });
 
@@ -143,6 +146,8 @@ test("a real packager sees exactly the contract variables", async (t) => {
     architecture: "arm64",
     layer: true,
     pythonMode: "package",
+    pythonGroups: ["dev", "monitoring"],
+    pythonExtras: ["postgres"],
   });
   assert.equal(env.RUNTIME, "nodejs22.x");
   assert.equal(env.SOURCE_PATH, sourcePath);
@@ -152,6 +157,9 @@ test("a real packager sees exactly the contract variables", async (t) => {
   assert.equal(env.ARCHITECTURE, "arm64");
   assert.equal(env.LAYER, "1");
   assert.equal(env.PYTHON_MODE, "package");
+  assert.equal(env.PYTHON_GROUPS, "dev monitoring");
+  assert.equal(env.PYTHON_EXTRAS, "postgres");
+  assert.equal(env.NODE_BINARY, process.execPath);
   assert.equal(env.PWD, sourcePath);
   assert.deepEqual(await readFile(path.join(buildDir, "seen.zip")), EMPTY_ZIP);
 });

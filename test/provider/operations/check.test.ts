@@ -53,7 +53,7 @@ describe("checkInputs", () => {
       colour: "blue",
     });
     assert.ok(found.some((r) => /^bucket: .*S3 bucket name.*"Bad_Bucket"/.test(r)));
-    assert.ok(found.some((r) => /^architecture: .*"x86_64", "arm64"; got "x86"/.test(r)));
+    assert.ok(found.some((r) => /^architecture: .*"x86_64", "arm64", "local"; got "x86"/.test(r)));
     assert.ok(
       found.some((r) => /^compressionLevel: .*0 \(store\) to 9 \(smallest\); got 11/.test(r)),
     );

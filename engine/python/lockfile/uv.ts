@@ -1,0 +1,410 @@
+/**
+ * uv.lock (https://docs.astral.sh/uv/concepts/projects/layout/#the-lockfile):
+ * one `[[package]]` per locked distribution, with its source, files and
+ * hashes, and its dependencies by name with the markers under which they
+ * apply. What to install is what uv would install: from the project (the
+ * package whose source is the project directory, or every workspace member
+ * when the workspace root is no project), through its dependencies, the
+ * extras and groups asked for, and their dependencies, wherever the markers
+ * hold on the target.
+ */
+import path from "node:path";
+import { LambdaPackageError } from "../../../shared/errors";
+import { markerHolds, MarkerSyntaxError, type MarkerEnvironment } from "../markers";
+import { normalizeName, parseRequirement, requirementKey, type Requirement } from "../requirement";
+import { markerEnvironment } from "../target";
+import { parseSpecifiers, parseVersion, satisfies } from "../version";
+import {
+  fileName,
+  type LockedFile,
+  type LockedPackage,
+  type LockedSource,
+  type LockRequest,
+  type LockSelection,
+} from "./model";
+import { projectRequirements } from "./pyproject";
+import { readToml, TomlReader, type TomlTable } from "./toml";
+
+const FIX = "Regenerate it with `uv lock`.";
+/** The uv.lock format versions this reader understands. */
+const VERSIONS = [1];
+
+/** An edge of the lock: a dependency by name, maybe pinned to one version or source. */
+interface Edge {
+  readonly name: string;
+  readonly version?: string;
+  readonly source?: string;
+  readonly extras: readonly string[];
+  readonly marker?: string;
+}
+
+interface Entry {
+  readonly name: string;
+  readonly version?: string;
+  /** The raw source table, e.g. `{ registry = "…" }`, and its JSON for comparing. */
+  readonly source: TomlTable;
+  readonly sourceKey: string;
+  readonly files: LockedFile[];
+  readonly dependencies: Edge[];
+  readonly optional: Map<string, Edge[]>;
+  readonly groups: Map<string, Edge[]>;
+  readonly metadata: TomlTable;
+  /** `resolution-markers`: where a name is locked more than once, the environments of this one. */
+  readonly forks: readonly string[];
+}
+
+/** The packages uv.lock in `request.sourcePath` pins for the request; undefined without one. */
+export function readUvLock(request: LockRequest): LockSelection | undefined {
+  const file = path.join(request.sourcePath, "uv.lock");
+  const data = readToml(file, FIX);
+  if (!data) return undefined;
+  const r = new TomlReader(file, FIX);
+  const version = Number(data.version);
+  if (!VERSIONS.includes(version)) {
+    throw new LambdaPackageError(
+      "PYTHON_LOCK_UNSUPPORTED",
+      `${file} is uv.lock version ${String(data.version)}; lambda-package reads version ` +
+        `${VERSIONS.join(", ")}. Lock with a uv that writes it, or export a requirements.txt ` +
+        "(`uv export --no-dev -o requirements.txt`) and remove uv.lock from the source.",
+    );
+  }
+  checkRequiresPython(r, r.optionalString(data["requires-python"], "requires-python"), request);
+  const entries = r.tables(data.package, "[[package]]").map((p, i) => entry(r, p, i));
+  const roots = rootsOf(r, entries, data, request.sourcePath);
+  checkFresh(r, entries, request);
+  const env = markerEnvironment(request.target, request.extras, request.groups);
+  checkSelection(r, roots, request);
+  const reached = walk(r, entries, roots, request, env);
+  return {
+    lockfile: "uv.lock",
+    packages: reached
+      .filter((e) => !isProjectItself(e))
+      .flatMap((e) => lockedPackage(e, request.sourcePath) ?? []),
+  };
+}
+
+function entry(r: TomlReader, p: TomlTable, i: number): Entry {
+  const where = `[[package]] #${i + 1}`;
+  const name = r.string(p.name, `${where} name`);
+  const at = `package ${name}`;
+  const source = r.table(p.source, `${at}: source`);
+  const edges = (list: unknown, what: string): Edge[] =>
+    r.tables(list, `${at}: ${what}`).map((d, j) => ({
+      name: r.string(d.name, `${at}: ${what}[${j}] name`),
+      version: r.optionalString(d.version, `${at}: ${what}[${j}] version`),
+      source: d.source === undefined ? undefined : JSON.stringify(d.source),
+      extras: r.strings(d.extra, `${at}: ${what}[${j}] extra`).map(normalizeName),
+      marker: r.optionalString(d.marker, `${at}: ${what}[${j}] marker`),
+    }));
+  const byName = (table: unknown, what: string) =>
+    new Map(
+      Object.entries(r.optionalTable(table, `${at}: ${what}`)).map(([key, list]) => [
+        normalizeName(key),
+        edges(list, `${what}.${key}`),
+      ]),
+    );
+  const files: LockedFile[] = [];
+  if (p.sdist !== undefined)
+    files.push(lockedFile(r, r.table(p.sdist, `${at}: sdist`), `${at}: sdist`));
+  r.tables(p.wheels, `${at}: wheels`).forEach((w, j) =>
+    files.push(lockedFile(r, w, `${at}: wheels[${j}]`)),
+  );
+  return {
+    name,
+    version: r.optionalString(p.version, `${at}: version`),
+    source,
+    sourceKey: JSON.stringify(source),
+    files,
+    dependencies: edges(p.dependencies, "dependencies"),
+    optional: byName(p["optional-dependencies"], "optional-dependencies"),
+    // uv wrote `dev-dependencies` before it named them dependency groups.
+    groups: byName(p["dev-dependencies"] ?? p["dependency-groups"], "dev-dependencies"),
+    metadata: r.optionalTable(p.metadata, `${at}: metadata`),
+    forks: r.strings(p["resolution-markers"], `${at}: resolution-markers`),
+  };
+}
+
+function lockedFile(r: TomlReader, f: TomlTable, where: string): LockedFile {
+  const location = r.optionalString(f.url ?? f.path ?? f.filename, `${where} url`);
+  if (location === undefined) r.fail(where, "has no url, path or filename");
+  const hash = r.optionalString(f.hash, `${where} hash`);
+  return { filename: fileName(location), hashes: hash ? [hash] : [] };
+}
+
+/** The directory a source table points into the project, if it does: `{ editable = "packages/lib" }`. */
+function projectDirectory(source: TomlTable): string | undefined {
+  const dir = source.editable ?? source.virtual ?? source.directory;
+  return typeof dir === "string" ? dir : undefined;
+}
+
+const isProjectItself = (e: Entry) => {
+  const dir = projectDirectory(e.source);
+  return dir !== undefined && path.posix.normalize(dir) === ".";
+};
+
+/** Where the walk starts: the project itself, else (a workspace root that is no project) every member. */
+function rootsOf(r: TomlReader, entries: Entry[], data: TomlTable, sourcePath: string): Entry[] {
+  const project = entries.filter(isProjectItself);
+  if (project.length) return project;
+  const manifest = r.optionalTable(data.manifest, "[manifest]");
+  const members = new Set(r.strings(manifest.members, "[manifest] members").map(normalizeName));
+  const roots = entries.filter(
+    (e) => members.has(normalizeName(e.name)) && projectDirectory(e.source),
+  );
+  if (roots.length) return roots;
+  throw new LambdaPackageError(
+    "PYTHON_LOCK_INVALID",
+    `${r.file} locks no package for the project in ${sourcePath} (a [[package]] with ` +
+      `source = { editable = "." } or { virtual = "." }) and no workspace members. ` +
+      `Run \`uv lock\` in ${sourcePath}, the directory of the function's pyproject.toml.`,
+  );
+}
+
+function checkRequiresPython(r: TomlReader, requires: string | undefined, request: LockRequest) {
+  if (requires === undefined) return;
+  const specifiers = parseSpecifiers(requires);
+  const python = parseVersion(`${request.target.python.join(".")}.0`)!;
+  if (specifiers && !satisfies(python, specifiers)) {
+    throw new LambdaPackageError(
+      "PYTHON_VERSION_MISMATCH",
+      `${r.file} is locked for Python ${requires}, which ${request.target.runtime} is not. ` +
+        "Set runtime to a Python the lock allows, or change requires-python in pyproject.toml and run `uv lock`.",
+      { field: "runtime" },
+    );
+  }
+}
+
+/**
+ * uv.lock records what each project of the workspace asked for when it was
+ * locked (`[package.metadata] requires-dist`, `requires-dev`); a project whose
+ * pyproject.toml asks for something else was changed since. Compared as
+ * name, extras and version specifiers (markers are rewritten by uv).
+ */
+function checkFresh(r: TomlReader, entries: Entry[], request: LockRequest) {
+  for (const e of entries) {
+    const dir = projectDirectory(e.source);
+    if (dir === undefined) continue;
+    const file = path.join(request.sourcePath, dir, "pyproject.toml");
+    const pyproject = readToml(file, "Fix its TOML.");
+    if (!pyproject?.project) continue;
+    const declared = projectRequirements(pyproject, new TomlReader(file, "Fix it."));
+    const at = `package ${e.name}: metadata`;
+    const locked = (list: unknown, what: string): Requirement[] =>
+      r.tables(list, `${at}.${what}`).map((q, i) => {
+        const where = `${at}.${what}[${i}]`;
+        // A requirement uv took from elsewhere than an index (a workspace
+        // member, git, a path or URL) is compared by name: uv records its
+        // source its own way.
+        const sourced = ["editable", "directory", "path", "git", "url", "virtual"].some(
+          (k) => k in q,
+        );
+        return {
+          name: r.string(q.name, `${where} name`),
+          extras: r.strings(q.extras, `${where} extras`).map(normalizeName),
+          specifier: r.optionalString(q.specifier, `${where} specifier`) ?? "",
+          ...(sourced && { url: "(source)" }),
+        };
+      });
+    if (declared.dependencies) {
+      const asked = [...declared.dependencies, ...Object.values(declared.optional).flat()];
+      compare(
+        r,
+        file,
+        "[project] dependencies and optional-dependencies",
+        asked,
+        locked(e.metadata["requires-dist"], "requires-dist"),
+      );
+    }
+    const requiresDev = r.optionalTable(e.metadata["requires-dev"], `${at}.requires-dev`);
+    for (const group of request.groups.map(normalizeName)) {
+      const lockedGroup = Object.entries(requiresDev).find(
+        ([name]) => normalizeName(name) === group,
+      );
+      if (!lockedGroup || !declared.groups[group]) continue;
+      compare(
+        r,
+        file,
+        `dependency group ${group}`,
+        declared.groups[group],
+        locked(lockedGroup[1], `requires-dev.${group}`),
+      );
+    }
+  }
+}
+
+function compare(
+  r: TomlReader,
+  pyproject: string,
+  what: string,
+  asked: readonly string[],
+  locked: readonly Requirement[],
+) {
+  const sourced = new Set(locked.filter((q) => q.url).map((q) => normalizeName(q.name)));
+  const keys = new Set(
+    asked.map((text) => {
+      const requirement = parseRequirement(text);
+      if (!requirement) {
+        throw new LambdaPackageError(
+          "PYTHON_LOCK_INVALID",
+          `${pyproject}: "${text}" in ${what} is not a PEP 508 requirement. Fix it, then run \`uv lock\`.`,
+        );
+      }
+      return keyOf(requirement, sourced);
+    }),
+  );
+  const lockedKeys = new Set(locked.map((q) => keyOf(q, sourced)));
+  const added = [...keys].filter((k) => !lockedKeys.has(k));
+  const removed = [...lockedKeys].filter((k) => !keys.has(k));
+  if (!added.length && !removed.length) return;
+  const list = (items: string[]) => items.sort().join(", ");
+  throw new LambdaPackageError(
+    "PYTHON_LOCK_STALE",
+    `${r.file} is out of date with ${pyproject}: its ${what} ` +
+      [
+        added.length && `ask for ${list(added)}, which the lock does not have`,
+        removed.length && `no longer ask for ${list(removed)}, which the lock has`,
+      ]
+        .filter(Boolean)
+        .join(", and ") +
+      `. Run \`uv lock\` in ${path.dirname(pyproject)} and commit uv.lock.`,
+  );
+}
+
+/** The requirement's key; by name and extras only for those the lock took from elsewhere than an index. */
+function keyOf(requirement: Requirement, sourced: ReadonlySet<string>): string {
+  const byName = sourced.has(normalizeName(requirement.name));
+  return requirementKey(byName ? { ...requirement, specifier: "", url: undefined } : requirement);
+}
+
+function checkSelection(r: TomlReader, roots: Entry[], request: LockRequest) {
+  const extras = new Set(
+    roots.flatMap((e) => [
+      ...e.optional.keys(),
+      ...r
+        .strings(e.metadata["provides-extras"], `package ${e.name}: provides-extras`)
+        .map(normalizeName),
+    ]),
+  );
+  const groups = new Set(roots.flatMap((e) => [...e.groups.keys()]));
+  const unknown = (asked: readonly string[], known: Set<string>) =>
+    asked.filter((name) => !known.has(normalizeName(name)));
+  const project = roots.map((e) => e.name).join(", ");
+  const available = (known: Set<string>) => (known.size ? [...known].sort().join(", ") : "none");
+  const badExtras = unknown(request.extras, extras);
+  if (badExtras.length) {
+    throw new LambdaPackageError(
+      "PYTHON_EXTRA_UNKNOWN",
+      `pythonExtras asks for ${badExtras.join(", ")}, which ${project} in ${r.file} does not provide ` +
+        `(it has: ${available(extras)}). Fix pythonExtras, or add the extra to pyproject.toml and run \`uv lock\`.`,
+      { field: "pythonExtras" },
+    );
+  }
+  const badGroups = unknown(request.groups, groups);
+  if (badGroups.length) {
+    throw new LambdaPackageError(
+      "PYTHON_GROUP_UNKNOWN",
+      `pythonGroups asks for ${badGroups.join(", ")}, which ${project} in ${r.file} does not have ` +
+        `(it has: ${available(groups)}). Fix pythonGroups, or add the group to pyproject.toml and run \`uv lock\`.`,
+      { field: "pythonGroups" },
+    );
+  }
+}
+
+/** Every package reachable from the roots on the target, in lock order. */
+function walk(
+  r: TomlReader,
+  entries: Entry[],
+  roots: Entry[],
+  request: LockRequest,
+  env: MarkerEnvironment,
+): Entry[] {
+  const byName = new Map<string, Entry[]>();
+  for (const e of entries)
+    byName.set(normalizeName(e.name), [...(byName.get(normalizeName(e.name)) ?? []), e]);
+  const reached = new Set<Entry>(roots);
+  const seen = new Set<string>();
+  const queue: [Entry, Edge[]][] = [];
+  const visit = (from: Entry, edge: Edge) => {
+    if (!holds(r, from, edge.marker, env)) return;
+    const to = resolve(r, byName, from, edge, env);
+    reached.add(to);
+    for (const part of [undefined, ...edge.extras]) {
+      const key = `${to.sourceKey}|${to.name}|${to.version}|${part ?? ""}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      queue.push([to, part === undefined ? to.dependencies : (to.optional.get(part) ?? [])]);
+    }
+  };
+  for (const root of roots) {
+    queue.push([root, root.dependencies]);
+    for (const extra of request.extras)
+      queue.push([root, root.optional.get(normalizeName(extra)) ?? []]);
+    for (const group of request.groups)
+      queue.push([root, root.groups.get(normalizeName(group)) ?? []]);
+  }
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const [from, edges] = next;
+    for (const edge of edges) visit(from, edge);
+  }
+  return entries.filter((e) => reached.has(e));
+}
+
+function holds(
+  r: TomlReader,
+  from: Entry,
+  marker: string | undefined,
+  env: MarkerEnvironment,
+): boolean {
+  try {
+    // Extras in a dependency's marker are not the project's: uv gives each
+    // extra its own table, so none are set here.
+    return markerHolds(marker, { ...env, extras: new Set() });
+  } catch (error) {
+    if (!(error instanceof MarkerSyntaxError)) throw error;
+    return r.fail(
+      `package ${from.name}: the marker "${marker}"`,
+      `cannot be read (${error.message})`,
+    );
+  }
+}
+
+/** The package an edge points to: by name, and by version and source when the lock has several. */
+function resolve(
+  r: TomlReader,
+  byName: Map<string, Entry[]>,
+  from: Entry,
+  edge: Edge,
+  env: MarkerEnvironment,
+): Entry {
+  const candidates = (byName.get(normalizeName(edge.name)) ?? []).filter(
+    (e) =>
+      (edge.version === undefined || e.version === edge.version) &&
+      (edge.source === undefined || e.sourceKey === edge.source),
+  );
+  if (candidates.length === 1) return candidates[0];
+  // A forked resolution locks a name more than once, each for its environments.
+  const forTarget = candidates.find(
+    (e) => e.forks.length === 0 || e.forks.some((m) => holds(r, e, m, env)),
+  );
+  if (forTarget) return forTarget;
+  return r.fail(
+    `package ${from.name}`,
+    `depends on ${edge.name}${edge.version ? ` ${edge.version}` : ""}, which the lock does not have`,
+  );
+}
+
+function lockedPackage(e: Entry, sourcePath: string): LockedPackage | undefined {
+  const base = { name: e.name, version: e.version };
+  const s = e.source;
+  let source: LockedSource;
+  if (typeof s.registry === "string") source = { kind: "index", index: s.registry, files: e.files };
+  else if (typeof s.virtual === "string")
+    return undefined; // No build system: nothing to install but its dependencies.
+  else if (projectDirectory(s) !== undefined)
+    source = { kind: "directory", path: path.resolve(sourcePath, projectDirectory(s)!) };
+  else if (typeof s.git === "string") source = { kind: "unsupported", what: `git (${s.git})` };
+  else if (typeof s.url === "string") source = { kind: "unsupported", what: `a URL (${s.url})` };
+  else if (typeof s.path === "string") source = { kind: "unsupported", what: `a file (${s.path})` };
+  else source = { kind: "unsupported", what: JSON.stringify(s) };
+  return { ...base, source };
+}

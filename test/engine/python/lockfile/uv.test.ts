@@ -1,0 +1,327 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { LambdaPackageError } from "../../../../shared/errors";
+import { readUvLock } from "../../../../engine/python/lockfile/uv";
+import { hash, project, request } from "./project";
+
+const registry = 'source = { registry = "https://pypi.org/simple" }';
+const wheel = (file: string) =>
+  `wheels = [{ url = "https://files.example/${file}", hash = "${hash(file)}" }]`;
+const pkg = (name: string, version: string, extra = "") =>
+  `[[package]]\nname = "${name}"\nversion = "${version}"\n${registry}\n${extra}\n${wheel(`${name}-${version}-py3-none-any.whl`)}\n`;
+
+/** An app depending on requests (which needs idna, and colorama on Windows) and, on ARM only, armlib. */
+const LOCK = `version = 1
+revision = 3
+requires-python = ">=3.11"
+
+${pkg("colorama", "0.4.6")}
+${pkg("devtool", "1.0")}
+${pkg("idna", "3.11")}
+${pkg("armlib", "1.0")}
+${pkg("pysocks", "1.7.1")}
+[[package]]
+name = "requests"
+version = "2.32.4"
+${registry}
+dependencies = [
+    { name = "colorama", marker = "sys_platform == 'win32'" },
+    { name = "idna" },
+]
+${wheel("requests-2.32.4-py3-none-any.whl")}
+
+[package.optional-dependencies]
+socks = [{ name = "pysocks" }]
+
+${pkg("rich", "14.0")}
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "armlib", marker = "platform_machine == 'aarch64'" },
+    { name = "requests", extra = ["socks"] },
+]
+
+[package.optional-dependencies]
+pretty = [{ name = "rich" }]
+
+[package.dev-dependencies]
+dev = [{ name = "devtool" }]
+
+[package.metadata]
+requires-dist = [
+    { name = "armlib", marker = "platform_machine == 'aarch64'" },
+    { name = "requests", extras = ["socks"], specifier = ">=2.31,<3" },
+    { name = "rich", marker = "extra == 'pretty'", specifier = ">=14" },
+]
+provides-extras = ["pretty"]
+
+[package.metadata.requires-dev]
+dev = [{ name = "devtool", specifier = "==1.0" }]
+`;
+
+const PYPROJECT = `[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["requests[socks] >= 2.31, < 3", "armlib; platform_machine == 'aarch64'"]
+
+[project.optional-dependencies]
+pretty = ["rich>=14"]
+
+[dependency-groups]
+dev = ["devtool==1.0"]
+`;
+
+const names = (selection: ReturnType<typeof readUvLock>) =>
+  selection!.packages.map((p) => p.name).sort();
+
+function failure(fn: () => unknown, code: string): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof LambdaPackageError, String(error));
+    assert.equal(error.code, code, error.message);
+    return error.message;
+  }
+  return assert.fail(`expected ${code}`);
+}
+
+describe("uv.lock", () => {
+  test("installs what the project needs on the target: dependencies, their extras, markers that hold", async () => {
+    const dir = await project({ "uv.lock": LOCK, "pyproject.toml": PYPROJECT });
+    assert.deepEqual(names(readUvLock(request(dir))), ["idna", "pysocks", "requests"]);
+    assert.deepEqual(names(readUvLock(request(dir, { architecture: "arm64" }))), [
+      "armlib",
+      "idna",
+      "pysocks",
+      "requests",
+    ]);
+  });
+
+  test("adds the extras and dependency groups asked for, by normalized name", async () => {
+    const dir = await project({ "uv.lock": LOCK, "pyproject.toml": PYPROJECT });
+    const selection = readUvLock(request(dir, { extras: ["Pretty"], groups: ["dev"] }));
+    assert.deepEqual(names(selection), ["devtool", "idna", "pysocks", "requests", "rich"]);
+    const requests = selection!.packages.find((p) => p.name === "requests")!;
+    assert.deepEqual(requests, {
+      name: "requests",
+      version: "2.32.4",
+      source: {
+        kind: "index",
+        index: "https://pypi.org/simple",
+        files: [
+          {
+            filename: "requests-2.32.4-py3-none-any.whl",
+            hashes: [hash("requests-2.32.4-py3-none-any.whl")],
+          },
+        ],
+      },
+    });
+  });
+
+  test("an extra or group the project does not have is an error listing those it has", async () => {
+    const dir = await project({ "uv.lock": LOCK, "pyproject.toml": PYPROJECT });
+    assert.match(
+      failure(() => readUvLock(request(dir, { extras: ["fast"] })), "PYTHON_EXTRA_UNKNOWN"),
+      /asks for fast, which app in .*uv\.lock does not provide \(it has: pretty\)/,
+    );
+    assert.match(
+      failure(() => readUvLock(request(dir, { groups: ["docs"] })), "PYTHON_GROUP_UNKNOWN"),
+      /\(it has: dev\)/,
+    );
+  });
+
+  test("is out of date when pyproject.toml asks for other requirements than it records", async () => {
+    const stale = PYPROJECT.replace('"requests[socks] >= 2.31, < 3"', '"requests[socks]>=2.32,<3"');
+    const dir = await project({ "uv.lock": LOCK, "pyproject.toml": stale });
+    const message = failure(() => readUvLock(request(dir)), "PYTHON_LOCK_STALE");
+    assert.ok(
+      message.includes(`${dir}/uv.lock is out of date with ${dir}/pyproject.toml`),
+      message,
+    );
+    assert.ok(
+      message.includes("ask for requests[socks]<3,>=2.32, which the lock does not have"),
+      message,
+    );
+    assert.ok(message.includes("no longer ask for requests[socks]<3,>=2.31"), message);
+    assert.ok(message.includes(`Run \`uv lock\` in ${dir}`), message);
+  });
+
+  test("is fresh however the requirements are spaced or ordered, and a changed group asked for is stale", async () => {
+    const reordered = PYPROJECT.replace(
+      'dependencies = ["requests[socks] >= 2.31, < 3", "armlib; platform_machine == \'aarch64\'"]',
+      'dependencies = ["armlib ; platform_machine==\'aarch64\'", "Requests[SOCKS]<3,>=2.31"]',
+    );
+    assert.notEqual(reordered, PYPROJECT);
+    const dir = await project({ "uv.lock": LOCK, "pyproject.toml": reordered });
+    assert.ok(readUvLock(request(dir)));
+    const devChanged = await project({
+      "uv.lock": LOCK,
+      "pyproject.toml": PYPROJECT.replace("devtool==1.0", "devtool==2.0"),
+    });
+    assert.ok(readUvLock(request(devChanged)), "groups not asked for are not compared");
+    failure(() => readUvLock(request(devChanged, { groups: ["dev"] })), "PYTHON_LOCK_STALE");
+  });
+
+  test("a project that declares its dependencies dynamic cannot be compared, and is read", async () => {
+    const dynamic = '[project]\nname = "app"\nversion = "0.1.0"\ndynamic = ["dependencies"]\n';
+    const dir = await project({ "uv.lock": LOCK, "pyproject.toml": dynamic });
+    assert.ok(readUvLock(request(dir)));
+  });
+
+  test("a runtime outside the lock's requires-python is an error naming both", async () => {
+    const dir = await project({
+      "uv.lock": LOCK.replace('requires-python = ">=3.11"', 'requires-python = ">=3.13"'),
+    });
+    const message = failure(() => readUvLock(request(dir)), "PYTHON_VERSION_MISMATCH");
+    assert.match(message, /locked for Python >=3\.13, which python3\.12 is not/);
+  });
+
+  test("workspace members are built from their directories; virtual ones only bring their dependencies", async () => {
+    const lock = `version = 1
+requires-python = ">=3.12"
+[manifest]
+members = ["app", "lib", "tools"]
+${pkg("idna", "3.11")}
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "lib" }, { name = "tools" }]
+[[package]]
+name = "lib"
+version = "0.2.0"
+source = { editable = "packages/lib" }
+[[package]]
+name = "tools"
+version = "0.1.0"
+source = { virtual = "packages/tools" }
+dependencies = [{ name = "idna" }]
+`;
+    const dir = await project({ "uv.lock": lock });
+    const selection = readUvLock(request(dir))!;
+    assert.deepEqual(
+      selection.packages.map((p) => [p.name, p.source]),
+      [
+        [
+          "idna",
+          {
+            kind: "index",
+            index: "https://pypi.org/simple",
+            files: [
+              {
+                filename: "idna-3.11-py3-none-any.whl",
+                hashes: [hash("idna-3.11-py3-none-any.whl")],
+              },
+            ],
+          },
+        ],
+        ["lib", { kind: "directory", path: path.join(dir, "packages/lib") }],
+      ],
+    );
+  });
+
+  test("a workspace root that is no project installs every member", async () => {
+    const lock = `version = 1
+requires-python = ">=3.12"
+[manifest]
+members = ["lib"]
+[[package]]
+name = "lib"
+version = "0.2.0"
+source = { directory = "packages/lib" }
+`;
+    const dir = await project({ "uv.lock": lock });
+    assert.deepEqual(
+      readUvLock(request(dir))!.packages.map((p) => p.name),
+      ["lib"],
+    );
+    const none = await project({ "uv.lock": 'version = 1\nrequires-python = ">=3.12"\n' });
+    assert.match(
+      failure(() => readUvLock(request(none)), "PYTHON_LOCK_INVALID"),
+      /locks no package for the project/,
+    );
+  });
+
+  test("a name locked twice, once per Python, installs the version whose dependency marker holds on the runtime", async () => {
+    const lock = `version = 1
+requires-python = ">=3.11"
+[[package]]
+name = "numpy"
+version = "2.2.6"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version < '3.12'"]
+${wheel("numpy-2.2.6-cp311-cp311-manylinux_2_17_x86_64.whl")}
+[[package]]
+name = "numpy"
+version = "2.3.2"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version >= '3.12'"]
+${wheel("numpy-2.3.2-cp312-cp312-manylinux_2_17_x86_64.whl")}
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "numpy", version = "2.2.6", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version < '3.12'" },
+    { name = "numpy", version = "2.3.2", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version >= '3.12'" },
+]
+`;
+    const dir = await project({ "uv.lock": lock });
+    assert.deepEqual(
+      readUvLock(request(dir))!.packages.map((p) => p.version),
+      ["2.3.2"],
+    );
+    assert.deepEqual(
+      readUvLock(request(dir, { runtime: "python3.11" }))!.packages.map((p) => p.version),
+      ["2.2.6"],
+    );
+  });
+
+  test("git and URL sources are read as unsupported, for the planner to report if they are needed", async () => {
+    const lock = `version = 1
+requires-python = ">=3.12"
+[[package]]
+name = "fromgit"
+version = "1.0"
+source = { git = "https://github.com/o/r?rev=main#abc" }
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "fromgit" }]
+`;
+    const dir = await project({ "uv.lock": lock });
+    assert.deepEqual(readUvLock(request(dir))!.packages[0].source, {
+      kind: "unsupported",
+      what: "git (https://github.com/o/r?rev=main#abc)",
+    });
+  });
+
+  test("a lock of another format version, or not TOML, is an error naming the file and the fix", async () => {
+    const v2 = await project({ "uv.lock": 'version = 2\nrequires-python = ">=3.12"\n' });
+    assert.match(
+      failure(() => readUvLock(request(v2)), "PYTHON_LOCK_UNSUPPORTED"),
+      /uv\.lock version 2; lambda-package reads version 1/,
+    );
+    const broken = await project({ "uv.lock": "version = 1\n[[package]\n" });
+    assert.match(
+      failure(() => readUvLock(request(broken)), "PYTHON_LOCK_INVALID"),
+      /uv\.lock is not valid TOML \(line 2, column \d+: .*\)\. Regenerate it with `uv lock`/,
+    );
+    const badMarker = await project({
+      "uv.lock": LOCK.replace("sys_platform == 'win32'", "sys_platform === "),
+    });
+    assert.match(
+      failure(() => readUvLock(request(badMarker)), "PYTHON_LOCK_INVALID"),
+      /package requests: the marker "sys_platform === " cannot be read/,
+    );
+  });
+
+  test("no uv.lock, no selection", async () => {
+    assert.equal(readUvLock(request(await project({ "requirements.txt": "" }))), undefined);
+  });
+});

@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { LambdaPackageError } from "../../../shared/errors";
+import { planInstall } from "../../../engine/python/plan";
+import { hash, project } from "./lockfile/project";
+
+const wheel = (file: string) => `{ url = "https://files.example/${file}", hash = "${hash(file)}" }`;
+
+/** A uv.lock whose app needs `deps`, each `[name, version, files]`. */
+function uvLock(deps: [string, string, string[]][]): string {
+  const packages = deps.map(([name, version, files]) => {
+    const sdist = files.find((f) => f.endsWith(".tar.gz"));
+    const wheels = files.filter((f) => f.endsWith(".whl"));
+    return (
+      `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }\n` +
+      (sdist ? `sdist = ${wheel(sdist)}\n` : "") +
+      `wheels = [${wheels.map(wheel).join(", ")}]\n`
+    );
+  });
+  const app = `[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [${deps.map(([n]) => `{ name = "${n}" }`).join(", ")}]\n`;
+  return `version = 1\nrequires-python = ">=3.11"\n${packages.join("\n")}\n${app}`;
+}
+
+function failure(fn: () => unknown, code: string): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof LambdaPackageError, String(error));
+    assert.equal(error.code, code, error.message);
+    return error.message;
+  }
+  return assert.fail(`expected ${code}`);
+}
+
+describe("the python install plan", () => {
+  test("takes uv.lock over poetry.lock, pylock.toml and requirements.txt, and says which it ignored", async () => {
+    const dir = await project({
+      "uv.lock": uvLock([]),
+      "poetry.lock": "not read",
+      "requirements.txt": "requests\n",
+    });
+    const plan = planInstall({ sourcePath: dir, runtime: "python3.12" });
+    assert.equal(plan.source, "uv.lock");
+    assert.ok(
+      plan.notes.includes("installing from uv.lock; poetry.lock and requirements.txt ignored."),
+      plan.notes.join("\n"),
+    );
+  });
+
+  test("with only requirements.txt: pip's flags for the target, nothing pinned", async () => {
+    const dir = await project({ "requirements.txt": "requests\n" });
+    const plan = planInstall({ sourcePath: dir, runtime: "python3.12", architecture: "arm64" });
+    assert.equal(plan.source, "requirements.txt");
+    assert.ok(plan.targetFlags.includes("manylinux_2_34_aarch64"));
+    assert.deepEqual([plan.wheels, plan.sdists, plan.directories], [[], [], []]);
+  });
+
+  test("with nothing to install there is no plan, and no runtime needed", async () => {
+    const plan = planInstall({ sourcePath: await project({ "handler.py": "" }), runtime: "api" });
+    assert.equal(plan.source, undefined);
+    assert.deepEqual(plan.targetFlags, []);
+  });
+
+  test("requirements.txt for the local Python needs no Lambda runtime; for Lambda it does", async () => {
+    const dir = await project({ "requirements.txt": "requests\n" });
+    const local = planInstall({ sourcePath: dir, runtime: "api", architecture: "local" });
+    assert.deepEqual([local.source, local.targetFlags], ["requirements.txt", []]);
+    failure(() => planInstall({ sourcePath: dir, runtime: "api" }), "PYTHON_RUNTIME_UNKNOWN");
+  });
+
+  test("pins each package to the hashes of its wheels Lambda loads, or of its sdist when it has none", async () => {
+    const dir = await project({
+      "uv.lock": uvLock([
+        ["idna", "3.11", ["idna-3.11-py3-none-any.whl", "idna-3.11.tar.gz"]],
+        [
+          "fast",
+          "1.0",
+          ["fast-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "fast-1.0-cp312-cp312-win_amd64.whl"],
+        ],
+        ["slow", "2.0", ["slow-2.0.tar.gz"]],
+      ]),
+    });
+    const plan = planInstall({ sourcePath: dir, runtime: "python3.12" });
+    assert.deepEqual(plan.wheels, [
+      `idna==3.11 --hash=${hash("idna-3.11-py3-none-any.whl")}`,
+      `fast==1.0 --hash=${hash("fast-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")}`,
+    ]);
+    assert.deepEqual(plan.sdists, [`slow==2.0 --hash=${hash("slow-2.0.tar.gz")}`]);
+    assert.match(
+      plan.notes.at(-1)!,
+      /^uv\.lock: 3 package\(s\) for python3\.12 on Amazon Linux 2023 \(glibc 2\.34\), x86_64, 1 built here from source\.$/,
+    );
+  });
+
+  test('"local" pins every file, for the local Python to choose', async () => {
+    const dir = await project({
+      "uv.lock": uvLock([
+        ["fast", "1.0", ["fast-1.0-cp312-cp312-win_amd64.whl", "fast-1.0.tar.gz"]],
+      ]),
+    });
+    const plan = planInstall({ sourcePath: dir, runtime: "python3.12", architecture: "local" });
+    assert.deepEqual(plan.targetFlags, []);
+    assert.deepEqual(plan.wheels, [
+      `fast==1.0 --hash=${hash("fast-1.0.tar.gz")} --hash=${hash("fast-1.0-cp312-cp312-win_amd64.whl")}`,
+    ]);
+    assert.ok(
+      plan.notes.some((n) => n.startsWith('architecture "local": installing for the local Python')),
+    );
+  });
+
+  test("every package without a wheel for the target nor an sdist is named in one error, with what it has", async () => {
+    const dir = await project({
+      "uv.lock": uvLock([
+        ["mac", "1.0", ["mac-1.0-cp312-cp312-macosx_11_0_arm64.whl"]],
+        ["newglibc", "2.0", ["newglibc-2.0-cp311-cp311-manylinux_2_28_x86_64.whl"]],
+        ["fine", "1.0", ["fine-1.0-py3-none-any.whl"]],
+      ]),
+    });
+    const message = failure(
+      () => planInstall({ sourcePath: dir, runtime: "python3.11" }),
+      "PYTHON_NO_WHEEL",
+    );
+    for (const expected of [
+      `${path.join(dir, "uv.lock")} has no wheel that Lambda's python3.11 on Amazon Linux 2 (glibc 2.26), x86_64 can load`,
+      "- mac 1.0 (its wheels: cp312-cp312-macosx_11_0_arm64)",
+      "- newglibc 2.0 (its wheels: cp311-cp311-manylinux_2_28_x86_64)",
+      "cp311 (or abi3) wheels for manylinux_2_26_x86_64 down to manylinux_2_5_x86_64",
+      'Set architecture: "local"',
+    ]) {
+      assert.ok(message.includes(expected), `${expected}\n${message}`);
+    }
+    assert.ok(!message.includes("- fine"), message);
+  });
+
+  test("a needed package from git, or without hashes, is an error naming it", async () => {
+    const git = await project({
+      "uv.lock": `version = 1\nrequires-python = ">=3.12"\n[[package]]\nname = "g"\nversion = "1"\nsource = { git = "https://git.example/g?rev=v1#abc" }\n[[package]]\nname = "app"\nversion = "0"\nsource = { virtual = "." }\ndependencies = [{ name = "g" }]\n`,
+    });
+    assert.match(
+      failure(
+        () => planInstall({ sourcePath: git, runtime: "python3.12" }),
+        "PYTHON_LOCK_UNSUPPORTED",
+      ),
+      /g 1 from git \(https:\/\/git\.example\/g\?rev=v1#abc\)/,
+    );
+    const unhashed = await project({
+      "uv.lock": uvLock([["h", "1", []]]).replace(
+        "wheels = []",
+        'wheels = [{ url = "https://files.example/h-1-py3-none-any.whl" }]',
+      ),
+    });
+    assert.match(
+      failure(
+        () => planInstall({ sourcePath: unhashed, runtime: "python3.12" }),
+        "PYTHON_LOCK_INVALID",
+      ),
+      /records no file hashes for h 1/,
+    );
+  });
+
+  test("groups or extras without a lockfile are an error rather than ignored", async () => {
+    const dir = await project({ "requirements.txt": "requests\n" });
+    const message = failure(
+      () => planInstall({ sourcePath: dir, runtime: "python3.12", groups: ["dev"] }),
+      "PYTHON_GROUP_UNKNOWN",
+    );
+    assert.match(
+      message,
+      /pythonGroups picks from a lockfile's groups and extras, but .* has no uv\.lock, poetry\.lock, pylock\.toml \(only requirements\.txt\)/,
+    );
+  });
+});
