@@ -155,7 +155,7 @@ export function behaviourTable(): string {
       "no change",
       "nothing: no packager, no hashing, no request",
     ],
-    ...(["repackage", "settings", "replace"] as const).map((diff) => [
+    ...(Object.keys(DIFF_CLASSES) as (keyof typeof DIFF_CLASSES)[]).map((diff) => [
       names(diff),
       DIFF_CLASSES[diff].plan,
       DIFF_CLASSES[diff].runs,

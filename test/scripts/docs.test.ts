@@ -4,7 +4,8 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import ts from "typescript";
 import { CONTRACT_VARIABLES } from "../../engine/packager";
-import { docProblems, generatedReadme, inputDocs } from "../../scripts/docs";
+import { DIFF_CLASSES, FIELDS } from "../../provider/fields";
+import { behaviourTable, docProblems, generatedReadme, inputDocs } from "../../scripts/docs";
 import { ROOT } from "../support/pulumi";
 
 describe("docs from the field table", () => {
@@ -14,6 +15,18 @@ describe("docs from the field table", () => {
       (await generatedReadme(readme, ROOT)) === readme,
       "README.md is out of date with provider/fields.ts or the inputs' JSDoc: run `npm run docs`",
     );
+  });
+
+  test("the behaviour table names every input once, in the row of its diff class", () => {
+    const table = behaviourTable();
+    for (const name of Object.keys(FIELDS)) {
+      const rows = table.split("\n").filter((row) => row.includes(`\`${name}\``));
+      assert.equal(rows.length, 1, `${name} is in ${rows.length} rows of the behaviour table`);
+      assert.ok(
+        rows[0].includes(DIFF_CLASSES[FIELDS[name as keyof typeof FIELDS].diff].runs),
+        name,
+      );
+    }
   });
 
   test("every input's JSDoc agrees with the field table on being required and on its default", () => {
