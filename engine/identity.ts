@@ -8,11 +8,14 @@
  * In it: the normalized value of every option that shapes the package (the
  * option table says which: all but `packagerTimeout`), the entries'
  * timestamp (`SOURCE_DATE_EPOCH`), the packager's own
- * files (a built-in's script and its lib/, a user's script, or every file of
+ * files (a built-in's script, its lib/, the compiled engine code the
+ * built-ins run, this library's and esbuild's versions; a user's script; or every file of
  * `packagersDir`), and the zip writer's format version. Not in it: the
  * environment of the process (put what shapes a package in `packagerEnv`),
- * credentials, and the zlib of Node.js, which changes how well files
- * compress, never which files and bytes the package holds.
+ * credentials, the tools found on the machine (pip, npm, pnpm, yarn: a
+ * pinned `packageManager` is in the source), and the zlib of Node.js, which
+ * changes how well files compress, never which files and bytes the package
+ * holds.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -26,18 +29,28 @@ import {
 import { builtinPackagersDir, resolvePackager } from "./packager";
 import { ZIP_FORMAT_VERSION } from "./zip/format";
 
+/**
+ * The engine code the built-in packagers run besides their scripts: the
+ * nodejs packagers' install and bundling, the python packagers' lockfile
+ * reading and install plan. Compiled beside this file.
+ */
+const BUILTIN_HELPERS = ["nodejs", "python", "bundle"] as const;
+
 /** Hex SHA-256 of the build's identity; see the module's doc for what goes in. */
 export function buildIdentity(options: PackageOptions): string {
+  const hash = createHash("sha256");
+  for (const [name, value] of identityParts(options)) hash.update(`${name}\n${value}\n`);
+  return hash.digest("hex");
+}
+
+/** What the identity digests, by name: the shaping options, then the packager's files. */
+export function identityParts(options: PackageOptions): [string, string][] {
   const normalized = normalizeBuildOptions(options) as unknown as Record<string, unknown>;
   const shaping = Object.entries(PACKAGE_OPTIONS as Record<string, OptionSpec>)
     .filter(([, spec]) => spec.shapes)
     .map(([name]) => [name, normalized[name]] as const);
-  const hash = createHash("sha256");
-  hash.update(
-    JSON.stringify({ format: ZIP_FORMAT_VERSION, options: canonical(Object.fromEntries(shaping)) }),
-  );
-  for (const [name, digest] of packagerFiles(options)) hash.update(`\n${name}\n${digest}`);
-  return hash.digest("hex");
+  const settings = { format: ZIP_FORMAT_VERSION, options: canonical(Object.fromEntries(shaping)) };
+  return [["settings", JSON.stringify(settings)], ...packagerFiles(options)];
 }
 
 /** The files whose content is the packager, by a name that does not depend on where they are. */
@@ -46,7 +59,16 @@ function packagerFiles(options: PackageOptions): [string, string][] {
   const builtin = path.dirname(script) === builtinPackagersDir;
   if (builtin) {
     const lib = path.join(builtinPackagersDir, "lib");
-    return [[`builtin/${path.basename(script)}`, digestOf(script)], ...tree(lib, "builtin/lib")];
+    return [
+      [`builtin/${path.basename(script)}`, digestOf(script)],
+      ...tree(lib, "builtin/lib"),
+      ...BUILTIN_HELPERS.flatMap((dir) =>
+        tree(path.join(__dirname, dir), `engine/${dir}`).filter(([name]) => name.endsWith(".js")),
+      ),
+      // What the helpers import from elsewhere in the library changes with its version.
+      ["lambda-package", versionOf(path.join(builtinPackagersDir, "..", "package.json"))],
+      ["esbuild", versionOf(require.resolve("esbuild/package.json"))],
+    ];
   }
   // Without knowing what a user's script sources, everything beside it in packagersDir counts.
   if (options.packager === undefined && options.packagersDir !== undefined) {
@@ -64,6 +86,11 @@ function tree(dir: string, label: string): [string, string][] {
     else if (info.isFile()) files.push([`${label}/${name}`, digestOf(file)]);
   }
   return files;
+}
+
+/** A package's version, from its package.json. */
+function versionOf(manifest: string): string {
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
 }
 
 function digestOf(file: string): string {
