@@ -1,6 +1,6 @@
 export * from "./provider";
 export * from "./component";
-export { build, gitSourceKey, LambdaPackageError } from "./engine";
+export { build, gitSourceKey, gitSourceKeys, LambdaPackageError } from "./engine";
 export type {
   BuildOptions,
   BuildResult,

@@ -21,7 +21,7 @@ export {
   type PythonMode,
 } from "./options";
 export { buildIdentity } from "./identity";
-export { gitSourceKey, type GitSourceKeyOptions } from "./git";
+export { gitSourceKey, gitSourceKeys, type GitSourceKeyOptions } from "./git";
 export {
   diffListings,
   isSameListing,

@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
 import { GitCommandFailed, runGit } from "./run";
-import { uncommittedDigest } from "./uncommitted";
+import { uncommittedDigest, uncommittedPaths, under } from "./uncommitted";
 
 /** Options of `gitSourceKey`. */
 export interface GitSourceKeyOptions {
@@ -57,40 +57,81 @@ export function gitSourceKey(
   paths: string | readonly string[],
   options: GitSourceKeyOptions = {},
 ): string {
-  const cwd = workingDirectory(options.cwd);
-  const relative = relativePaths(paths, cwd);
+  return sourceKeys([paths], options, "gitSourceKey")[0];
+}
+
+/**
+ * `gitSourceKey` for many functions at once: the same keys, from two git
+ * calls in all instead of two per function. Each git call from a Pulumi
+ * program costs a fork of the program's whole memory (about 10 ms at 300 MB,
+ * against 2 ms from a small process), so a stack of 50 functions keyed one
+ * by one spends a second of every `preview` forking; keyed together, 40 ms.
+ * All keys are taken at one instant, from one `git status`.
+ *
+ * @param functions The paths of each function by a name of yours, e.g.
+ *   `{ api: ["services/api", "libs/shared"], worker: "services/worker" }`.
+ * @returns The key of each, by the same names.
+ * @throws LambdaPackageError as `gitSourceKey` does, for the first path that fails.
+ */
+export function gitSourceKeys<Name extends string>(
+  functions: Readonly<Record<Name, string | readonly string[]>>,
+  options: GitSourceKeyOptions = {},
+): Record<Name, string> {
+  const names = Object.keys(functions) as Name[];
+  if (names.length === 0) return {} as Record<Name, string>;
+  const keys = sourceKeys(
+    names.map((name) => functions[name]),
+    options,
+    "gitSourceKeys",
+  );
+  return Object.fromEntries(names.map((name, i) => [name, keys[i]])) as Record<Name, string>;
+}
+
+/** The key of each set of paths: one rev-parse of all of them, then one status of all. */
+function sourceKeys(
+  sets: readonly (string | readonly string[])[],
+  options: GitSourceKeyOptions,
+  caller: string,
+): string[] {
+  const cwd = workingDirectory(options.cwd, caller);
+  const relativeSets = sets.map((paths) => relativePaths(paths, cwd, caller));
+  const relative = [...new Set(relativeSets.flat())];
   let lines: string[];
   try {
     const args = ["rev-parse", "--show-toplevel", "--show-prefix"];
     lines = runGit([...args, ...relative.map((p) => `HEAD:./${p}`)], { cwd }).split("\n");
   } catch (error) {
     if (!(error instanceof GitCommandFailed)) throw error;
-    throw diagnose(error, cwd, relative);
+    throw diagnose(error, cwd, relative, caller);
   }
   const [top, prefix] = lines;
-  const ids = lines.slice(2, 2 + relative.length);
-  const entries = new Map<string, string>();
-  relative.forEach((p, i) => entries.set(inRepository(prefix, p), ids[i]));
-  const digest = createHash("sha256").update(`${KEY_VERSION}\n`);
-  for (const name of [...entries.keys()].sort()) digest.update(`${name}\0${entries.get(name)}\n`);
-  const key = `git:${digest.digest("hex").slice(0, KEY_HEX)}`;
-  if (options.includeUncommitted === false) return key;
-  let uncommitted: string | undefined;
+  const ids = new Map(relative.map((p, i) => [p, lines[2 + i]]));
+  const keys = relativeSets.map((set) => {
+    const entries = new Map(set.map((p) => [inRepository(prefix, p), ids.get(p)!]));
+    const digest = createHash("sha256").update(`${KEY_VERSION}\n`);
+    for (const name of [...entries.keys()].sort()) digest.update(`${name}\0${entries.get(name)}\n`);
+    return { key: `git:${digest.digest("hex").slice(0, KEY_HEX)}`, paths: [...entries.keys()] };
+  });
+  if (options.includeUncommitted === false) return keys.map(({ key }) => key);
+  let changed: string[];
   try {
-    uncommitted = uncommittedDigest(top, cwd, relative);
+    changed = uncommittedPaths(cwd, relative);
   } catch (error) {
     if (!(error instanceof GitCommandFailed)) throw error;
     throw new LambdaPackageError(
       "GIT_FAILED",
-      `gitSourceKey: git status failed in ${cwd}: ${error.stderr.trim()}. Run ` +
+      `${caller}: git status failed in ${cwd}: ${error.stderr.trim()}. Run ` +
         "`git status` there to see why, or pass `includeUncommitted: false`.",
       { cause: error },
     );
   }
-  return uncommitted === undefined ? key : `${key}-${uncommitted}-dirty`;
+  return keys.map(({ key, paths }) => {
+    const uncommitted = uncommittedDigest(top, under(changed, paths));
+    return uncommitted === undefined ? key : `${key}-${uncommitted}-dirty`;
+  });
 }
 
-function workingDirectory(cwd: string | undefined): string {
+function workingDirectory(cwd: string | undefined, caller: string): string {
   const dir = path.resolve(cwd ?? process.cwd());
   let directory = false;
   try {
@@ -101,7 +142,7 @@ function workingDirectory(cwd: string | undefined): string {
   if (!directory) {
     throw new LambdaPackageError(
       "BAD_CWD",
-      `gitSourceKey: cwd "${dir}" is not a directory. Give the directory the paths are relative ` +
+      `${caller}: cwd "${dir}" is not a directory. Give the directory the paths are relative ` +
         "to, inside a git work tree.",
       { field: "cwd" },
     );
@@ -110,12 +151,12 @@ function workingDirectory(cwd: string | undefined): string {
 }
 
 /** The paths relative to `cwd`, with forward slashes: how git takes `HEAD:./<path>`. */
-function relativePaths(paths: string | readonly string[], cwd: string): string[] {
+function relativePaths(paths: string | readonly string[], cwd: string, caller: string): string[] {
   const list = typeof paths === "string" ? [paths] : [...paths];
   if (list.length === 0 || list.some((p) => typeof p !== "string" || p.trim() === "")) {
     throw new LambdaPackageError(
       "BAD_PATHS",
-      `gitSourceKey needs one path or more, each a non-empty string; got ${JSON.stringify(paths)}. ` +
+      `${caller} needs one path or more, each a non-empty string; got ${JSON.stringify(paths)}. ` +
         'Give the function\'s directory and the shared code it uses, e.g. ["services/api", "libs/shared"].',
       { field: "paths" },
     );
@@ -129,7 +170,12 @@ function inRepository(prefix: string, relative: string): string {
 }
 
 /** Why the one rev-parse call failed, found with one call per question: only on the error path. */
-function diagnose(failure: GitCommandFailed, cwd: string, relative: string[]): LambdaPackageError {
+function diagnose(
+  failure: GitCommandFailed,
+  cwd: string,
+  relative: string[],
+  caller: string,
+): LambdaPackageError {
   const ask = (args: string[]): string | undefined => {
     try {
       return runGit(args, { cwd });
@@ -142,7 +188,7 @@ function diagnose(failure: GitCommandFailed, cwd: string, relative: string[]): L
   if (where === undefined || ask(["rev-parse", "--is-inside-work-tree"])?.trim() !== "true") {
     return new LambdaPackageError(
       "GIT_NOT_A_WORK_TREE",
-      `gitSourceKey: ${cwd} is not inside a git work tree (${firstLine(failure.stderr)}). ` +
+      `${caller}: ${cwd} is not inside a git work tree (${firstLine(failure.stderr)}). ` +
         "Run the program from a git checkout, pass `cwd` inside one, or give `sourceKey` another value.",
       { field: "cwd" },
     );
@@ -151,7 +197,7 @@ function diagnose(failure: GitCommandFailed, cwd: string, relative: string[]): L
   if (ask(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]) === undefined) {
     return new LambdaPackageError(
       "GIT_NO_COMMIT",
-      `gitSourceKey: the repository at ${top} has no commit yet, so there is no tree to key on. ` +
+      `${caller}: the repository at ${top} has no commit yet, so there is no tree to key on. ` +
         "Commit the function's code first.",
     );
   }
@@ -162,7 +208,7 @@ function diagnose(failure: GitCommandFailed, cwd: string, relative: string[]): L
     if (name === ".." || name.startsWith("../")) {
       return new LambdaPackageError(
         "GIT_PATH_NOT_TRACKED",
-        `gitSourceKey: ${onDisk} is outside the git work tree at ${top}. Give paths inside it ` +
+        `${caller}: ${onDisk} is outside the git work tree at ${top}. Give paths inside it ` +
           "(relative to cwd), or run from the repository that holds them.",
         { field: "paths" },
       );
@@ -170,21 +216,21 @@ function diagnose(failure: GitCommandFailed, cwd: string, relative: string[]): L
     if (existsSync(onDisk)) {
       return new LambdaPackageError(
         "GIT_PATH_NOT_TRACKED",
-        `gitSourceKey: "${name}" (${onDisk}) is not in HEAD's tree: it is untracked, ignored or ` +
+        `${caller}: "${name}" (${onDisk}) is not in HEAD's tree: it is untracked, ignored or ` +
           `not committed yet. Commit it (\`git add ${name} && git commit\`), or leave it out of the paths.`,
         { field: "paths" },
       );
     }
     return new LambdaPackageError(
       "GIT_PATH_NOT_FOUND",
-      `gitSourceKey: "${p}" does not exist, neither on disk (${onDisk}) nor in HEAD's tree. ` +
+      `${caller}: "${p}" does not exist, neither on disk (${onDisk}) nor in HEAD's tree. ` +
         `Paths are relative to ${cwd}; check the spelling, or pass the right \`cwd\`.`,
       { field: "paths" },
     );
   }
   return new LambdaPackageError(
     "GIT_FAILED",
-    `gitSourceKey: git rev-parse failed in ${cwd}: ${failure.stderr.trim()}. Run it by hand to see why.`,
+    `${caller}: git rev-parse failed in ${cwd}: ${failure.stderr.trim()}. Run it by hand to see why.`,
     { cause: failure },
   );
 }

@@ -8,21 +8,14 @@ const DIGEST_HEX = 16;
 const READ_CHUNK = 1024 * 1024;
 
 /**
- * A digest of what is uncommitted under `pathspecs` (modified, staged,
- * deleted, untracked and not ignored), or undefined when nothing is. It
- * covers each such path and its current content and executable bit, so two
- * different edits give two digests and undoing an edit gives the clean key
- * back. Staging alone changes nothing: what is packaged is the working tree.
+ * The repository-relative paths with uncommitted changes under `pathspecs`
+ * (relative to `cwd`): modified, staged, deleted, untracked and not ignored.
  *
  * The cost is one `git status`: git compares each tracked file's stat data
  * with its index entry (no content is read unless the stat data changed) and
- * lists the untracked files under the paths. Only changed files are read.
+ * lists the untracked files under the paths.
  */
-export function uncommittedDigest(
-  top: string,
-  cwd: string,
-  pathspecs: readonly string[],
-): string | undefined {
+export function uncommittedPaths(cwd: string, pathspecs: readonly string[]): string[] {
   const args = [
     "status",
     "--porcelain=v1",
@@ -33,7 +26,17 @@ export function uncommittedDigest(
     "--",
     ...pathspecs,
   ];
-  const changed = changedPaths(runGit(args, { cwd }));
+  return changedPaths(runGit(args, { cwd }));
+}
+
+/**
+ * A digest of what the changed paths (relative to `top`) hold now, or
+ * undefined when there are none. It covers each path and its current
+ * content and executable bit, so two different edits give two digests and
+ * undoing an edit gives the clean key back. Staging alone changes nothing:
+ * what is packaged is the working tree. Only the changed files are read.
+ */
+export function uncommittedDigest(top: string, changed: readonly string[]): string | undefined {
   if (changed.length === 0) return undefined;
   const hash = createHash("sha256");
   for (const name of changed) {
@@ -42,6 +45,13 @@ export function uncommittedDigest(
     hash.update("\n");
   }
   return hash.digest("hex").slice(0, DIGEST_HEX);
+}
+
+/** Those of `changed` under any of `paths` (both relative to the top; `""` is all of it). */
+export function under(changed: readonly string[], paths: readonly string[]): string[] {
+  return changed.filter((name) =>
+    paths.some((p) => p === "" || p === "." || name === p || name.startsWith(`${p}/`)),
+  );
 }
 
 /**
@@ -80,7 +90,7 @@ function addState(hash: Hash, file: string): void {
 function nestedState(dir: string): string {
   try {
     const head = runGit(["rev-parse", "HEAD"], { cwd: dir }).trim();
-    return `${head} ${uncommittedDigest(dir, dir, ["."]) ?? "clean"}`;
+    return `${head} ${uncommittedDigest(dir, uncommittedPaths(dir, ["."])) ?? "clean"}`;
   } catch {
     return "unreadable"; // a repository without commits: named, its contents not hashed
   }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { gitSourceKey } from "../../../index";
+import { gitSourceKey, gitSourceKeys } from "../../../index";
 import { LambdaPackageError, type ErrorCode } from "../../../shared/errors";
 import { tempDir } from "../../support/tmp";
 
@@ -324,5 +324,83 @@ describe("gitSourceKey errors", () => {
     const error = codeOf(() => gitSourceKey("services/api", { cwd: missing }));
     assert.equal(error.code, "BAD_CWD");
     assert.ok(error.message.includes(missing));
+  });
+});
+
+describe("gitSourceKeys", () => {
+  /** A `git` on PATH that logs each call's subcommand to a file, then runs the real one. */
+  async function countingGit(t: { after: (fn: () => void) => void }): Promise<() => string[]> {
+    const dir = await tempDir("counting-git");
+    const log = path.join(dir, "calls.txt");
+    const real = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    writeFileSync(log, "");
+    writeFileSync(
+      path.join(dir, "git"),
+      `#!/bin/sh\nfor a; do case $a in -*) ;; *) echo "$a" >>"${log}"; break ;; esac; done\nexec "${real}" "$@"\n`,
+    );
+    chmodSync(path.join(dir, "git"), 0o755);
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}${path.delimiter}${saved}`;
+    t.after(() => (process.env.PATH = saved));
+    return () => readFileSync(log, "utf8").split("\n").filter(Boolean);
+  }
+
+  const FUNCTIONS = {
+    api: ["services/api", "libs/shared"],
+    worker: "services/worker",
+    infra: ["infra/index.ts"],
+  } as const;
+
+  test("gives each function the key gitSourceKey gives it, clean or with uncommitted changes", async () => {
+    const root = await monorepo();
+    const oneByOne = () => ({
+      api: gitSourceKey(FUNCTIONS.api, { cwd: root }),
+      worker: gitSourceKey(FUNCTIONS.worker, { cwd: root }),
+      infra: gitSourceKey(FUNCTIONS.infra, { cwd: root }),
+    });
+    assert.deepEqual(gitSourceKeys(FUNCTIONS, { cwd: root }), oneByOne());
+    write(root, { "libs/shared/common.py": "SHARED = 2\n", "services/worker/new.js": "//\n" });
+    const keys = gitSourceKeys(FUNCTIONS, { cwd: root });
+    assert.deepEqual(keys, oneByOne());
+    assert.match(keys.api, DIRTY);
+    assert.match(keys.worker, DIRTY);
+    assert.match(keys.infra, KEY);
+    assert.notEqual(keys.api.split("-")[1], keys.worker.split("-")[1]);
+    assert.deepEqual(
+      gitSourceKeys(FUNCTIONS, { cwd: root, includeUncommitted: false }),
+      Object.fromEntries(
+        Object.entries(FUNCTIONS).map(([name, paths]) => [
+          name,
+          gitSourceKey(paths, { cwd: root, includeUncommitted: false }),
+        ]),
+      ),
+    );
+  });
+
+  test("costs one rev-parse and one status whatever the number of functions", async (t) => {
+    const root = await monorepo();
+    const calls = await countingGit(t);
+    const many = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`fn${i}`, i % 2 ? "services/api" : "services/worker"]),
+    );
+    const keys = gitSourceKeys(many, { cwd: root });
+    assert.equal(Object.keys(keys).length, 20);
+    assert.deepEqual(calls(), ["rev-parse", "status"]);
+  });
+
+  test("no functions, no git call", async (t) => {
+    const calls = await countingGit(t);
+    assert.deepEqual(gitSourceKeys({}), {});
+    assert.deepEqual(calls(), []);
+  });
+
+  test("a path that is not committed is named, by gitSourceKeys", async () => {
+    const root = await monorepo();
+    write(root, { "services/new/handler.py": "def handler(e, c):\n    return 3\n" });
+    const error = codeOf(() =>
+      gitSourceKeys({ api: "services/api", fresh: "services/new" }, { cwd: root }),
+    );
+    assert.equal(error.code, "GIT_PATH_NOT_TRACKED");
+    assert.match(error.message, /^gitSourceKeys: "services\/new"/);
   });
 });
