@@ -23,6 +23,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/pr
 import os from "node:os";
 import path from "node:path";
 import { createVersionedBucket, startMinio } from "../scripts/minio";
+import { offlinePulumiEnv } from "../scripts/pulumi";
 import {
   benchFlags,
   median,
@@ -168,23 +169,10 @@ async function main(): Promise<void> {
     await project(floorDir, "floor", FLOOR_PROGRAM, functions);
     await mkdir(path.join(work, "state"));
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...offlinePulumiEnv(work, server),
       ...offlinePip(await wheelhouse()),
       // npm's cache serves the installs once warm: the registry is not what is measured.
       npm_config_prefer_offline: "true",
-      PATH: [path.join(ROOT, ".tools/bin"), path.dirname(process.execPath), process.env.PATH].join(
-        path.delimiter,
-      ),
-      PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
-      PULUMI_HOME: path.join(work, "pulumi-home"),
-      PULUMI_CONFIG_PASSPHRASE: "bench",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_SKIP_CONFIRMATIONS: "true",
-      AWS_ACCESS_KEY_ID: server.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-      AWS_REGION: server.region,
-      AWS_PROFILE: undefined,
     };
     const pulumi = (cwd: string, ...args: string[]) =>
       measuredTree(["pulumi", ...args, "--color", "never"], { cwd, env });

@@ -9,6 +9,7 @@ import { formatBytes } from "../../shared/format";
 import { MAX_UNZIPPED_BYTES } from "../stage/limits";
 import type { Auditor } from "./auditor";
 import { bufferSource } from "./bytes";
+import { nextEntry } from "../zip/entries";
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -23,7 +24,8 @@ export async function auditZipEntries(zipFile: string, auditor: Auditor): Promis
     ),
   );
   try {
-    for (let entry = await next(zip, zipFile); entry; entry = await next(zip, zipFile)) {
+    const failure = (error: Error) => unreadable(zipFile, error);
+    for (let entry = await nextEntry(zip, failure); entry; entry = await nextEntry(zip, failure)) {
       if (entry.fileName.endsWith("/")) continue;
       const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
       // A symlink entry holds a path, not code; the file it names is an entry of its own.
@@ -34,17 +36,6 @@ export async function auditZipEntries(zipFile: string, auditor: Auditor): Promis
   } finally {
     zip.close();
   }
-}
-
-function next(zip: yauzl.ZipFile, zipFile: string): Promise<yauzl.Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () =>
-      zip.removeAllListeners("entry").removeAllListeners("end").removeAllListeners("error");
-    zip.once("error", (error) => (cleanup(), reject(unreadable(zipFile, error))));
-    zip.once("entry", (entry: yauzl.Entry) => (cleanup(), resolve(entry)));
-    zip.once("end", () => (cleanup(), resolve(undefined)));
-    zip.readEntry();
-  });
 }
 
 async function contents(zip: yauzl.ZipFile, entry: yauzl.Entry, zipFile: string): Promise<Buffer> {

@@ -21,6 +21,7 @@ import yauzl from "yauzl";
 import { LambdaPackageError } from "../../shared/errors";
 import { formatBytes } from "../../shared/format";
 import { MAX_UNZIPPED_BYTES } from "./limits";
+import { nextEntry } from "../zip/entries";
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -73,7 +74,8 @@ async function plan(zip: yauzl.ZipFile, zipFile: string, limit: number): Promise
   const planned: Planned[] = [];
   const seen = new Set<string>();
   let declared = 0;
-  for (let entry = await nextEntry(zip, zipFile); entry; entry = await nextEntry(zip, zipFile)) {
+  const failure = (error: Error) => unreadable(zipFile, error);
+  for (let entry = await nextEntry(zip, failure); entry; entry = await nextEntry(zip, failure)) {
     const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
     const isDirectory = entry.fileName.endsWith("/");
     const name = entry.fileName.replace(/\/+$/, "");
@@ -260,17 +262,6 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
       (e, z) => (e ? reject(e) : resolve(z)),
     ),
   );
-}
-
-function nextEntry(zip: yauzl.ZipFile, zipFile: string): Promise<yauzl.Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () =>
-      zip.removeAllListeners("entry").removeAllListeners("end").removeAllListeners("error");
-    zip.once("error", (error) => (cleanup(), reject(unreadable(zipFile, error))));
-    zip.once("entry", (entry: yauzl.Entry) => (cleanup(), resolve(entry)));
-    zip.once("end", () => (cleanup(), resolve(undefined)));
-    zip.readEntry();
-  });
 }
 
 function openEntry(

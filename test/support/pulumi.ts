@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { S3Endpoint } from "../../scripts/minio";
+import { offlinePulumiEnv } from "../../scripts/pulumi";
 import { run } from "./run";
 import { tempDir } from "./tmp";
 
@@ -57,7 +58,7 @@ export async function createProject(
   await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: dir,
   });
-  const env = pulumiEnv(work, minio);
+  const env = offlinePulumiEnv(work, minio);
   const pulumi = async (
     args: readonly string[],
     extra: NodeJS.ProcessEnv = {},
@@ -88,25 +89,4 @@ export async function createProject(
     return result.stdout;
   };
   return { dir, pulumi, ok };
-}
-
-/** Offline CLI: local file backend, no update checks, no plugin downloads, MinIO credentials. */
-function pulumiEnv(work: string, minio: S3Endpoint): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PATH: [path.join(ROOT, ".tools/bin"), path.dirname(process.execPath), process.env.PATH].join(
-      path.delimiter,
-    ),
-    PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
-    PULUMI_HOME: path.join(work, "pulumi-home"),
-    PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_SKIP_CONFIRMATIONS: "true",
-    AWS_ACCESS_KEY_ID: minio.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
-    AWS_SESSION_TOKEN: minio.sessionToken,
-    AWS_REGION: minio.region,
-    AWS_PROFILE: undefined,
-  };
 }
