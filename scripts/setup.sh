@@ -7,7 +7,7 @@ cd "$ROOT"
 
 # `npm ci` is skipped when the lockfile has not changed since the last install.
 LOCK_STAMP=node_modules/.package-lock.sha256
-if [[ ! -f "$LOCK_STAMP" ]] || ! sha256sum --quiet -c "$LOCK_STAMP" 2>/dev/null; then
+if [[ ! -f "$LOCK_STAMP" ]] || ! sha256sum --quiet -c "$LOCK_STAMP" >/dev/null 2>&1; then
   npm ci --no-audit --no-fund --loglevel=error
   sha256sum package-lock.json >"$LOCK_STAMP"
 fi
