@@ -1,6 +1,6 @@
 /** Reading `package.json`: the fields the nodejs packagers act on. */
-import { readFileSync } from "node:fs";
 import path from "node:path";
+import { readTextIfPresent } from "../../shared/files";
 import { LambdaPackageError } from "../../shared/errors";
 
 /** The parts of a `package.json` the packagers read. */
@@ -18,13 +18,8 @@ export interface PackageJson {
 /** The `package.json` in `dir`, or undefined when there is none. */
 export function readPackageJson(dir: string): PackageJson | undefined {
   const file = path.join(dir, "package.json");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
+  const text = readTextIfPresent(file);
+  if (text === undefined) return undefined;
   try {
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== "object" || Array.isArray(value)) {

@@ -7,7 +7,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createBucket, startMinio, type MinioServer } from "../../scripts/minio";
-import { countingPackager, providerForms, type Provider } from "../support/provider";
+import {
+  countingPackager,
+  createChecked,
+  PROVIDER_FORMS,
+  providerIn,
+  type Provider,
+} from "../support/provider";
 import { minioFixture, withEnv } from "../support/minio";
 import { versionsOf } from "../support/s3";
 import { tempDir } from "../support/tmp";
@@ -27,27 +33,20 @@ async function sourceTree(content: string): Promise<string> {
   return dir;
 }
 
-for (const [form, index] of [
-  ["direct", 0],
-  ["serialized", 1],
-] as const) {
+for (const form of PROVIDER_FORMS) {
   describe(`LambdaPackage stores and moves (${form})`, () => {
     let provider: Provider;
     let base: Record<string, unknown>;
     let bucket: string;
 
     before(async () => {
-      provider = (await providerForms())[index][1];
+      provider = await providerIn(form);
       bucket = await minio.bucket();
       const counter = await countingPackager(await tempDir("packager"));
       base = { bucket, packager: counter.script, packagerEnv: counter.env, sourceKey: "1" };
     });
 
-    async function create(news: Record<string, unknown>) {
-      const checked = await provider.check({}, news);
-      assert.deepEqual(checked.failures, []);
-      return provider.create(checked.inputs);
-    }
+    const create = (news: Record<string, unknown>) => createChecked(provider, news);
 
     test("refresh and delete use the store a version was written to, whatever the environment says later", async () => {
       // No endpoint input: the environment chooses the store at create.

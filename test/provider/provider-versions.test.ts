@@ -8,7 +8,13 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { countingPackager, providerForms, type Provider } from "../support/provider";
+import {
+  countingPackager,
+  createChecked,
+  PROVIDER_FORMS,
+  providerIn,
+  type Provider,
+} from "../support/provider";
 import { minioFixture, restrictedCredentials, withEnv } from "../support/minio";
 import { download, sha256, versionsOf } from "../support/s3";
 import { capturingStderr } from "../support/stderr";
@@ -22,10 +28,7 @@ async function sourceTree(content: string): Promise<string> {
   return dir;
 }
 
-for (const [form, index] of [
-  ["direct", 0],
-  ["serialized", 1],
-] as const) {
+for (const form of PROVIDER_FORMS) {
   describe(`LambdaPackage versions (${form})`, () => {
     let provider: Provider;
     let counter: Awaited<ReturnType<typeof countingPackager>>;
@@ -33,7 +36,7 @@ for (const [form, index] of [
     let base: Record<string, unknown>;
 
     before(async () => {
-      provider = (await providerForms())[index][1];
+      provider = await providerIn(form);
       bucket = await minio.bucket();
       counter = await countingPackager(await tempDir("packager"));
       base = {
@@ -44,11 +47,7 @@ for (const [form, index] of [
       };
     });
 
-    async function create(news: Record<string, unknown>) {
-      const checked = await provider.check({}, news);
-      assert.deepEqual(checked.failures, []);
-      return provider.create(checked.inputs);
-    }
+    const create = (news: Record<string, unknown>) => createChecked(provider, news);
 
     async function update(olds: object, news: Record<string, unknown>) {
       const checked = (await provider.check(olds, news)).inputs;
@@ -233,7 +232,7 @@ for (const [form, index] of [
 
 describe("the build cache without permission to write its prefix", () => {
   test("degrades to a normal build with one warning", async () => {
-    const [, provider] = (await providerForms())[0];
+    const provider = await providerIn("direct");
     const bucket = await minio.bucket();
     const counter = await countingPackager(await tempDir("packager"));
     const credentials = await restrictedCredentials(minio.server, {

@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { countingPackager, providerForms, type Provider } from "../support/provider";
+import {
+  countingPackager,
+  createChecked,
+  PROVIDER_FORMS,
+  providerIn,
+  type Provider,
+} from "../support/provider";
 import { minioFixture } from "../support/minio";
 import { download, sha256, versionsOf } from "../support/s3";
 import { tempDir } from "../support/tmp";
@@ -21,10 +27,7 @@ async function sourceTree(content: string): Promise<string> {
   return dir;
 }
 
-for (const [form, providerOf] of [
-  ["direct", 0],
-  ["serialized", 1],
-] as const) {
+for (const form of PROVIDER_FORMS) {
   describe(`LambdaPackage provider (${form}) against MinIO`, () => {
     let provider: Provider;
     let counter: Awaited<ReturnType<typeof countingPackager>>;
@@ -32,7 +35,7 @@ for (const [form, providerOf] of [
     let base: Record<string, unknown>;
 
     before(async () => {
-      provider = (await providerForms())[providerOf][1];
+      provider = await providerIn(form);
       bucket = await minio.bucket();
       counter = await countingPackager(await tempDir("packager"));
       base = {
@@ -44,11 +47,7 @@ for (const [form, providerOf] of [
       };
     });
 
-    async function up(news: Record<string, unknown>) {
-      const checked = await provider.check({}, news);
-      assert.deepEqual(checked.failures, []);
-      return provider.create(checked.inputs);
-    }
+    const up = (news: Record<string, unknown>) => createChecked(provider, news);
 
     test("create uploads one version whose metadata, checksum and bytes match the zip", async () => {
       const sourcePath = await sourceTree("v1");

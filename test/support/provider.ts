@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -19,11 +20,18 @@ export async function serializedProvider(): Promise<{ provider: Provider; text: 
 }
 
 /** Both forms, so each behaviour is proven on the object and on what the engine loads. */
-export async function providerForms(): Promise<[string, Provider][]> {
-  return [
-    ["direct", lambdaPackageProvider],
-    ["serialized", (await serializedProvider()).provider],
-  ];
+export const PROVIDER_FORMS = ["direct", "serialized"] as const;
+
+/** The provider in one of its forms. */
+export async function providerIn(form: (typeof PROVIDER_FORMS)[number]): Promise<Provider> {
+  return form === "direct" ? lambdaPackageProvider : (await serializedProvider()).provider;
+}
+
+/** `create` of the inputs `check` makes of `news`; the test fails if `check` finds a fault. */
+export async function createChecked(provider: Provider, news: Record<string, unknown>) {
+  const checked = await provider.check({}, news);
+  assert.deepEqual(checked.failures, []);
+  return provider.create(checked.inputs);
 }
 
 /** A packager that counts its runs in a file, then copies the source. */

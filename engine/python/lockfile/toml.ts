@@ -3,21 +3,16 @@
  * a syntax error or a value of the wrong shape is an error naming the file
  * and the key, never a crash deep in a reader.
  */
-import { readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
+import { readTextIfPresent } from "../../../shared/files";
 import { LambdaPackageError } from "../../../shared/errors";
 
 export type TomlTable = Record<string, unknown>;
 
 /** The parsed file, or undefined when there is none. */
 export function readToml(file: string, fix: string): TomlTable | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
+  const text = readTextIfPresent(file);
+  if (text === undefined) return undefined;
   try {
     // Integers as BigInt keep 1 and 1.0 apart, as Python's json does (Poetry's content-hash).
     return parse(text, { integersAsBigInt: true });

@@ -13,19 +13,10 @@ import {
   type ZipListing,
 } from "../../../engine/listing";
 import { writeZip } from "../../../engine/zip";
-import {
-  centralHeaderLength,
-  dosDateTime,
-  endRecords,
-  localHeaderLength,
-  writeCentralHeader,
-  writeLocalHeader,
-  type EntryRecord,
-} from "../../../engine/zip/format";
 import { LambdaPackageError } from "../../../shared/errors";
 import { python, run } from "../../support/run";
 import { tempDir } from "../../support/tmp";
-import { entriesOf, makeTree } from "../zip/zip-tools";
+import { entriesOf, headersOnlyZip64, makeTree } from "../zip/zip-tools";
 
 /** A zip in memory as a ranged source that counts what is read. */
 function memorySource(bytes: Buffer, name = "test.zip") {
@@ -176,34 +167,7 @@ describe("readCentralDirectory", () => {
   });
 
   test("takes sizes and offsets past 4 GiB from the zip64 extra fields", async () => {
-    // Headers only, as in the writer's zip64 test: the reader never reads entry data.
-    const dos = dosDateTime(0);
-    const records: EntryRecord[] = [
-      {
-        name: Buffer.from("huge.bin"),
-        executable: false,
-        method: 0,
-        crc: 7,
-        compressedSize: 5e9,
-        size: 5e9,
-        offset: 0,
-      },
-      {
-        name: Buffer.from("far.txt"),
-        executable: true,
-        method: 8,
-        crc: 9,
-        compressedSize: 3,
-        size: 5,
-        offset: 6e9,
-      },
-    ];
-    const local = Buffer.alloc(localHeaderLength(records[0].name, records[0].size));
-    writeLocalHeader(local, 0, records[0], dos);
-    const central = Buffer.alloc(records.reduce((sum, r) => sum + centralHeaderLength(r), 0));
-    let at = 0;
-    for (const r of records) at += writeCentralHeader(central, at, r, dos);
-    const zip = Buffer.concat([local, central, endRecords(2, central.length, local.length)]);
+    const zip = headersOnlyZip64();
     const listing = await readCentralDirectory(memorySource(zip).source);
     assert.deepEqual(
       listing.entries.map((e) => [e.name, e.size, e.compressedSize, e.crc32, e.executable]),

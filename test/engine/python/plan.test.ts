@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../shared/errors";
 import { planInstall } from "../../../engine/python/plan";
 import { hash, project } from "./lockfile/project";
+import { failure } from "../../support/errors";
 
 const wheel = (file: string) => `{ url = "https://files.example/${file}", hash = "${hash(file)}" }`;
 
@@ -20,17 +20,6 @@ function uvLock(deps: [string, string, string[]][]): string {
   });
   const app = `[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [${deps.map(([n]) => `{ name = "${n}" }`).join(", ")}]\n`;
   return `version = 1\nrequires-python = ">=3.11"\n${packages.join("\n")}\n${app}`;
-}
-
-function failure(fn: () => unknown, code: string): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof LambdaPackageError, String(error));
-    assert.equal(error.code, code, error.message);
-    return error.message;
-  }
-  return assert.fail(`expected ${code}`);
 }
 
 describe("the python install plan", () => {

@@ -3,18 +3,10 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { writeZip } from "../../../engine/zip";
-import {
-  centralHeaderLength,
-  dosDateTime,
-  endRecords,
-  localHeaderLength,
-  writeCentralHeader,
-  writeLocalHeader,
-  type EntryRecord,
-} from "../../../engine/zip/format";
+import { dosDateTime } from "../../../engine/zip/format";
 import { python, run } from "../../support/run";
 import { tempDir } from "../../support/tmp";
-import { unzipNames, unzipTest } from "./zip-tools";
+import { headersOnlyZip64, unzipNames, unzipTest } from "./zip-tools";
 
 describe("dosDateTime", () => {
   test("encodes UTC date and time with two-second resolution", () => {
@@ -32,35 +24,7 @@ describe("dosDateTime", () => {
 
 describe("zip64", () => {
   test("central directory records sizes and offsets past 4 GiB that zipinfo and Python read", async () => {
-    // Headers only, no data: the readers list the central directory without
-    // reading entries, which checks the zip64 fields without 4 GiB of disk.
-    const dos = dosDateTime(0);
-    const records: EntryRecord[] = [
-      {
-        name: Buffer.from("huge.bin"),
-        executable: false,
-        method: 0,
-        crc: 0,
-        compressedSize: 5e9,
-        size: 5e9,
-        offset: 0,
-      },
-      {
-        name: Buffer.from("far.txt"),
-        executable: true,
-        method: 8,
-        crc: 0,
-        compressedSize: 3,
-        size: 5,
-        offset: 6e9,
-      },
-    ];
-    const local = Buffer.alloc(localHeaderLength(records[0].name, records[0].size));
-    writeLocalHeader(local, 0, records[0], dos);
-    const central = Buffer.alloc(records.reduce((sum, r) => sum + centralHeaderLength(r), 0));
-    let at = 0;
-    for (const r of records) at += writeCentralHeader(central, at, r, dos);
-    const zip = Buffer.concat([local, central, endRecords(2, central.length, local.length)]);
+    const zip = headersOnlyZip64();
     const file = path.join(await tempDir("zip64"), "fake.zip");
     await writeFile(file, zip);
 

@@ -2,6 +2,15 @@
 import { chmod, mkdir, readdir, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ZipEntry } from "../../../engine/zip";
+import {
+  centralHeaderLength,
+  dosDateTime,
+  endRecords,
+  localHeaderLength,
+  writeCentralHeader,
+  writeLocalHeader,
+  type EntryRecord,
+} from "../../../engine/zip/format";
 import { python, run } from "../../support/run";
 
 /** Writes `files` under `root`; names ending in ".sh" get `execMode`, the rest `fileMode`. */
@@ -91,4 +100,39 @@ export function headerOffsets(zip: Buffer): { local: number[]; central: number[]
     at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
   }
   return { local, central };
+}
+
+/**
+ * A zip of headers only whose sizes and offsets are past 4 GiB, so its zip64 fields are checked
+ * without 4 GiB of disk: `huge.bin` (5e9 bytes, stored, CRC 7) and `far.txt` (5 bytes deflated to 3,
+ * executable, CRC 9, at offset 6e9). Readers of the central directory never read entry data.
+ */
+export function headersOnlyZip64(): Buffer {
+  const dos = dosDateTime(0);
+  const records: EntryRecord[] = [
+    {
+      name: Buffer.from("huge.bin"),
+      executable: false,
+      method: 0,
+      crc: 7,
+      compressedSize: 5e9,
+      size: 5e9,
+      offset: 0,
+    },
+    {
+      name: Buffer.from("far.txt"),
+      executable: true,
+      method: 8,
+      crc: 9,
+      compressedSize: 3,
+      size: 5,
+      offset: 6e9,
+    },
+  ];
+  const local = Buffer.alloc(localHeaderLength(records[0].name, records[0].size));
+  writeLocalHeader(local, 0, records[0], dos);
+  const central = Buffer.alloc(records.reduce((sum, r) => sum + centralHeaderLength(r), 0));
+  let at = 0;
+  for (const r of records) at += writeCentralHeader(central, at, r, dos);
+  return Buffer.concat([local, central, endRecords(2, central.length, local.length)]);
 }

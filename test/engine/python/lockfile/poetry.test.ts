@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "smol-toml";
-import { LambdaPackageError } from "../../../../shared/errors";
 import { readPoetryLock } from "../../../../engine/python/lockfile/poetry";
 import { poetryContentHash } from "../../../../engine/python/lockfile/poetry-hash";
 import { hash, project, request } from "./project";
+import { failure } from "../../../support/errors";
 
 const PYPROJECT = `[tool.poetry]
 name = "app"
@@ -114,17 +114,6 @@ content-hash = "${contentHash}"
 
 const names = (selection: ReturnType<typeof readPoetryLock>) =>
   selection!.packages.map((p) => p.name).sort();
-
-function failure(fn: () => unknown, code: string): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof LambdaPackageError, String(error));
-    assert.equal(error.code, code, error.message);
-    return error.message;
-  }
-  return assert.fail(`expected ${code}`);
-}
 
 describe("poetry.lock", () => {
   test("installs the main group where its markers hold: no dev group, no Windows or old-Python package, no unrequested extra", async () => {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../../shared/errors";
 import { readPylock } from "../../../../engine/python/lockfile/pylock";
 import { hash, project, request } from "./project";
+import { failure } from "../../../support/errors";
 
 const hex = (file: string) => hash(file).slice("sha256:".length);
 const wheels = (file: string) =>
@@ -65,17 +65,6 @@ directory = { path = ".", editable = true }
 
 const picked = (selection: ReturnType<typeof readPylock>) =>
   selection!.packages.map((p) => `${p.name} ${p.version}`).sort();
-
-function failure(fn: () => unknown, code: string): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof LambdaPackageError, String(error));
-    assert.equal(error.code, code, error.message);
-    return error.message;
-  }
-  return assert.fail(`expected ${code}`);
-}
 
 describe("pylock.toml", () => {
   test("installs the packages whose markers hold: default groups in, other groups, extras and the project itself out", async () => {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { LambdaPackageError } from "../../../../shared/errors";
 import { readUvLock } from "../../../../engine/python/lockfile/uv";
 import { hash, project, request } from "./project";
+import { failure } from "../../../support/errors";
 
 const registry = 'source = { registry = "https://pypi.org/simple" }';
 const wheel = (file: string) =>
@@ -77,17 +77,6 @@ dev = ["devtool==1.0"]
 
 const names = (selection: ReturnType<typeof readUvLock>) =>
   selection!.packages.map((p) => p.name).sort();
-
-function failure(fn: () => unknown, code: string): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof LambdaPackageError, String(error));
-    assert.equal(error.code, code, error.message);
-    return error.message;
-  }
-  return assert.fail(`expected ${code}`);
-}
 
 describe("uv.lock", () => {
   test("installs what the project needs on the target: dependencies, their extras, markers that hold", async () => {
