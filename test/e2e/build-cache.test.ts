@@ -1,10 +1,9 @@
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { minioFixture, restrictedCredentials } from "../support/minio";
 import { countingPackager } from "../support/provider";
 import { createProject, type PulumiProject } from "../support/pulumi";
-import { download, sha256, versionsOf } from "../support/s3";
+import { corruptCacheEntry, download, sha256, versionsOf } from "../support/s3";
 import { tempDir } from "../support/tmp";
 
 const minio = minioFixture();
@@ -108,17 +107,7 @@ describe("the build cache across stacks with the real CLI", { timeout: 15 * 60_0
   });
 
   test("a corrupted cache entry is detected, reported, and built instead", async () => {
-    // Other bytes behind the entry's metadata, as a careless hand or tool could leave them.
-    const entry = `lambda-package-cache/${staging.buildKey}.zip`;
-    const head = await minio.admin.send(new HeadObjectCommand({ Bucket: bucket, Key: entry }));
-    await minio.admin.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: entry,
-        Body: "not a zip",
-        Metadata: head.Metadata,
-      }),
-    );
+    await corruptCacheEntry(minio.admin, bucket, staging.buildKey);
     await stack("qa");
     const log = await up("qa");
     assert.match(

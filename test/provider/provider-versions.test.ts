@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import {
   countingPackager,
   createChecked,
@@ -16,7 +16,7 @@ import {
   type Provider,
 } from "../support/provider";
 import { minioFixture, restrictedCredentials, withEnv } from "../support/minio";
-import { download, sha256, versionsOf } from "../support/s3";
+import { corruptCacheEntry, download, sha256, versionsOf } from "../support/s3";
 import { capturingStderr } from "../support/stderr";
 import { tempDir } from "../support/tmp";
 
@@ -181,17 +181,7 @@ for (const form of PROVIDER_FORMS) {
       const sourcePath = await sourceTree(`corrupt-${form}`);
       const args = { ...base, sourcePath, sourceKey: "commit-x", buildCache: true };
       const { outs: first } = await create({ ...args, key: `corrupt-a/${form}.zip` });
-      // Other bytes behind the entry's metadata, as a careless copy could leave them.
-      const entry = `lambda-package-cache/${first.buildKey}.zip`;
-      const head = await minio.admin.send(new HeadObjectCommand({ Bucket: bucket, Key: entry }));
-      await minio.admin.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: entry,
-          Body: "not a zip",
-          Metadata: head.Metadata,
-        }),
-      );
+      await corruptCacheEntry(minio.admin, bucket, first.buildKey);
       const runs = await counter.runs();
       const { value, text } = await capturingStderr(() =>
         create({ ...args, key: `corrupt-b/${form}.zip` }),

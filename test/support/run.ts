@@ -21,3 +21,13 @@ export async function run(
 export function python(script: string, ...args: string[]): Promise<string> {
   return run("python3", ["-c", script, ...args]);
 }
+
+/** Whether a process of that pid is still running. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,10 @@
-import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 
 export async function download(
@@ -21,4 +27,21 @@ export async function versionsOf(s3: S3Client, bucket: string, key: string) {
     versions: (listed.Versions ?? []).filter((v) => v.Key === key),
     deleteMarkers: (listed.DeleteMarkers ?? []).filter((m) => m.Key === key),
   };
+}
+
+/**
+ * Puts other bytes behind a build cache entry's metadata, as a careless hand or tool could leave
+ * them: the entry still claims its sha256, and only a check of the bytes finds out.
+ */
+export async function corruptCacheEntry(s3: S3Client, bucket: string, buildKey: string) {
+  const entry = `lambda-package-cache/${buildKey}.zip`;
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: entry }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: entry,
+      Body: "not a zip",
+      Metadata: head.Metadata,
+    }),
+  );
 }

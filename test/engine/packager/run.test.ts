@@ -4,6 +4,7 @@ import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { LambdaPackageError } from "../../../shared/errors";
 import { runPackager, STDERR_TAIL_LINES } from "../../../engine/packager";
+import { alive } from "../../support/run";
 import { tempDir } from "./fixtures";
 
 /** Writes `body` as an executable packager and returns run options around it. */
@@ -116,16 +117,6 @@ test("a script that exits 0 leaves what it staged", async (t) => {
   await runPackager(options);
   await access(path.join(options.buildDir, "out.txt"));
 });
-
-/** Whether a process of that pid is still running. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test("a packager that leaves a child in the background ends the build when it exits, child stopped", async (t) => {
   const options = await packager(t, 'sleep 30 &\necho $! >"$BUILD_DIR/child.pid"\necho done\n');
