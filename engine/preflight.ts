@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { opendirSync, statSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../shared/errors";
 import type { PackageOptions } from "./options";
@@ -72,13 +72,23 @@ function checkSourceDirectory(given: string): void {
       { field },
     );
   }
-  if (readdirSync(sourcePath).length === 0) {
+  if (isEmptyDirectory(sourcePath)) {
     throw new LambdaPackageError(
       "SOURCE_EMPTY",
       `sourcePath "${given}" is an empty directory: there is nothing to package. ` +
         `Check the path, or build the code into it first.`,
       { field },
     );
+  }
+}
+
+/** Reads one entry, not the listing: `check` runs on every preview, whatever the directory holds. */
+function isEmptyDirectory(dir: string): boolean {
+  const handle = opendirSync(dir);
+  try {
+    return handle.readSync() === null;
+  } finally {
+    handle.closeSync();
   }
 }
 
