@@ -1,7 +1,8 @@
 /**
  * A TypeScript handler shipped as README's "TypeScript handlers" section
- * writes it: `LambdaCode` with `bundle`, through the real CLI into MinIO, the
- * package installed from its tarball, and the stored version run with `node`.
+ * writes it, from a Pulumi program in TypeScript: `LambdaCode` with `bundle`,
+ * through the real CLI into MinIO, the package installed from its tarball,
+ * and the stored version run with `node`.
  * The handler's dependency comes from the npm registry (is-number).
  */
 import assert from "node:assert/strict";
@@ -17,9 +18,11 @@ import { tempDir } from "../support/tmp";
 const minio = minioFixture();
 const FIXTURE = path.join(ROOT, "test", "fixtures", "nodejs-ts");
 
+/** The program in TypeScript too, as `pulumi new aws-typescript` lays it out. */
 const PROGRAM = `
-const pulumi = require("@pulumi/pulumi");
-const { LambdaCode } = require("pulumi-lambda-package");
+import * as pulumi from "@pulumi/pulumi";
+import { LambdaCode } from "pulumi-lambda-package";
+
 const config = new pulumi.Config();
 const api = new LambdaCode("api", {
   bucket: config.require("bucket"),
@@ -29,9 +32,26 @@ const api = new LambdaCode("api", {
   sourceKey: config.require("sourceKey"),
   endpoint: config.require("endpoint"),
 });
-exports.code = api.functionCode;
-exports.sha256 = api.sha256;
+export const code = api.functionCode;
+export const sha256 = api.sha256;
 `;
+
+const TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "commonjs",
+    moduleResolution: "node",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  },
+  files: ["index.ts"],
+};
 
 interface StackOutputs {
   code: { s3Bucket: string; s3Key: string; s3ObjectVersion: string };
@@ -63,9 +83,9 @@ describe("a TypeScript handler bundled through the real CLI", { timeout: 15 * 60
 
   before(async () => {
     const files: Record<string, string> = {
-      "Pulumi.yaml":
-        "name: typescript\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
-      "index.js": PROGRAM,
+      "Pulumi.yaml": "name: typescript\nruntime: nodejs\n",
+      "index.ts": PROGRAM,
+      "tsconfig.json": JSON.stringify(TSCONFIG, null, 2),
     };
     for (const name of [
       "package.json",
