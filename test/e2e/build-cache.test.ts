@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { minioFixture, restrictedCredentials } from "../support/minio";
+import { cacheWriteDenied, minioFixture } from "../support/minio";
 import { countingPackager } from "../support/provider";
 import { createProject, type PulumiProject } from "../support/pulumi";
 import { corruptCacheEntry, download, sha256, versionsOf } from "../support/s3";
@@ -158,17 +158,7 @@ describe("the build cache across stacks with the real CLI", { timeout: 15 * 60_0
   });
 
   test("credentials that cannot write the cache prefix degrade to a normal build with one warning", async () => {
-    const credentials = await restrictedCredentials(minio.server, {
-      Version: "2012-10-17",
-      Statement: [
-        { Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::*"] },
-        {
-          Effect: "Deny",
-          Action: ["s3:PutObject"],
-          Resource: [`arn:aws:s3:::${bucket}/lambda-package-cache/*`],
-        },
-      ],
-    });
+    const credentials = await cacheWriteDenied(minio.server, bucket);
     await stack("denied", { sourceKey: "commit-4" });
     const log = await up("denied", credentials);
     assert.equal(

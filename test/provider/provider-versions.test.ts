@@ -15,7 +15,7 @@ import {
   providerIn,
   type Provider,
 } from "../support/provider";
-import { minioFixture, restrictedCredentials, withEnv } from "../support/minio";
+import { cacheWriteDenied, minioFixture, withEnv } from "../support/minio";
 import { corruptCacheEntry, download, sha256, versionsOf } from "../support/s3";
 import { capturingStderr } from "../support/stderr";
 import { tempDir } from "../support/tmp";
@@ -225,17 +225,7 @@ describe("the build cache without permission to write its prefix", () => {
     const provider = await providerIn("direct");
     const bucket = await minio.bucket();
     const counter = await countingPackager(await tempDir("packager"));
-    const credentials = await restrictedCredentials(minio.server, {
-      Version: "2012-10-17",
-      Statement: [
-        { Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::*"] },
-        {
-          Effect: "Deny",
-          Action: ["s3:PutObject"],
-          Resource: [`arn:aws:s3:::${bucket}/lambda-package-cache/*`],
-        },
-      ],
-    });
+    const credentials = await cacheWriteDenied(minio.server, bucket);
     const args = {
       bucket,
       key: "denied/fn.zip",

@@ -168,3 +168,21 @@ export async function restrictedCredentials(
     sts.destroy();
   }
 }
+
+/** Credentials that may do anything in the store except write `bucket`'s build cache prefix. */
+export function cacheWriteDenied(
+  server: S3Endpoint,
+  bucket: string,
+): Promise<Record<string, string>> {
+  return restrictedCredentials(server, {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::*"] },
+      {
+        Effect: "Deny",
+        Action: ["s3:PutObject"],
+        Resource: [`arn:aws:s3:::${bucket}/lambda-package-cache/*`],
+      },
+    ],
+  });
+}

@@ -9,16 +9,14 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { LambdaPackageError } from "../../../shared/errors";
+import { copyFixture, listTree, run, stage, suiteCleanup, type Cleanup } from "./fixtures";
 import {
-  buildPython,
-  copyFixture,
-  listTree,
-  run,
-  stage,
-  suiteCleanup,
-  type Cleanup,
-} from "./fixtures";
-import { buildWheelhouse, elfMachines, renderTemplates, type Wheelhouse } from "./python-dists";
+  buildWheelhouse,
+  elfMachines,
+  offlineBuildEnv,
+  renderTemplates,
+  type Wheelhouse,
+} from "./python-dists";
 
 /** Imports `module` from `dir` with the machine's python3 and calls `fn`, as Lambda would. */
 async function invoke(dir: string, module = "handler", fn = "handler") {
@@ -50,12 +48,7 @@ describe("python packagers with lockfiles", { timeout: 600_000 }, () => {
   let offline: Record<string, string>;
   before(async () => {
     wheelhouse = await buildWheelhouse(cleanup);
-    offline = {
-      ...wheelhouse.env,
-      PIP: `${await buildPython()} -m pip`,
-      // pip's inverted spelling of --no-build-isolation: the build backend comes from PIP's Python.
-      PIP_NO_BUILD_ISOLATION: "0",
-    };
+    offline = await offlineBuildEnv(wheelhouse);
   });
   after(() => cleanup.run());
 
@@ -283,11 +276,7 @@ describe(
     let offline: Record<string, string>;
     before(async () => {
       wheelhouse = await buildWheelhouse(cleanup);
-      offline = {
-        ...wheelhouse.env,
-        PIP: `${await buildPython()} -m pip`,
-        PIP_NO_BUILD_ISOLATION: "0",
-      };
+      offline = await offlineBuildEnv(wheelhouse);
     });
     after(() => cleanup.run());
 

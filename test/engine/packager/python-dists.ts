@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { FIXTURES, run, tempDir, type Cleanup } from "./fixtures";
+import { buildPython, FIXTURES, run, tempDir, type Cleanup } from "./fixtures";
 
 const DISTS = path.join(FIXTURES, "python-dists");
 
@@ -156,4 +156,17 @@ export async function elfMachines(dir: string): Promise<Record<string, string>> 
     found[path.relative(dir, file)] = ELF_MACHINES[machine] ?? `e_machine ${machine}`;
   }
   return found;
+}
+
+/**
+ * pip's environment for the wheelhouse, with a Python that builds setuptools projects offline
+ * (workspace members, path dependencies, sdists).
+ */
+export async function offlineBuildEnv(wheelhouse: Wheelhouse): Promise<Record<string, string>> {
+  return {
+    ...wheelhouse.env,
+    PIP: `${await buildPython()} -m pip`,
+    // pip's inverted spelling of --no-build-isolation: the build backend comes from PIP's Python.
+    PIP_NO_BUILD_ISOLATION: "0",
+  };
 }
