@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import type { BuildResult } from "../engine/build";
 import { benchFlags, measured, median, rotate, type Sample } from "./measure";
-import { cached } from "./trees";
+import { cached, FUNCTION_DEPENDENCIES } from "./trees";
 
 const CLI = path.join(__dirname, "..", "cli", "main.js");
 
@@ -26,8 +26,7 @@ function tsFunction(): Promise<string> {
         name: "bench-ts-fn",
         version: "1.0.0",
         private: true,
-        dependencies: { zod: "3.25.76", uuid: "11.1.0", "date-fns": "4.1.0" },
-        devDependencies: { "is-number": "7.0.0" },
+        ...FUNCTION_DEPENDENCIES,
       }),
     );
     await mkdir(path.join(dir, "src"));

@@ -140,6 +140,12 @@ export function offlinePip(wheels: string): NodeJS.ProcessEnv {
   return { PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheels, PIP_DISABLE_PIP_VERSION_CHECK: "1" };
 }
 
+/** The dependencies of the Node.js function here and of bench:bundle's TypeScript one. */
+export const FUNCTION_DEPENDENCIES = {
+  dependencies: { zod: "3.25.76", uuid: "11.1.0", "date-fns": "4.1.0" },
+  devDependencies: { "is-number": "7.0.0" },
+} as const;
+
 /** A Node.js function with a few production dependencies, one dev dependency and a lockfile. */
 export function nodeFunction(): Promise<string> {
   return cached("node-function", async (dir) => {
@@ -149,8 +155,7 @@ export function nodeFunction(): Promise<string> {
         name: "bench-fn",
         version: "1.0.0",
         private: true,
-        dependencies: { zod: "3.25.76", uuid: "11.1.0", "date-fns": "4.1.0" },
-        devDependencies: { "is-number": "7.0.0" },
+        ...FUNCTION_DEPENDENCIES,
       }),
     );
     await writeFile(

@@ -41,17 +41,20 @@ async function failure(promise: Promise<unknown>): Promise<LambdaPackageError> {
   return error;
 }
 
-describe("python packagers with lockfiles", { timeout: 600_000 }, () => {
-  const cleanup = suiteCleanup();
-  let wheelhouse: Wheelhouse;
-  /** pip that can build setuptools projects offline (workspace members, path dependencies, sdists). */
-  let offline: Record<string, string>;
-  before(async () => {
-    wheelhouse = await buildWheelhouse(cleanup);
-    offline = await offlineBuildEnv(wheelhouse);
-  });
-  after(() => cleanup.run());
+/**
+ * One wheelhouse for the file (its C extensions are compiled for two CPUs), and pip that can
+ * build setuptools projects offline with it (workspace members, path dependencies, sdists).
+ */
+const cleanup = suiteCleanup();
+let wheelhouse: Wheelhouse;
+let offline: Record<string, string>;
+before(async () => {
+  wheelhouse = await buildWheelhouse(cleanup);
+  offline = await offlineBuildEnv(wheelhouse);
+});
+after(() => cleanup.run());
 
+describe("python packagers with lockfiles", { timeout: 600_000 }, () => {
   /** A copy of the fixture with its lockfile rendered for this suite's wheelhouse. */
   async function project(t: Cleanup, fixture: string) {
     const dir = await copyFixture(t, fixture);
@@ -271,15 +274,6 @@ describe(
   "python packagers with requirements.txt and source distributions",
   { timeout: 600_000 },
   () => {
-    const cleanup = suiteCleanup();
-    let wheelhouse: Wheelhouse;
-    let offline: Record<string, string>;
-    before(async () => {
-      wheelhouse = await buildWheelhouse(cleanup);
-      offline = await offlineBuildEnv(wheelhouse);
-    });
-    after(() => cleanup.run());
-
     async function app(t: Cleanup, requirements: string) {
       const src = await copyFixture(t, "python-app");
       await writeFile(path.join(src, "requirements.txt"), requirements);
