@@ -67,7 +67,9 @@ function sharedObjects(dir: string) {
   return readdirSync(dir)
     .filter((name) => /\.so(\.\d+)*$/.test(name))
     .map((name) => ({ name, sourceFile: path.join(dir, name), executable: false }))
-    .filter((file) => lstatSync(file.sourceFile).isFile());
+    .map((file) => ({ ...file, info: lstatSync(file.sourceFile) }))
+    .filter(({ info }) => info.isFile())
+    .map(({ info, ...file }) => ({ ...file, size: info.size }));
 }
 
 async function main(): Promise<void> {

@@ -21,15 +21,27 @@ export class FileSource implements ByteSource {
   private window = Buffer.alloc(0);
   private windowAt = 0;
 
-  private constructor(private readonly fd: number) {
-    this.size = fstatSync(fd).size;
+  private constructor(
+    private readonly fd: number,
+    /** Where the bytes start in the file: a range of it (an archive's entry), or 0. */
+    private readonly base: number,
+    size: number | undefined,
+  ) {
+    this.size = size ?? fstatSync(fd).size;
   }
 
-  /** Runs `use` with the file open, and closes it however `use` ends. */
-  static with<T>(file: string, use: (source: FileSource) => T): T {
+  /**
+   * Runs `use` with the file open, and closes it however `use` ends; `range`
+   * makes the source `range.size` bytes from `range.offset` of the file.
+   */
+  static with<T>(
+    file: string,
+    use: (source: FileSource) => T,
+    range?: { readonly offset: number; readonly size: number },
+  ): T {
     const fd = openSync(file, "r");
     try {
-      return use(new FileSource(fd));
+      return use(new FileSource(fd, range?.offset ?? 0, range?.size));
     } finally {
       closeSync(fd);
     }
@@ -42,7 +54,7 @@ export class FileSource implements ByteSource {
     if (offset < this.windowAt || end > windowEnd) {
       const size = Math.min(Math.max(end - offset, FileSource.WINDOW), this.size - offset);
       const buffer = Buffer.allocUnsafe(size);
-      const got = readSync(this.fd, buffer, 0, size, offset);
+      const got = readSync(this.fd, buffer, 0, size, this.base + offset);
       this.window = buffer.subarray(0, got);
       this.windowAt = offset;
     }

@@ -27,18 +27,20 @@ const BATCH = 64;
 
 /** Audits files on disk, such as a build's staged tree. */
 export async function auditFiles(
-  files: readonly Pick<StagedFile, "name" | "sourceFile" | "executable">[],
+  files: readonly Pick<StagedFile, "name" | "sourceFile" | "executable" | "offset" | "size">[],
   target: AuditTarget,
 ): Promise<AuditReport> {
   const auditor = new Auditor(target);
-  // A file staged under two names (a followed symlink) is read once.
+  // A file staged under two names (a followed symlink, a bin entry) is read once.
   const seen = new Set<string>();
   let sinceYield = 0;
   for (const file of files) {
-    if (!auditor.wants(file.name, file.executable) || seen.has(file.sourceFile)) continue;
-    seen.add(file.sourceFile);
+    const key = file.offset === undefined ? file.sourceFile : `${file.sourceFile}@${file.offset}`;
+    if (!auditor.wants(file.name, file.executable) || seen.has(key)) continue;
+    seen.add(key);
+    const range = file.offset === undefined ? undefined : { offset: file.offset, size: file.size };
     try {
-      FileSource.with(file.sourceFile, (source) => auditor.inspect(file.name, source));
+      FileSource.with(file.sourceFile, (source) => auditor.inspect(file.name, source), range);
     } catch (error) {
       auditor.failed(file.name, (error as NodeJS.ErrnoException).code ?? String(error));
     }

@@ -8,9 +8,17 @@
  *   include python            … or under python/ (a layer)
  *   exclude node_modules/     a gitignore pattern over source paths, left out
  *
+ * It can also list files that are ranges of a file the packager wrote (such
+ * as the contents of npm's tarballs, unpacked into one file rather than into
+ * thousands): the engine zips them as if they were files of BUILD_DIR.
+ *
+ *   from /abs/path/archive    the file the next entry lines read from
+ *   entry 0 1042 644 a/b.js   <size> bytes at <offset> of it, mode 644 or 755, as this path
+ *
  * `#` starts a comment. No file, no source: seed-style scripts are unchanged.
  */
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
 
 /** The file's name in the work dir; `$SOURCE_MANIFEST` is its absolute path. */
@@ -21,6 +29,19 @@ export interface SourceManifest {
   readonly includes: readonly string[];
   /** Gitignore-style patterns over paths in the source. */
   readonly excludes: readonly string[];
+  /** Files listed as ranges of archives the packager wrote, in the order listed. */
+  readonly entries: readonly ListedEntry[];
+}
+
+/** A file of the package whose bytes are a range of an archive. */
+export interface ListedEntry {
+  /** Path inside the package, as listed. */
+  readonly name: string;
+  /** Absolute path of the archive. */
+  readonly archive: string;
+  readonly offset: number;
+  readonly size: number;
+  readonly executable: boolean;
 }
 
 /** The manifest the packager wrote, or undefined when it wrote none. */
@@ -32,7 +53,20 @@ export async function readSourceManifest(file: string): Promise<SourceManifest |
   if (text === undefined) return undefined;
   const includes: string[] = [];
   const excludes: string[] = [];
+  const entries: ListedEntry[] = [];
+  let archive: string | undefined;
   text.split(/\r?\n/).forEach((raw, index) => {
+    // An entry's path is the rest of its line, spaces and all; a comment cannot follow it.
+    const entry = /^entry (\d+) (\d+) (644|755) (.+)$/.exec(raw);
+    if (entry) {
+      if (archive === undefined)
+        throw invalid(file, index, raw, 'an "entry" line needs a "from <archive>" line before it');
+      const [offset, size] = [Number(entry[1]), Number(entry[2])];
+      if (!Number.isSafeInteger(offset + size))
+        throw invalid(file, index, raw, "the offset and size must be byte counts");
+      entries.push({ name: entry[4], archive, offset, size, executable: entry[3] === "755" });
+      return;
+    }
     const line = raw.replace(/(^|\s)#.*$/, "").trim();
     if (line === "") return;
     const [directive, ...rest] = line.split(/\s+/);
@@ -40,9 +74,17 @@ export async function readSourceManifest(file: string): Promise<SourceManifest |
     if (directive === "include" && rest.length <= 1)
       includes.push(prefixOf(value || ".", file, index));
     else if (directive === "exclude" && value !== "") excludes.push(value);
-    else throw invalid(file, index, raw, 'lines are "include <dir>" or "exclude <pattern>"');
+    else if (directive === "from" && path.isAbsolute(value)) archive = value;
+    else
+      throw invalid(
+        file,
+        index,
+        raw,
+        'lines are "include <dir>", "exclude <pattern>", "from <absolute path>" or ' +
+          '"entry <offset> <size> <644|755> <path>"',
+      );
   });
-  return { includes: [...new Set(includes)], excludes };
+  return { includes: [...new Set(includes)], excludes, entries };
 }
 
 function prefixOf(dir: string, file: string, index: number): string {

@@ -8,6 +8,7 @@ import type { Preflight } from "../preflight";
 import { excludeMatcher } from "./exclude";
 import { assertWithinLimits } from "./limits";
 import { readSourceManifest, SOURCE_MANIFEST_FILE } from "../packager/manifest";
+import { listedFiles } from "./listed";
 import { extractPackageZip } from "./package-zip";
 import { collectFiles, type StagedFile } from "./walk";
 
@@ -16,8 +17,8 @@ export type { StagedFile } from "./walk";
 /**
  * The first half of a build: runs the packager in `workDir` and lists the
  * files that go into the zip, from three places, each winning over the one
- * before it at the same path: what the packager wrote into BUILD_DIR; the
- * source directory, read in place, where the packager's manifest asks for it
+ * before it at the same path: what the packager wrote into BUILD_DIR (or
+ * listed as ranges of an archive it wrote); the source directory, read in place, where the packager's manifest asks for it
  * (nothing is copied); and what it added to $PACKAGE_ZIP. Excludes, symlink
  * checks and Lambda's size limit apply to the whole. The second half,
  * `writeZip`, only reads the files listed.
@@ -46,6 +47,10 @@ export async function stage(
       sourcePath,
     });
   const layers = [await walk(buildDir)];
+  // Listed entries are the packager's output too, only kept in an archive.
+  if (manifest?.entries.length) {
+    layers.push(await listedFiles(manifest.entries, excludeMatcher(options.exclude), sourcePath));
+  }
   for (const prefix of manifest?.includes ?? []) {
     layers.push(await walk(sourcePath, { prefix, rootExclude: [...manifest!.excludes] }));
   }

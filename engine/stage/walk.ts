@@ -11,6 +11,11 @@ export interface StagedFile {
   readonly sourceFile: string;
   readonly size: number;
   readonly executable: boolean;
+  /**
+   * Where the bytes start when they are a range of `sourceFile` (an entry a
+   * packager listed in $SOURCE_MANIFEST); none: the whole file.
+   */
+  readonly offset?: number;
 }
 
 export interface WalkOptions {

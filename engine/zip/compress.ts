@@ -1,7 +1,15 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import zlib from "node:zlib";
 import { METHOD_DEFLATED, METHOD_STORED } from "./format";
-import { BIG_FILE, CHUNK, DICTIONARY, type ChunkJob, type FilesJob, type Job } from "./plan";
+import {
+  BIG_FILE,
+  CHUNK,
+  DICTIONARY,
+  WHOLE_FILE,
+  type ChunkJob,
+  type FilesJob,
+  type Job,
+} from "./plan";
 
 /** How one small file was stored. */
 export interface FileOutcome {
@@ -61,7 +69,10 @@ function compressFiles(job: FilesJob, out: Buffer): JobResult {
   for (let i = 0; i < job.paths.length; i++) {
     const path = job.paths[i];
     const size = job.sizes[i];
-    const data = guard(path, () => readWhole(path, size));
+    const offset = job.offsets[i];
+    const data = guard(path, () =>
+      offset === WHOLE_FILE ? readWhole(path, size) : readPart(path, offset, size),
+    );
     const crc = zlib.crc32(data);
     let kept: Uint8Array = data;
     let method = METHOD_STORED;
@@ -88,7 +99,11 @@ function compressFiles(job: FilesJob, out: Buffer): JobResult {
 function compressChunk(job: ChunkJob, out: Buffer): JobResult {
   const dictionaryLength = Math.min(DICTIONARY, job.offset);
   const buffer = readBuffer().subarray(0, dictionaryLength + job.length);
-  guard(job.path, () => readRange(job.path, job.fileSize, buffer, job.offset - dictionaryLength));
+  guard(job.path, () =>
+    job.base === WHOLE_FILE
+      ? readRange(job.path, job.fileSize, buffer, job.offset - dictionaryLength)
+      : readAt(job.path, buffer, job.base + job.offset - dictionaryLength),
+  );
   const data = buffer.subarray(dictionaryLength);
   const crc = zlib.crc32(data);
   if (job.level === 0) {
@@ -148,14 +163,40 @@ function readRange(path: string, size: number, buffer: Buffer, position: number)
   try {
     const actual = fstatSync(fd).size;
     if (actual !== size) throw changed(path, size, `${actual}`);
-    let done = 0;
-    while (done < buffer.length) {
-      const n = readSync(fd, buffer, done, buffer.length - done, position + done);
-      if (n === 0) throw changed(path, size, `${position + done}`);
-      done += n;
-    }
+    fill(fd, buffer, position, () => changed(path, size, `${position}`));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `size` bytes from `offset` of a file: an entry a packager listed as a range of an archive. */
+function readPart(path: string, offset: number, size: number): Buffer {
+  const buffer = readBuffer().subarray(0, size);
+  readAt(path, buffer, offset);
+  return buffer;
+}
+
+/** Fills `buffer` from `position` of a file, which must be long enough. */
+function readAt(path: string, buffer: Buffer, position: number): void {
+  const fd = openSync(path, "r");
+  try {
+    fill(fd, buffer, position, () => {
+      const error = new Error(
+        `it ends before byte ${position + buffer.length} of the range listed`,
+      );
+      return Object.assign(error, { code: "ZIP_FILE_CHANGED", file: path });
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fill(fd: number, buffer: Buffer, position: number, short: () => Error): void {
+  let done = 0;
+  while (done < buffer.length) {
+    const n = readSync(fd, buffer, done, buffer.length - done, position + done);
+    if (n === 0) throw short();
+    done += n;
   }
 }
 

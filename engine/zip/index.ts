@@ -19,6 +19,11 @@ export interface ZipEntry {
   readonly size: number;
   /** true keeps the executable bit (0755), else 0644. */
   readonly executable: boolean;
+  /**
+   * Where the bytes start when they are a range of `sourceFile` (`size`
+   * bytes from here) rather than the whole file. @default the whole file
+   */
+  readonly offset?: number;
 }
 
 export interface WriteZipOptions {

@@ -20,7 +20,12 @@ export interface PlannedEntry {
   readonly sourceFile: string;
   readonly size: number;
   readonly executable: boolean;
+  /** Where a range of `sourceFile` starts; none: the whole file. */
+  readonly offset?: number;
 }
+
+/** `offsets` of a job for a whole file, which is read to its end to check its size. */
+export const WHOLE_FILE = -1;
 
 /** Read and compress several small files, each as a whole. */
 export interface FilesJob {
@@ -29,6 +34,8 @@ export interface FilesJob {
   /** Parallel arrays rather than objects: cheaper to post to a worker. */
   readonly paths: readonly string[];
   readonly sizes: readonly number[];
+  /** Where each file's bytes start in its path, or WHOLE_FILE. */
+  readonly offsets: readonly number[];
 }
 
 /** Read and compress one chunk of a big file as part of a single deflate stream. */
@@ -37,6 +44,8 @@ export interface ChunkJob {
   readonly level: number;
   readonly path: string;
   readonly fileSize: number;
+  /** Where the file's bytes start in `path`, or WHOLE_FILE (then `path` must be `fileSize` long). */
+  readonly base: number;
   readonly offset: number;
   readonly length: number;
   readonly last: boolean;
@@ -51,7 +60,13 @@ export type Unit =
 
 /** Sorts entries by the bytes of their UTF-8 names and rejects names a zip must not hold. */
 export function sortEntries(
-  entries: readonly { name: string; sourceFile: string; size: number; executable: boolean }[],
+  entries: readonly {
+    name: string;
+    sourceFile: string;
+    size: number;
+    executable: boolean;
+    offset?: number;
+  }[],
 ): PlannedEntry[] {
   const planned = entries.map((e) => ({
     name: Buffer.from(e.name, "utf8"),
@@ -59,6 +74,7 @@ export function sortEntries(
     sourceFile: e.sourceFile,
     size: e.size,
     executable: e.executable,
+    offset: e.offset,
   }));
   planned.forEach(assertName);
   planned.sort((a, b) => Buffer.compare(a.name, b.name));
@@ -110,6 +126,7 @@ export function planUnits(entries: readonly PlannedEntry[], level: number): Unit
       level,
       paths: batch.map((e) => e.sourceFile),
       sizes: batch.map((e) => e.size),
+      offsets: batch.map((e) => e.offset ?? WHOLE_FILE),
     };
     units.push({ job, bytes: batchBytes, entries: batch });
     batch = [];
@@ -132,6 +149,7 @@ export function planUnits(entries: readonly PlannedEntry[], level: number): Unit
         level,
         path: entry.sourceFile,
         fileSize: entry.size,
+        base: entry.offset ?? WHOLE_FILE,
         offset,
         length,
         last,

@@ -3,10 +3,10 @@
  * packager run for a Lambda runtime's name, and on a directory or a zip.
  */
 import assert from "node:assert/strict";
-import { chmod, copyFile, mkdir, stat, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { auditPath, auditTarget } from "../../../engine/audit";
+import { auditFiles, auditPath, auditTarget } from "../../../engine/audit";
 import { build } from "../../../engine/build";
 import type { BuildOptions } from "../../../engine/options";
 import { builtinPackagersDir } from "../../../engine/packager";
@@ -218,6 +218,40 @@ describe("auditing a directory or a zip", () => {
     assert.equal(fromZip.findings.length, 3);
     assert.deepEqual(fromZip.findings, fromDir.findings);
     assert.equal(fromZip.files, fromDir.files);
+  });
+
+  test("files that are ranges of one archive give the findings the files give", async () => {
+    const objects = await compiledObjects();
+    // In the walk's order, so the findings come in the same order.
+    const names = ["bin/server", "lib/draw.so", "lib/ok.so"] as const;
+    const kinds = ["muslExecutable", "glibc236", "plain"] as const;
+    const dir = await tempDir("audit-archive");
+    const archive = path.join(dir, "archive");
+    const bytes = await Promise.all(kinds.map((kind) => readFile(objects[kind])));
+    const files = [];
+    let offset = 4096; // bytes before the first object, which no file owns
+    for (const [i, data] of bytes.entries()) {
+      files.push({
+        name: names[i],
+        sourceFile: archive,
+        size: data.length,
+        executable: i === 0,
+        offset,
+      });
+      offset += data.length + 7;
+    }
+    const parts = bytes.flatMap((data) => [data, Buffer.alloc(7, 0x7f)]);
+    await writeFile(archive, Buffer.concat([Buffer.alloc(4096, 0x7f), ...parts]));
+    const fromArchive = await auditFiles(files, auditTarget("python3.12"));
+    const sourcePath = await source(Object.fromEntries(names.map((name, i) => [name, kinds[i]])));
+    await chmod(path.join(sourcePath, "bin/server"), 0o755);
+    const fromDir = await auditPath(sourcePath, auditTarget("python3.12"));
+    assert.equal(fromArchive.native, 3);
+    assert.deepEqual(fromArchive.findings, fromDir.findings);
+    assert.deepEqual(
+      fromArchive.findings.map((f) => f.name),
+      ["bin/server", "lib/draw.so"],
+    );
   });
 
   test("a path that is not there is an error naming it", async () => {

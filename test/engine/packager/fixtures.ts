@@ -1,9 +1,9 @@
 /** Shared by the packager tests: temp dirs, fixture copies, staging runs, wheels. */
 import execa from "execa";
 import { run } from "../../support/run";
+import { stagedBytes } from "../../support/staged";
 import {
   chmod,
-  copyFile,
   cp,
   mkdir,
   mkdtemp,
@@ -93,7 +93,7 @@ export async function stage(
   for (const file of files) {
     const target = path.join(buildDir, file.name);
     await mkdir(path.dirname(target), { recursive: true });
-    await copyFile(file.sourceFile, target);
+    await writeFile(target, await stagedBytes(file));
     await chmod(target, file.executable ? 0o755 : 0o644);
   }
   await mkdir(buildDir, { recursive: true });

@@ -3,13 +3,14 @@
  * in place) and $PACKAGE_ZIP, each winning over the one before at a path.
  */
 import assert from "node:assert/strict";
-import { chmod, mkdir, readFile, truncate, writeFile } from "node:fs/promises";
+import { chmod, mkdir, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { normalizeBuildOptions, type BuildOptions } from "../../../engine/options";
 import { preflight } from "../../../engine/preflight";
 import { stage } from "../../../engine/stage";
 import { LambdaPackageError } from "../../../shared/errors";
+import { stagedBytes } from "../../support/staged";
 import { tempDir } from "../../support/tmp";
 
 async function tree(files: Record<string, string>): Promise<string> {
@@ -29,7 +30,7 @@ async function staged(sourcePath: string, body: string, options: Partial<BuildOp
   const normalized = normalizeBuildOptions({ sourcePath, packager, ...options });
   const files = await stage(normalized, preflight(normalized), await tempDir("stage-work"));
   const contents: Record<string, string> = {};
-  for (const file of files) contents[file.name] = await readFile(file.sourceFile, "utf8");
+  for (const file of files) contents[file.name] = (await stagedBytes(file)).toString("utf8");
   return { files, contents };
 }
 
@@ -90,6 +91,61 @@ describe("stage", () => {
         return true;
       },
     );
+  });
+
+  test("entries listed as ranges of an archive are the packager's output: the source wins, excludes apply", async () => {
+    const source = await tree({ "shared.js": "source" });
+    const { files, contents } = await staged(
+      source,
+      [
+        'archive="$(dirname "$SOURCE_MANIFEST")/archive"',
+        'printf "onetwothreefour" >"$archive"',
+        'echo build >"$BUILD_DIR/one.js"',
+        "{",
+        '  echo "from $archive"',
+        '  echo "entry 0 3 644 one.js"',
+        '  echo "entry 3 3 755 lib/two words.js"',
+        '  echo "entry 6 5 644 shared.js"',
+        '  echo "entry 11 4 644 docs/four.md"',
+        "  echo 'include .'",
+        '} >"$SOURCE_MANIFEST"',
+      ].join("\n"),
+      { exclude: ["docs/"] },
+    );
+    assert.deepEqual(contents, {
+      "one.js": "one",
+      "lib/two words.js": "two",
+      "shared.js": "source",
+    });
+    const two = files.find((f) => f.name === "lib/two words.js");
+    assert.equal(two?.executable, true);
+    assert.equal(two?.offset, 3);
+  });
+
+  test("a listed range the archive does not hold, a missing archive or a path out of the package fail naming them", async () => {
+    const source = await tree({ "a.js": "a" });
+    const write = 'archive="$(dirname "$SOURCE_MANIFEST")/archive"; printf "12345" >"$archive"';
+    for (const [body, expected] of [
+      [
+        `${write}; printf "from $archive\\nentry 3 4 644 x.js\\n" >"$SOURCE_MANIFEST"`,
+        /is 5 bytes, and "x\.js" is listed at bytes 3–7/,
+      ],
+      [
+        `printf "from /nowhere/archive\\nentry 0 1 644 x.js\\n" >"$SOURCE_MANIFEST"`,
+        /\/nowhere\/archive .*does not exist/,
+      ],
+      [
+        `${write}; printf "from $archive\\nentry 0 1 644 ../x.js\\n" >"$SOURCE_MANIFEST"`,
+        /lists "\.\.\/x\.js", which is not a path inside the package/,
+      ],
+    ] as const) {
+      await assert.rejects(staged(source, body), (error: unknown) => {
+        assert.ok(error instanceof LambdaPackageError && error.code === "SOURCE_MANIFEST_INVALID");
+        assert.match(error.message, expected);
+        assert.ok(error.message.includes(source), "names the source");
+        return true;
+      });
+    }
   });
 
   test("Lambda's size limit applies to the source read in place too", async () => {

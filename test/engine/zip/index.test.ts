@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { access, readFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { LambdaPackageError } from "../../../shared/errors";
@@ -87,6 +87,72 @@ describe("writeZip", () => {
     const b = await writeZip(reversed, path.join(dir, "b.zip"), { level: 9, mtime: MTIME });
     assert.equal(a.sha256, b.sha256);
     assert.deepEqual(await readFile(a.path), await readFile(b.path));
+  });
+
+  test("zips ranges of one archive to the same bytes as the files they hold, big files' chunks included", async () => {
+    const dir = await tempDir("zip");
+    // Past BIG_FILE, so it is cut into chunks, each primed with the bytes before it in the file only.
+    const files = {
+      ...sampleFiles(),
+      "big.bin": randomBytes(1536 * 1024),
+      "big.txt": "abc\n".repeat(400_000),
+    };
+    await makeTree(path.join(dir, "tree"), files);
+    const whole = await writeZip(
+      await entriesOf(path.join(dir, "tree")),
+      path.join(dir, "whole.zip"),
+      {
+        level: 9,
+        mtime: MTIME,
+        concurrency: 2,
+      },
+    );
+    const archive = path.join(dir, "archive");
+    const parts: Buffer[] = [randomBytes(40_000)]; // leading bytes no entry owns
+    const ranged: ZipEntry[] = [];
+    let offset = parts[0].length;
+    for (const [name, content] of Object.entries(files)) {
+      const bytes = Buffer.from(content);
+      ranged.push({
+        name,
+        sourceFile: archive,
+        size: bytes.length,
+        executable: name.endsWith(".sh"),
+        offset,
+      });
+      parts.push(bytes, randomBytes(100));
+      offset += bytes.length + 100;
+    }
+    await writeFile(archive, Buffer.concat(parts));
+    const fromArchive = await writeZip(ranged, path.join(dir, "ranged.zip"), {
+      level: 9,
+      mtime: MTIME,
+      concurrency: 2,
+    });
+    assert.equal(fromArchive.sha256, whole.sha256);
+  });
+
+  test("a range past the end of its archive fails naming the archive and removes the partial zip", async () => {
+    const dir = await tempDir("zip");
+    const archive = path.join(dir, "archive");
+    await writeFile(archive, "0123456789");
+    const out = path.join(dir, "out.zip");
+    await assert.rejects(
+      writeZip(
+        [{ name: "a.js", sourceFile: archive, size: 8, executable: false, offset: 5 }],
+        out,
+        {
+          level: 9,
+          mtime: MTIME,
+        },
+      ),
+      (e: unknown) => {
+        assert.ok(e instanceof LambdaPackageError && e.code === "ZIP_FILE_CHANGED", String(e));
+        assert.match(e.message, /archive \(zip entry "a\.js"\): it ends before byte 13/);
+        return true;
+      },
+    );
+    await assert.rejects(access(out));
   });
 
   test("changes only the DOS date and time fields when the mtime changes", async () => {
