@@ -6,7 +6,8 @@
  * - Without `$BUNDLE`: the source goes in as it is (read in place through
  *   `$SOURCE_MANIFEST`, without node_modules), and its production
  *   dependencies are installed into BUILD_DIR by the project's package
- *   manager; `LAYER=1` installs only the dependencies, under nodejs/.
+ *   manager, or for npm, listed from npm's cache when it holds them all;
+ *   `LAYER=1` installs only the dependencies, under nodejs/.
  * - With `$BUNDLE`: esbuild bundles the entry into BUILD_DIR, and only the
  *   packages of `nodeModules` are installed beside it; the source is not
  *   included.
@@ -20,6 +21,7 @@ import type { NormalizedBundleOptions } from "../bundle/options";
 import { ARCHITECTURES, LOCAL_ARCHITECTURE, type Architecture } from "../options";
 import { installProduction } from "./install";
 import { readPackageJson, type PackageJson } from "./manifest";
+import { installFromCache } from "./npm-cache";
 import { keepOnly } from "./prune";
 import { LOCKFILES, readProject } from "./project";
 
@@ -92,6 +94,15 @@ export async function packageNodejs(env: NodejsPackagerEnv): Promise<void> {
     return;
   }
   const project = readProject(env.sourcePath, manifest);
+  const fromCache = await installFromCache({
+    project,
+    prefix: env.layer ? "nodejs/" : "",
+    architecture: env.architecture,
+    sourceManifest: env.sourceManifest,
+    env: process.env,
+    log,
+  });
+  if (fromCache) return;
   await installProduction({ project, dest, architecture: env.architecture, log });
 }
 

@@ -30,6 +30,8 @@ export type JobResult =
   | {
       readonly kind: "error";
       readonly file: string;
+      /** Which file of a files job failed: entries that are ranges of one archive share `file`. */
+      readonly index?: number;
       readonly code: string;
       readonly message: string;
     };
@@ -52,9 +54,9 @@ export function runJob(job: Job, out: Buffer): JobResult {
   try {
     return job.kind === "files" ? compressFiles(job, out) : compressChunk(job, out);
   } catch (error) {
-    const e = error as NodeJS.ErrnoException & { file?: string };
+    const e = error as NodeJS.ErrnoException & { file?: string; index?: number };
     const file = e.file ?? (job.kind === "chunk" ? job.path : "");
-    return { kind: "error", file, code: e.code ?? "EIO", message: e.message };
+    return { kind: "error", file, index: e.index, code: e.code ?? "EIO", message: e.message };
   }
 }
 
@@ -70,8 +72,10 @@ function compressFiles(job: FilesJob, out: Buffer): JobResult {
     const path = job.paths[i];
     const size = job.sizes[i];
     const offset = job.offsets[i];
-    const data = guard(path, () =>
-      offset === WHOLE_FILE ? readWhole(path, size) : readPart(path, offset, size),
+    const data = guard(
+      path,
+      () => (offset === WHOLE_FILE ? readWhole(path, size) : readPart(path, offset, size)),
+      i,
     );
     const crc = zlib.crc32(data);
     let kept: Uint8Array = data;
@@ -123,12 +127,12 @@ function compressChunk(job: ChunkJob, out: Buffer): JobResult {
   return { kind: "chunk", length: deflated.length, crc };
 }
 
-/** Runs `read`, tagging any error with the file it was about. */
-function guard<T>(path: string, read: () => T): T {
+/** Runs `read`, tagging any error with the file it was about (and its place in a files job). */
+function guard<T>(path: string, read: () => T, index?: number): T {
   try {
     return read();
   } catch (error) {
-    throw Object.assign(error as Error, { file: path });
+    throw Object.assign(error as Error, { file: path, index });
   }
 }
 

@@ -152,8 +152,7 @@ async function writeUnit(
   output: Buffer,
 ): Promise<void> {
   if (result.kind === "error") {
-    const entry =
-      "entries" in unit ? unit.entries.find((e) => e.sourceFile === result.file) : unit.entry;
+    const entry = "entries" in unit ? unit.entries[result.index ?? -1] : unit.entry;
     const name = entry ? ` (zip entry "${entry.displayName}")` : "";
     throw new LambdaPackageError(
       result.code === "ZIP_FILE_CHANGED" ? "ZIP_FILE_CHANGED" : "ZIP_READ_FAILED",

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { FORCE_NPM_CI } from "../../../engine/nodejs/npm-cache";
 import { copyFixture, listTree, run, stage, tempDir } from "./fixtures";
 
 /** Requires `file` from `dir` with node and calls its handler, as Lambda would. */
@@ -35,7 +36,10 @@ describe("nodejs packagers", { timeout: 180_000 }, () => {
     await mkdir(path.join(src, ".git"));
     await writeFile(path.join(src, ".git", "HEAD"), "ref: refs/heads/main\n");
     const before = await listTree(src);
-    const { buildDir, lines } = await stage(t, "nodejs22.x", src, { architecture: "arm64" });
+    const { buildDir, lines } = await stage(t, "nodejs22.x", src, {
+      architecture: "arm64",
+      packagerEnv: { [FORCE_NPM_CI]: "1" },
+    });
     const tree = await listTree(buildDir);
     for (const file of [
       "index.js",
@@ -63,6 +67,22 @@ describe("nodejs packagers", { timeout: 180_000 }, () => {
       statusCode: 200,
       body: JSON.stringify({ isNumber: true, runtime: "nodejs" }),
     });
+    // npm ci has put is-number into npm's cache: the next build unpacks it from there, to the same files.
+    const again = await stage(t, "nodejs22.x", src, { architecture: "arm64" });
+    assert.ok(
+      again.lines.some((l) =>
+        /1 package\(s\) of package-lock\.json unpacked from npm's cache/.test(l),
+      ),
+      again.lines.join("\n"),
+    );
+    assert.deepEqual(await listTree(again.buildDir), tree);
+    for (const file of tree.filter((f) => !f.endsWith("/"))) {
+      assert.deepEqual(
+        await readFile(path.join(again.buildDir, file)),
+        await readFile(path.join(buildDir, file)),
+        file,
+      );
+    }
   });
 
   test("without a lockfile, npm install resolves the dependencies", async (t) => {
@@ -120,7 +140,7 @@ describe("nodejs packagers", { timeout: 180_000 }, () => {
       const log = path.join(await tempDir(t, "npm-calls-"), "calls");
       await stage(t, "nodejs22.x", await copyFixture(t, "nodejs-app"), {
         architecture,
-        packagerEnv: { PATH: `${bin}:${process.env.PATH}`, NPM_CALLS: log },
+        packagerEnv: { PATH: `${bin}:${process.env.PATH}`, NPM_CALLS: log, [FORCE_NPM_CI]: "1" },
       });
       return readFile(log, "utf8");
     };

@@ -1,0 +1,161 @@
+/**
+ * What `npm ci --omit=dev` would install, read from package-lock.json alone:
+ * the lockfile's `packages` map (lockfile version 2 and 3) names every
+ * package's place in node_modules and its tarball's integrity. Whatever makes
+ * npm do more than unpack tarballs (install scripts, links, bundled or
+ * extraneous packages, a lockfile out of step with package.json) is a reason
+ * to let npm do it, and is returned as one.
+ */
+import type { PackageJson } from "../manifest";
+
+/** A package to unpack. */
+export interface LockedPackage {
+  /** Its directory, as the lockfile keys it: `node_modules/a`, `node_modules/a/node_modules/@s/b`. */
+  readonly location: string;
+  /** Its tarball's SHA-512, hex: where npm's cache keeps it. */
+  readonly sha512: string;
+  /** name@version, for messages. */
+  readonly label: string;
+}
+
+/** The platform npm checks `os`, `cpu` and `libc` against. */
+export interface Platform {
+  readonly os: string;
+  readonly cpu: string;
+  /** `glibc` or `musl` on Linux, none elsewhere: asked only of packages that name a libc. */
+  readonly libc: () => string | undefined;
+}
+
+export type LockPlan =
+  { readonly packages: readonly LockedPackage[] } | { readonly reason: string };
+
+interface LockEntry {
+  readonly name?: string;
+  readonly version?: string;
+  readonly resolved?: string;
+  readonly integrity?: string;
+  readonly dev?: boolean;
+  readonly optional?: boolean;
+  readonly devOptional?: boolean;
+  readonly link?: boolean;
+  readonly inBundle?: boolean;
+  readonly extraneous?: boolean;
+  readonly hasInstallScript?: boolean;
+  readonly os?: string | string[];
+  readonly cpu?: string | string[];
+  readonly libc?: string | string[];
+  readonly dependencies?: Record<string, string>;
+  readonly optionalDependencies?: Record<string, string>;
+}
+
+/** The dependency maps npm ci compares between package.json and the lockfile's root. */
+const DEPENDENCY_FIELDS = [
+  "dependencies",
+  "devDependencies",
+  "optionalDependencies",
+  "peerDependencies",
+] as const;
+
+/** Root scripts `npm ci` runs, which could write into node_modules. */
+const ROOT_SCRIPTS = [
+  "preinstall",
+  "install",
+  "postinstall",
+  "preprepare",
+  "prepare",
+  "postprepare",
+];
+
+/** package.json fields that make npm ci do more than the lockfile says. */
+const ROOT_FIELDS = ["workspaces", "overrides", "bundleDependencies", "bundledDependencies"];
+
+/**
+ * The packages `npm ci --omit=dev` installs for `platform` from `lock` (the
+ * parsed package-lock.json of the project whose package.json is `manifest`),
+ * or the reason to run npm ci instead.
+ */
+export function lockedPackages(lock: unknown, manifest: PackageJson, platform: Platform): LockPlan {
+  const { lockfileVersion, packages } = (lock ?? {}) as {
+    lockfileVersion?: number;
+    packages?: Record<string, LockEntry>;
+  };
+  if (!packages || !lockfileVersion || lockfileVersion < 2) {
+    return { reason: `the lockfile is version ${lockfileVersion ?? "?"}, before npm 7's` };
+  }
+  const fields = manifest as Record<string, unknown>;
+  const field = ROOT_FIELDS.find((name) => fields[name] !== undefined);
+  if (field) return { reason: `package.json has "${field}"` };
+  const scripts = (fields.scripts ?? {}) as Record<string, unknown>;
+  const script = ROOT_SCRIPTS.find((name) => scripts[name] !== undefined);
+  if (script) return { reason: `package.json has a "${script}" script` };
+  const root = packages[""] ?? {};
+  for (const name of DEPENDENCY_FIELDS) {
+    if (!sameMap(fields[name], (root as Record<string, unknown>)[name])) {
+      return { reason: `package.json's ${name} differ from the lockfile's (npm ci would refuse)` };
+    }
+  }
+  const chosen: LockedPackage[] = [];
+  for (const [location, entry] of Object.entries(packages)) {
+    if (location === "") continue;
+    const label = `${entry.name ?? location.slice(location.lastIndexOf("node_modules/") + 13)}@${entry.version ?? "?"}`;
+    if (!/^node_modules\/./.test(location)) return { reason: `the lockfile lists ${location}` };
+    if (entry.link) return { reason: `${location} is a link` };
+    if (entry.inBundle) return { reason: `${label} is bundled in another package` };
+    if (entry.extraneous) return { reason: `${label} is extraneous` };
+    if (entry.dev) continue; // --omit=dev; devOptional packages stay, as with npm.
+    if (!fitsPlatform(entry, platform)) {
+      if (!entry.optional && !entry.devOptional) {
+        return { reason: `${label} is not for ${describe(platform)} (npm ci would refuse)` };
+      }
+      // npm leaves out the package and whatever only it needs; the latter takes the graph.
+      if (entry.dependencies || entry.optionalDependencies) {
+        return { reason: `${label} is left out on ${describe(platform)} with what it needs` };
+      }
+      continue;
+    }
+    if (entry.hasInstallScript) return { reason: `${label} has install scripts` };
+    if (entry.resolved !== undefined && !/^https?:\/\//.test(entry.resolved)) {
+      return { reason: `${label} comes from ${entry.resolved}` };
+    }
+    const sha512 = /(?:^|\s)sha512-([A-Za-z0-9+/]+={0,2})(?:\?\S*)?(?:\s|$)/.exec(
+      entry.integrity ?? "",
+    );
+    if (!sha512) return { reason: `${label} has no sha512 integrity` };
+    chosen.push({ location, sha512: Buffer.from(sha512[1], "base64").toString("hex"), label });
+  }
+  return { packages: chosen };
+}
+
+/** npm-install-checks' rule: none of the `!x` values, and one of the others if any are given. */
+function allows(value: string | undefined, list: string | string[] | undefined): boolean {
+  if (list === undefined) return true;
+  const values = typeof list === "string" ? [list] : list;
+  if (values.length === 1 && values[0] === "any") return true;
+  let negated = 0;
+  let match = false;
+  for (const item of values) {
+    if (item.startsWith("!")) {
+      negated++;
+      if (value === item.slice(1)) return false;
+    } else match ||= value === item;
+  }
+  return match || negated === values.length;
+}
+
+function fitsPlatform(entry: LockEntry, platform: Platform): boolean {
+  if (!allows(platform.os, entry.os) || !allows(platform.cpu, entry.cpu)) return false;
+  if (entry.libc === undefined) return true;
+  // libc is only known on Linux: anywhere else a package that names one does not fit.
+  const libc = platform.os === "linux" ? platform.libc() : undefined;
+  return libc !== undefined && allows(libc, entry.libc);
+}
+
+function describe(platform: Platform): string {
+  return `${platform.os}/${platform.cpu}`;
+}
+
+function sameMap(a: unknown, b: unknown): boolean {
+  const entries = (map: unknown) =>
+    JSON.stringify(Object.entries((map ?? {}) as Record<string, unknown>).sort());
+  return entries(a) === entries(b);
+}

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { npmCacheSettings } from "../../../../engine/nodejs/npm-cache/config";
+import { tempDir } from "../../../support/tmp";
+
+/** A project root with `npmrc` (if any), and a user and global npmrc of their own. */
+async function setup(files: { project?: string; user?: string; global?: string } = {}) {
+  const dir = await tempDir("npm-config");
+  const root = path.join(dir, "project");
+  const prefix = path.join(dir, "node");
+  await mkdir(root);
+  await mkdir(path.join(prefix, "etc"), { recursive: true });
+  const user = path.join(dir, "user.npmrc");
+  if (files.project !== undefined) await writeFile(path.join(root, ".npmrc"), files.project);
+  if (files.user !== undefined) await writeFile(user, files.user);
+  if (files.global !== undefined) await writeFile(path.join(prefix, "etc", "npmrc"), files.global);
+  return { root, prefix, dir, env: { npm_config_userconfig: user } as NodeJS.ProcessEnv };
+}
+
+test("npm's cache is ~/.npm/_cacache unless a setting moves it; registries and auth leave it usable", async () => {
+  const { root, prefix, env } = await setup({
+    project:
+      "registry=https://npm.example.com/\n//npm.example.com/:_authToken=${TOKEN}\n@acme:registry=https://acme.example/\n",
+    user: "fund=false\naudit = false\n; a comment\n",
+  });
+  assert.deepEqual(npmCacheSettings(root, env, prefix), {
+    cache: path.join(os.homedir(), ".npm", "_cacache"),
+  });
+});
+
+test("cache comes from the last place that sets it: global, user, project, then the environment", async () => {
+  const { root, prefix, env, dir } = await setup({
+    global: "cache=/global/cache\n",
+    user: "cache=~/user-cache\n",
+    project: 'cache="${CACHE_ROOT}/project-cache"\n',
+  });
+  const withVar = { ...env, CACHE_ROOT: dir };
+  assert.deepEqual(npmCacheSettings(root, withVar, prefix), {
+    cache: path.join(dir, "project-cache", "_cacache"),
+  });
+  assert.deepEqual(npmCacheSettings(root, { ...withVar, NPM_CONFIG_CACHE: "/env/cache" }, prefix), {
+    cache: "/env/cache/_cacache",
+  });
+  const userOnly = await setup({ user: "cache=~/user-cache\n" });
+  assert.deepEqual(npmCacheSettings(userOnly.root, userOnly.env, userOnly.prefix), {
+    cache: path.join(os.homedir(), "user-cache", "_cacache"),
+  });
+});
+
+test("a setting that could change what npm ci installs is a reason naming it and where it is set", async () => {
+  const project = await setup({ project: "omit=optional\n" });
+  assert.deepEqual(npmCacheSettings(project.root, project.env, project.prefix), {
+    reason: `${path.join(project.root, ".npmrc")} sets omit`,
+  });
+  const global = await setup({ global: "install-strategy=linked\n" });
+  assert.deepEqual(npmCacheSettings(global.root, global.env, global.prefix), {
+    reason: `${path.join(global.prefix, "etc", "npmrc")} sets install-strategy`,
+  });
+  const fromEnv = await setup();
+  assert.deepEqual(
+    npmCacheSettings(
+      fromEnv.root,
+      { ...fromEnv.env, npm_config_bin_links: "false" },
+      fromEnv.prefix,
+    ),
+    { reason: "the environment sets bin-links" },
+  );
+  // Empty variables are unset, as npm reads them.
+  assert.ok(
+    "cache" in
+      npmCacheSettings(fromEnv.root, { ...fromEnv.env, npm_config_omit: "" }, fromEnv.prefix),
+  );
+});

@@ -1,0 +1,273 @@
+/**
+ * Packages unpacked from npm's cache must give the zip `npm ci` gives. The
+ * packages here are made by the test, with what npm's unpacking treats
+ * specially (bins, a nested and a scoped package, .gitignore, links, a second
+ * top directory, another platform's optional package), added to a cache of
+ * the test's own with `npm cache add`, and installed offline both ways.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { create } from "tar";
+import { build } from "../../../../engine/build";
+import { FORCE_NPM_CI } from "../../../../engine/nodejs/npm-cache";
+import { run } from "../../../support/run";
+import { tempDir } from "../../../support/tmp";
+
+interface FakePackage {
+  readonly name: string;
+  readonly version: string;
+  readonly manifest?: Record<string, unknown>;
+  /** Paths under the tarball's top directory ("package/" unless they say otherwise). */
+  readonly files: Record<string, string | { link: string } | { mode: number; text: string }>;
+  /** Order of the tarball's entries, when it matters. */
+  readonly order?: readonly string[];
+  readonly lock?: Record<string, unknown>;
+}
+
+const PACKAGES: Record<string, FakePackage> = {
+  "node_modules/alpha": {
+    name: "alpha",
+    version: "1.0.0",
+    manifest: { bin: "cli.js", dependencies: { gamma: "2.0.0" } },
+    files: {
+      "package/cli.js": "#!/usr/bin/env node\nconsole.log('alpha');\n",
+      "package/lib/run.sh": { mode: 0o755, text: "#!/bin/sh\necho run\n" },
+      "package/.gitignore": "node_modules\n",
+      "package/link-to-cli": { link: "cli.js" },
+      "package/docs/read me.md": "# alpha\n",
+      "other/stray.txt": "a second top directory loses its name too\n",
+    },
+    lock: { dependencies: { gamma: "2.0.0" }, bin: { alpha: "cli.js" } },
+  },
+  "node_modules/alpha/node_modules/gamma": {
+    name: "gamma",
+    version: "2.0.0",
+    manifest: { bin: { gamma: "./bin/g.js", missing: "nope.js" } },
+    files: {
+      "package/index.js": "module.exports = 2;\n",
+      "package/bin/g.js": "#!/usr/bin/env node\n",
+    },
+    lock: { bin: { gamma: "bin/g.js", missing: "nope.js" } },
+  },
+  "node_modules/gamma": {
+    name: "gamma",
+    version: "1.0.0",
+    files: {
+      "package/index.js": "module.exports = 1;\n",
+      "package/.npmignore": "npmignore\n",
+      "package/.gitignore": "gitignore, dropped: the package has a .npmignore\n",
+    },
+    order: ["package/package.json", "package/index.js", "package/.npmignore", "package/.gitignore"],
+  },
+  "node_modules/@scope/beta": {
+    name: "@scope/beta",
+    version: "1.0.0",
+    manifest: { bin: { beta: "bin/beta" } },
+    files: { "package/bin/beta": "#!/bin/sh\necho beta\n" },
+    lock: { bin: { beta: "bin/beta" } },
+  },
+  "node_modules/plat-mac": {
+    name: "plat-mac",
+    version: "1.0.0",
+    manifest: { os: ["darwin"] },
+    files: { "package/index.js": "" },
+    lock: { optional: true, os: ["darwin"] },
+  },
+  "node_modules/devdep": {
+    name: "devdep",
+    version: "1.0.0",
+    files: { "package/index.js": "" },
+    lock: { dev: true },
+  },
+};
+
+/** Writes each package's tarball, adds them to a new npm cache, and writes a function using them. */
+async function fixture(): Promise<{ source: string; cache: string }> {
+  const dir = await tempDir("npm-cache-fixture");
+  const cache = path.join(dir, "cache");
+  const lockPackages: Record<string, object> = {};
+  const tarballs: string[] = [];
+  for (const [location, pkg] of Object.entries(PACKAGES)) {
+    const stage = path.join(dir, "tarballs", pkg.name.replace("/", "-") + pkg.version);
+    const files: FakePackage["files"] = {
+      "package/package.json": JSON.stringify({
+        name: pkg.name,
+        version: pkg.version,
+        ...pkg.manifest,
+      }),
+      ...pkg.files,
+    };
+    for (const [name, content] of Object.entries(files)) {
+      const file = path.join(stage, name);
+      await mkdir(path.dirname(file), { recursive: true });
+      if (typeof content === "string") await writeFile(file, content, { mode: 0o644 });
+      else if ("link" in content) await symlink(content.link, file);
+      else await writeFile(file, content.text, { mode: content.mode });
+    }
+    await mkdir(path.join(stage, "package", "empty-dir"));
+    const tgz = `${stage}.tgz`;
+    await create({ gzip: true, file: tgz, cwd: stage, portable: true }, [
+      ...(pkg.order ?? Object.keys(files)),
+      "package/empty-dir",
+    ]);
+    tarballs.push(tgz);
+    const integrity = `sha512-${createHash("sha512")
+      .update(await readFile(tgz))
+      .digest("base64")}`;
+    const resolved = `https://registry.npmjs.org/${pkg.name}/-/${pkg.name.split("/").pop()}-${pkg.version}.tgz`;
+    lockPackages[location] = { version: pkg.version, resolved, integrity, ...pkg.lock };
+  }
+  await run("npm", ["cache", "add", ...tarballs, "--cache", cache]);
+  const source = path.join(dir, "fn");
+  await mkdir(source);
+  const manifest = {
+    name: "fn",
+    version: "1.0.0",
+    dependencies: { alpha: "1.0.0", gamma: "1.0.0", "@scope/beta": "1.0.0" },
+    optionalDependencies: { "plat-mac": "1.0.0" },
+    devDependencies: { devdep: "1.0.0" },
+  };
+  await writeFile(path.join(source, "package.json"), JSON.stringify(manifest, null, 2));
+  await writeFile(
+    path.join(source, "index.js"),
+    'exports.handler = async () => require("alpha/package.json").name;\n',
+  );
+  const lock = {
+    name: "fn",
+    version: "1.0.0",
+    lockfileVersion: 3,
+    requires: true,
+    packages: { "": manifest, ...lockPackages },
+  };
+  await writeFile(path.join(source, "package-lock.json"), JSON.stringify(lock, null, 2));
+  return { source, cache };
+}
+
+async function packaged(source: string, env: Record<string, string>) {
+  const log: string[] = [];
+  const outFile = path.join(await tempDir("npm-cache-out"), "fn.zip");
+  const result = await build({
+    sourcePath: source,
+    runtime: "nodejs22.x",
+    outFile,
+    packagerEnv: env,
+    log: (line) => log.push(line),
+  });
+  return { result, log, outFile };
+}
+
+async function zipListing(zip: string): Promise<string[]> {
+  const out = await run("zipinfo", ["-l", zip]);
+  return out
+    .split("\n")
+    .filter((line) => /^[-l]r/.test(line))
+    .map((line) => {
+      const fields = line.split(/\s+/);
+      return `${fields[0]} ${fields.slice(9).join(" ")}`;
+    });
+}
+
+describe("npm packages from npm's cache", { timeout: 120_000 }, () => {
+  test("give the zip npm ci gives, bins, nested and scoped packages, renames and left-out files alike", async () => {
+    const { source, cache } = await fixture();
+    const env = { npm_config_cache: cache, npm_config_offline: "true" };
+    const fromCache = await packaged(source, env);
+    const withNpm = await packaged(source, { ...env, [FORCE_NPM_CI]: "1" });
+    assert.ok(
+      fromCache.log.some((l) =>
+        /4 package\(s\) of package-lock\.json unpacked from npm's cache/.test(l),
+      ),
+      fromCache.log.join("\n"),
+    );
+    assert.ok(
+      withNpm.log.some((l) => l.includes(`running npm ci, because ${FORCE_NPM_CI} is set`)),
+    );
+    assert.ok(
+      withNpm.log.some((l) => /added \d+ packages?/.test(l)),
+      withNpm.log.join("\n"),
+    );
+    const listing = await zipListing(fromCache.outFile);
+    assert.deepEqual(listing, await zipListing(withNpm.outFile));
+    assert.equal(fromCache.result.sha256, withNpm.result.sha256);
+    // What npm's unpacking does, seen in the zip both ways.
+    for (const expected of [
+      "-rwxr-xr-x node_modules/.bin/alpha",
+      "-rwxr-xr-x node_modules/alpha/cli.js",
+      "-rwxr-xr-x node_modules/alpha/lib/run.sh",
+      "-rw-r--r-- node_modules/alpha/.npmignore",
+      "-rw-r--r-- node_modules/alpha/docs/read me.md",
+      "-rw-r--r-- node_modules/alpha/stray.txt",
+      "-rwxr-xr-x node_modules/alpha/node_modules/.bin/gamma",
+      "-rw-r--r-- node_modules/alpha/node_modules/gamma/index.js",
+      "-rwxr-xr-x node_modules/.bin/beta",
+      "-rw-r--r-- node_modules/gamma/.npmignore",
+    ]) {
+      assert.ok(listing.includes(expected), `${expected} in\n${listing.join("\n")}`);
+    }
+    for (const absent of [
+      "link-to-cli",
+      ".gitignore",
+      "plat-mac",
+      "devdep",
+      ".bin/missing",
+      "empty-dir",
+    ]) {
+      assert.ok(!listing.some((l) => l.includes(absent)), `no ${absent}`);
+    }
+    const npmignore = await run("unzip", [
+      "-p",
+      fromCache.outFile,
+      "node_modules/gamma/.npmignore",
+    ]);
+    assert.equal(npmignore, "npmignore");
+  });
+
+  test("a package missing from the cache or changed in it means npm ci, which says what is wrong", async () => {
+    const { source, cache } = await fixture();
+    const env = { npm_config_cache: cache, npm_config_offline: "true" };
+    const lock = JSON.parse(await readFile(path.join(source, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { integrity: string }>;
+    };
+    const hex = Buffer.from(
+      lock.packages["node_modules/gamma"].integrity.slice(7),
+      "base64",
+    ).toString("hex");
+    const content = path.join(
+      cache,
+      "_cacache",
+      "content-v2",
+      "sha512",
+      hex.slice(0, 2),
+      hex.slice(2, 4),
+      hex.slice(4),
+    );
+    await writeFile(content, "not the tarball");
+    await assert.rejects(packaged(source, env), (error: Error) => {
+      // npm refuses the changed tarball too, offline; online it would fetch it again.
+      assert.match(
+        error.message,
+        /gamma@1\.0\.0's tarball in npm's cache does not match the lockfile's integrity/,
+      );
+      assert.match(error.message, /ENOTCACHED/);
+      return true;
+    });
+    await rm(content, { force: true }); // npm removed the bad copy already
+    const lines: string[] = [];
+    await assert.rejects(
+      build({
+        sourcePath: source,
+        runtime: "nodejs22.x",
+        outFile: path.join(await tempDir("npm-cache-out"), "fn.zip"),
+        packagerEnv: env,
+        log: (line) => lines.push(line),
+      }),
+    );
+    assert.ok(
+      lines.some((l) => l.includes("running npm ci, because gamma@1.0.0 is not in npm's cache")),
+      lines.join("\n"),
+    );
+  });
+});
