@@ -1,9 +1,10 @@
 /**
- * `npm run bench:bundle`: one TypeScript function packaged the two ways the
+ * `npm run bench:bundle`: one TypeScript function packaged the ways the
  * nodejs packagers know, each a whole `lambda-package build` in a process of
- * its own, alternating, medians of N: copy + `npm ci --omit=dev` (nodejs22.x
- * as it is) against `--entry src/handler.ts` (esbuild, CommonJS, source
- * map). Reports packaging time, zip size and file count.
+ * its own, alternating, medians of N: copy + `npm ci --omit=dev` (forced with
+ * LAMBDA_PACKAGE_NPM_CI), copy + the packages unpacked from npm's cache
+ * (nodejs22.x as it is), and `--entry src/handler.ts` (esbuild, CommonJS,
+ * source map). Reports packaging time, zip size and file count.
  *
  *   node dist/bench/bundle.js [--runs N] [--json FILE]
  */
@@ -12,6 +13,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { BuildResult } from "../engine/build";
+import { FORCE_NPM_CI } from "../engine/nodejs/npm-cache";
 import { benchFlags, measured, median, rotate, type Sample } from "./measure";
 import { cached, FUNCTION_DEPENDENCIES } from "./trees";
 
@@ -52,8 +54,9 @@ function tsFunction(): Promise<string> {
 }
 
 const WAYS = {
-  "copy + npm ci": [] as string[],
-  "bundle (esbuild)": ["--entry", "src/handler.ts"],
+  "copy + npm ci": { flags: [] as string[], env: { [FORCE_NPM_CI]: "1" } },
+  "copy + npm's cache": { flags: [] as string[], env: {} },
+  "bundle (esbuild)": { flags: ["--entry", "src/handler.ts"], env: {} },
 };
 type Way = keyof typeof WAYS;
 
@@ -65,9 +68,10 @@ interface Run extends Sample {
 async function runOnce(way: Way, source: string, work: string): Promise<Run> {
   const dir = await mkdtemp(path.join(work, "out-"));
   const out = path.join(dir, "out.zip");
-  const args = [CLI, "build", source, "-r", "nodejs22.x", "--out", out, "--json", ...WAYS[way]];
+  const args = [CLI, "build", source, "-r", "nodejs22.x", "--out", out, "--json"];
+  args.push(...WAYS[way].flags);
   // npm's cache is warm after the first run: the registry is not what is measured.
-  const env = { ...process.env, npm_config_prefer_offline: "true" };
+  const env = { ...process.env, npm_config_prefer_offline: "true", ...WAYS[way].env };
   try {
     const { sample, stdout } = await measured([process.execPath, ...args], { env });
     const result = JSON.parse(stdout) as BuildResult;
@@ -81,7 +85,11 @@ async function main(): Promise<void> {
   const { runs, json } = benchFlags("bench/bundle.ts", {});
   const source = await tsFunction();
   const work = await mkdtemp(path.join(os.tmpdir(), "bench-bundle-"));
-  const samples: Record<Way, Run[]> = { "copy + npm ci": [], "bundle (esbuild)": [] };
+  const samples: Record<Way, Run[]> = {
+    "copy + npm ci": [],
+    "copy + npm's cache": [],
+    "bundle (esbuild)": [],
+  };
   try {
     for (const way of Object.keys(WAYS) as Way[]) await runOnce(way, source, work); // warm-up
     for (let round = 0; round < runs; round++) {
@@ -104,7 +112,7 @@ async function main(): Promise<void> {
     };
     results[way] = result;
     console.log(
-      `  ${way.padEnd(18)} ${result.wall.toFixed(2)} s (${result.cpu.toFixed(2)} s CPU), ` +
+      `  ${way.padEnd(20)} ${result.wall.toFixed(2)} s (${result.cpu.toFixed(2)} s CPU), ` +
         `${(result.size / 1024).toFixed(1)} KiB, ${result.files} files`,
     );
   }

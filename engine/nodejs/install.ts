@@ -61,7 +61,7 @@ export const INSTALL_STATE_FILES = [
 ];
 
 /** Lambda's CPU names, as npm, pnpm and yarn spell them. */
-const CPU: Record<Architecture, string> = { x86_64: "x64", arm64: "arm64" };
+export const CPU: Record<Architecture, string> = { x86_64: "x64", arm64: "arm64" };
 
 /** Installs the project's production dependencies into `request.dest/node_modules`. */
 export async function installProduction(request: InstallRequest): Promise<void> {

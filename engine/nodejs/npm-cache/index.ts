@@ -17,6 +17,7 @@ import { appendFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Architecture } from "../../options";
+import { CPU } from "../install";
 import type { NodeProject } from "../project";
 import { npmCacheSettings } from "./config";
 import { lockedPackages, type LockedPackage, type Platform } from "./lockfile";
@@ -44,9 +45,6 @@ export interface CacheInstallRequest {
   readonly log: (line: string) => void;
 }
 
-/** npm's names for Lambda's CPUs. */
-const CPU: Record<Architecture, string> = { x86_64: "x64", arm64: "arm64" };
-
 /**
  * Lists the project's production packages from npm's cache; false (with a
  * log line saying why, when it is not plain) when npm ci has to run.
@@ -64,9 +62,12 @@ export async function installFromCache(request: CacheInstallRequest): Promise<bo
   }
   const settings = npmCacheSettings(project.root, env);
   if ("reason" in settings) return skip(settings.reason);
-  const lock = JSON.parse(
-    readFileSync(path.join(project.root, project.lockfile), "utf8"),
-  ) as unknown;
+  let lock: unknown;
+  try {
+    lock = JSON.parse(readFileSync(path.join(project.root, project.lockfile), "utf8"));
+  } catch {
+    return skip(`${project.lockfile} is not JSON`); // npm ci says where
+  }
   const plan = lockedPackages(lock, project.manifest, platformOf(request.architecture));
   if ("reason" in plan) return skip(plan.reason);
 

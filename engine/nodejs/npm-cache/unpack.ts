@@ -49,6 +49,8 @@ export function unpackTarball(
       const name = packagePath(entry, ignoreFiles);
       if (name === undefined) return entry.resume();
       if (name.startsWith("node_modules/")) reason ??= `its tarball holds ${name}`;
+      // $SOURCE_MANIFEST has a line per entry.
+      if (/[\r\n]/.test(name)) reason ??= `its tarball holds a name with a line break`;
       const offset = archive.size;
       entry.on("data", (chunk: Buffer) => {
         writeSync(archive.fd, chunk, 0, chunk.length, archive.size);
