@@ -1,9 +1,10 @@
 /**
  * Packages unpacked from npm's cache must give the zip `npm ci` gives. The
- * packages here are made by the test, with what npm's unpacking treats
+ * first packages here are made by the test, with what npm's unpacking treats
  * specially (bins, a nested and a scoped package, .gitignore, links, a second
  * top directory, another platform's optional package), added to a cache of
- * the test's own with `npm cache add`, and installed offline both ways.
+ * the test's own with `npm cache add`, and installed offline both ways. The
+ * last test takes real ones from the registry, as users' lockfiles have them.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -13,6 +14,7 @@ import { describe, test } from "node:test";
 import { create } from "tar";
 import { build } from "../../../../engine/build";
 import { FORCE_NPM_CI } from "../../../../engine/nodejs/npm-cache";
+import { FIXTURES } from "../../packager/fixtures";
 import { run } from "../../../support/run";
 import { tempDir } from "../../../support/tmp";
 
@@ -146,12 +148,17 @@ async function fixture(): Promise<{ source: string; cache: string }> {
   return { source, cache };
 }
 
-async function packaged(source: string, env: Record<string, string>) {
+async function packaged(
+  source: string,
+  env: Record<string, string>,
+  architecture?: "x86_64" | "arm64",
+) {
   const log: string[] = [];
   const outFile = path.join(await tempDir("npm-cache-out"), "fn.zip");
   const result = await build({
     sourcePath: source,
     runtime: "nodejs22.x",
+    architecture,
     outFile,
     packagerEnv: env,
     log: (line) => log.push(line),
@@ -269,5 +276,40 @@ describe("npm packages from npm's cache", { timeout: 120_000 }, () => {
       lines.some((l) => l.includes("running npm ci, because gamma@1.0.0 is not in npm's cache")),
       lines.join("\n"),
     );
+  });
+
+  // These reach the npm registry (npm ci fills npm's cache the first time).
+  test("registry packages give the zip npm ci gives on each architecture: platform packages, nested bins, a scoped package", async () => {
+    const source = path.join(FIXTURES, "nodejs-registry-app");
+    for (const architecture of ["x86_64", "arm64"] as const) {
+      const withNpm = await packaged(source, { [FORCE_NPM_CI]: "1" }, architecture);
+      const fromCache = await packaged(source, {}, architecture);
+      assert.ok(
+        fromCache.log.some((l) =>
+          /7 package\(s\) of package-lock\.json unpacked from npm's cache/.test(l),
+        ),
+        fromCache.log.join("\n"),
+      );
+      assert.equal(fromCache.result.sha256, withNpm.result.sha256, architecture);
+      const listing = await zipListing(fromCache.outFile);
+      const cpu = architecture === "x86_64" ? "x64" : "arm64";
+      // rollup's native package for Lambda's CPU and glibc, none of the musl, macOS or Windows ones.
+      const platforms = new Set(
+        listing.map((l) => /@rollup\/(rollup-[^/]+)\//.exec(l)?.[1]).filter(Boolean),
+      );
+      assert.deepEqual([...platforms], [`rollup-linux-${cpu}-gnu`]);
+      for (const bin of [
+        "node_modules/.bin/semver",
+        "node_modules/make-dir/node_modules/.bin/semver",
+        "node_modules/.bin/rollup",
+      ]) {
+        assert.ok(listing.includes(`-rwxr-xr-x ${bin}`), `${bin} in\n${listing.join("\n")}`);
+      }
+      assert.ok(
+        !listing.some(
+          (l) => l.includes("node_modules/is-number/") || l.includes("node_modules/fsevents/"),
+        ),
+      );
+    }
   });
 });
