@@ -41,6 +41,7 @@ interface LockEntry {
   readonly inBundle?: boolean;
   readonly extraneous?: boolean;
   readonly hasInstallScript?: boolean;
+  readonly hasShrinkwrap?: boolean;
   readonly os?: string | string[];
   readonly cpu?: string | string[];
   readonly libc?: string | string[];
@@ -114,6 +115,8 @@ export function lockedPackages(lock: unknown, manifest: PackageJson, platform: P
       continue;
     }
     if (entry.hasInstallScript) return { reason: `${label} has install scripts` };
+    // npm reads a dependency's own shrinkwrap while it installs.
+    if (entry.hasShrinkwrap) return { reason: `${label} has an npm-shrinkwrap.json` };
     if (entry.resolved !== undefined && !/^https?:\/\//.test(entry.resolved)) {
       return { reason: `${label} comes from ${entry.resolved}` };
     }

@@ -74,3 +74,30 @@ test("a setting that could change what npm ci installs is a reason naming it and
       npmCacheSettings(fromEnv.root, { ...fromEnv.env, npm_config_omit: "" }, fromEnv.prefix),
   );
 });
+
+test("the variables npm sets for a script (`npm run deploy` running pulumi) leave the cache usable", async () => {
+  const { root, prefix, env, dir } = await setup();
+  // What npm 11.19 exports to `npm run` scripts on this project's CI machine, empty ones included.
+  const npmRun = {
+    npm_config_allow_scripts: "",
+    npm_config_audit: "",
+    npm_config_cache: path.join(dir, "npm"),
+    npm_config_fund: "",
+    npm_config_global_prefix: prefix,
+    npm_config_init_module: path.join(dir, ".npm-init.js"),
+    npm_config_local_prefix: root,
+    npm_config_loglevel: "silent",
+    npm_config_node_gyp: "/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js",
+    npm_config_nodedir: "/usr",
+    npm_config_noproxy: "",
+    npm_config_npm_version: "11.19.1",
+    npm_config_omit_lockfile_registry_resolved: "true",
+    npm_config_prefix: prefix,
+    npm_config_update_notifier: "",
+    npm_config_user_agent: "npm/11.19.1 node/v24.21.0 linux x64 workspaces/false",
+    npm_config_yes: "",
+  };
+  assert.deepEqual(npmCacheSettings(root, { ...env, ...npmRun }, prefix), {
+    cache: path.join(dir, "npm", "_cacache"),
+  });
+});

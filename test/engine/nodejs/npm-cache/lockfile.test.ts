@@ -91,6 +91,11 @@ describe("the packages npm ci --omit=dev installs, from the lockfile", () => {
         /a@1\.0\.0 has install scripts/,
       ],
       [{ "node_modules/a": { ...a, link: true } }, undefined, /node_modules\/a is a link/],
+      [
+        { "node_modules/a": { ...a, hasShrinkwrap: true } },
+        undefined,
+        /a@1\.0\.0 has an npm-shrinkwrap\.json/,
+      ],
       [{ "node_modules/a": { ...a, inBundle: true } }, undefined, /bundled/],
       [{ "node_modules/a": { ...a, extraneous: true } }, undefined, /extraneous/],
       [
