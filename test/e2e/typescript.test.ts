@@ -2,8 +2,9 @@
  * A TypeScript handler shipped as README's "TypeScript handlers" section
  * writes it, from a Pulumi program in TypeScript: `LambdaCode` with `bundle`,
  * through the real CLI into MinIO, the package installed from its tarball,
- * and the stored version run with `node`.
- * The handler's dependency comes from the npm registry (is-number).
+ * and the stored version run with `node`. Beside it, a plain JavaScript
+ * function whose npm dependency goes in from npm's cache.
+ * The handlers' dependency comes from the npm registry (is-number).
  */
 import assert from "node:assert/strict";
 import { readdir, readFile, writeFile } from "node:fs/promises";
@@ -17,6 +18,7 @@ import { tempDir } from "../support/tmp";
 
 const minio = minioFixture();
 const FIXTURE = path.join(ROOT, "test", "fixtures", "nodejs-ts");
+const PLAIN_FIXTURE = path.join(ROOT, "test", "fixtures", "nodejs-app");
 
 /** The program in TypeScript too, as `pulumi new aws-typescript` lays it out. */
 const PROGRAM = `
@@ -34,6 +36,15 @@ const api = new LambdaCode("api", {
 });
 export const code = api.functionCode;
 export const sha256 = api.sha256;
+
+const plain = new LambdaCode("plain", {
+  bucket: config.require("bucket"),
+  sourcePath: "services/plain",
+  runtime: "nodejs22.x",
+  sourceKey: config.require("sourceKey"),
+  endpoint: config.require("endpoint"),
+});
+export const plainCode = plain.functionCode;
 `;
 
 const TSCONFIG = {
@@ -56,10 +67,12 @@ const TSCONFIG = {
 interface StackOutputs {
   code: { s3Bucket: string; s3Key: string; s3ObjectVersion: string };
   sha256: string;
+  plainCode: StackOutputs["code"];
 }
 
 describe("a TypeScript handler bundled through the real CLI", { timeout: 15 * 60_000 }, () => {
   let project: PulumiProject;
+  let firstUp: string;
   const outputs = async () =>
     JSON.parse(await project.ok(["stack", "output", "--json"])) as StackOutputs;
   const up = (...flags: string[]) =>
@@ -95,6 +108,9 @@ describe("a TypeScript handler bundled through the real CLI", { timeout: 15 * 60
       "src/legacy.cjs",
     ])
       files[`services/api/${name}`] = await readFile(path.join(FIXTURE, name), "utf8");
+    for (const name of ["package.json", "package-lock.json", "index.js"]) {
+      files[`services/plain/${name}`] = await readFile(path.join(PLAIN_FIXTURE, name), "utf8");
+    }
     project = await createProject(files, minio.server);
     // The function's own install, as its developer has it: esbuild resolves through it.
     await run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
@@ -108,7 +124,7 @@ describe("a TypeScript handler bundled through the real CLI", { timeout: 15 * 60
     })) {
       await project.ok(["config", "set", key, value]);
     }
-    await up();
+    firstUp = await up();
   });
 
   test("the stored version is the bundle and its map, and its handler runs", async () => {
@@ -118,6 +134,26 @@ describe("a TypeScript handler bundled through the real CLI", { timeout: 15 * 60
     assert.deepEqual(await invoke(fn, { value: "4" }), { isNumber: true });
     // The runtime provides the AWS SDK v3: the bundle loads it from there rather than holding it.
     assert.match(await readFile(path.join(fn, "index.js"), "utf8"), /["']@aws-sdk\/client-s3["']/);
+  });
+
+  test("the JavaScript function beside it gets its npm dependency from npm's cache, and runs", async () => {
+    // The services/api install above put is-number into npm's cache: no npm ci is needed.
+    assert.match(
+      firstUp,
+      /nodejs packager: 1 package\(s\) of package-lock\.json unpacked from npm's cache/,
+    );
+    const fn = await unzipped((await outputs()).plainCode);
+    assert.deepEqual((await readdir(fn)).sort(), [
+      "index.js",
+      "node_modules",
+      "package-lock.json",
+      "package.json",
+    ]);
+    assert.deepEqual(await readdir(path.join(fn, "node_modules")), ["is-number"]);
+    assert.deepEqual(await invoke(fn, { value: "7" }), {
+      statusCode: 200,
+      body: JSON.stringify({ isNumber: true, runtime: "nodejs" }),
+    });
   });
 
   test("neither the bundle nor its map records where the project was checked out", async () => {
