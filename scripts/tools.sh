@@ -34,6 +34,9 @@ on_path() {
   local IFS=:
   for dir in $PATH; do
     [[ $dir == "$BIN" || -z $dir ]] && continue
+    # Our own, reached another way (a .tools shared between checkouts by a link):
+    # linking it would make .tools/bin/<tool> a link to itself.
+    [[ "$dir/$1" -ef "$BIN/$1" ]] && continue
     if [[ -x "$dir/$1" && ! -d "$dir/$1" ]]; then
       echo "$dir/$1"
       return 0

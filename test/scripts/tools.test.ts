@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmod, writeFile } from "node:fs/promises";
+import { chmod, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { run } from "../support/run";
@@ -31,4 +31,21 @@ test("an older pulumi or minio on PATH is not used, and the message says why", a
   const said = await choices("v3.100.0", "RELEASE.2023-05-04T21-44-30Z");
   assert.match(said, /pulumi at .* is v3\.100\.0, not v3 >= \d+\.\d+\.\d+ .*; building one/);
   assert.match(said, /minio at .* is RELEASE\.2023-05-04, older than 2025-01-01/);
+});
+
+test("a .tools shared with another checkout through a link is not taken for a tool on PATH", async () => {
+  // Another checkout whose .tools is a link to this one's, with its .tools/bin first on PATH.
+  const other = await tempDir("tools-shared");
+  await symlink(path.join(ROOT, ".tools"), path.join(other, ".tools"));
+  const env = {
+    ...process.env,
+    PATH: `${path.join(other, ".tools", "bin")}:${process.env.PATH}`,
+    TOOLS_DRY_RUN: "1",
+  };
+  const said = await run("bash", ["-c", `bash "$0" 2>&1`, path.join(ROOT, "scripts", "tools.sh")], {
+    env,
+  });
+  // Linking .tools/bin/pulumi to that path would make it a link to itself.
+  assert.doesNotMatch(said, new RegExp(`from ${other}/\\.tools/bin/(pulumi|minio) \\(on PATH\\)`));
+  assert.match(said, /tools: pulumi /);
 });
