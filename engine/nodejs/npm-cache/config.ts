@@ -7,9 +7,9 @@
  * known to leave the installed files alone are accepted; any other one is a
  * reason to run npm ci.
  */
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { readTextIfPresent } from "../../../shared/files";
 
 /** Settings that change how npm fetches, logs or authenticates, never what it installs. */
 const HARMLESS = new Set([
@@ -92,7 +92,15 @@ export function npmCacheSettings(
   ];
   const settings = new Map<string, { value: string; from: string }>();
   for (const file of files) {
-    for (const [key, value] of readNpmrc(file, env)) settings.set(key, { value, from: file });
+    let text: string | undefined;
+    try {
+      text = readTextIfPresent(file);
+    } catch (error) {
+      // Settings we cannot read could be any: npm ci reads them, or says why it cannot.
+      return { reason: `${file} cannot be read (${(error as NodeJS.ErrnoException).code})` };
+    }
+    if (text === undefined) continue;
+    for (const [key, value] of parseNpmrc(text, env)) settings.set(key, { value, from: file });
   }
   for (const [key, value] of fromEnv) settings.set(key, { value, from: "the environment" });
   for (const [key, { from }] of settings) {
@@ -121,14 +129,8 @@ function envSettings(env: NodeJS.ProcessEnv): Map<string, string> {
   return settings;
 }
 
-/** The `key = value` lines of an npmrc, `${VAR}` expanded; none when it does not exist. */
-function readNpmrc(file: string, env: NodeJS.ProcessEnv): Map<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return new Map();
-  }
+/** The `key = value` lines of an npmrc's text, `${VAR}` expanded. */
+function parseNpmrc(text: string, env: NodeJS.ProcessEnv): Map<string, string> {
   const settings = new Map<string, string>();
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();

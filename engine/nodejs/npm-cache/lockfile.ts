@@ -98,7 +98,10 @@ export function lockedPackages(lock: unknown, manifest: PackageJson, platform: P
   const chosen: LockedPackage[] = [];
   for (const [location, entry] of Object.entries(packages)) {
     if (location === "") continue;
-    const label = `${entry.name ?? location.slice(location.lastIndexOf("node_modules/") + 13)}@${entry.version ?? "?"}`;
+    const installedAs = location.slice(
+      location.lastIndexOf("node_modules/") + "node_modules/".length,
+    );
+    const label = `${entry.name ?? installedAs}@${entry.version ?? "?"}`;
     if (!/^node_modules\/./.test(location)) return { reason: `the lockfile lists ${location}` };
     if (entry.link) return { reason: `${location} is a link` };
     if (entry.inBundle) return { reason: `${label} is bundled in another package` };

@@ -101,3 +101,12 @@ test("the variables npm sets for a script (`npm run deploy` running pulumi) leav
     cache: path.join(dir, "npm", "_cacache"),
   });
 });
+
+test("an npmrc that cannot be read is a reason naming it, since its settings could be any", async () => {
+  const { root, prefix, env } = await setup();
+  // A directory where the project's npmrc should be: reading it fails with EISDIR, as root reads any mode.
+  await mkdir(path.join(root, ".npmrc"));
+  assert.deepEqual(npmCacheSettings(root, env, prefix), {
+    reason: `${path.join(root, ".npmrc")} cannot be read (EISDIR)`,
+  });
+});
