@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
 import { GitCommandFailed, runGit } from "./run";
@@ -96,16 +96,18 @@ function sourceKeys(
   const cwd = workingDirectory(options.cwd, caller);
   const relativeSets = sets.map((paths) => relativePaths(paths, cwd, caller));
   const relative = [...new Set(relativeSets.flat())];
-  let lines: string[];
+  let output: string;
   try {
-    const args = ["rev-parse", "--show-toplevel", "--show-prefix"];
-    lines = runGit([...args, ...relative.map((p) => `HEAD:./${p}`)], { cwd }).split("\n");
+    const args = ["rev-parse", ...relative.map((p) => `HEAD:./${p}`)];
+    output = runGit([...args, "--show-prefix", "--show-toplevel"], { cwd });
   } catch (error) {
     if (!(error instanceof GitCommandFailed)) throw error;
     throw diagnose(error, cwd, relative, caller);
   }
-  const [top, prefix] = lines;
-  const ids = new Map(relative.map((p, i) => [p, lines[2 + i]]));
+  // The ids come first, one hex line each; the prefix and top after them may hold line breaks.
+  const lines = output.split("\n");
+  const ids = new Map(relative.map((p, i) => [p, lines[i]]));
+  const { top, prefix } = whereIs(cwd, lines.slice(relative.length).join("\n"));
   const keys = relativeSets.map((set) => {
     const entries = new Map(set.map((p) => [inRepository(prefix, p), ids.get(p)!]));
     const digest = createHash("sha256").update(`${KEY_VERSION}\n`);
@@ -129,6 +131,23 @@ function sourceKeys(
     const uncommitted = uncommittedDigest(top, under(changed, paths));
     return uncommitted === undefined ? key : `${key}-${uncommitted}-dirty`;
   });
+}
+
+/**
+ * The top and prefix from `<prefix>\n<top>\n`, either of which may hold line
+ * breaks: the split is the one where the top joined with the prefix is `cwd`.
+ */
+function whereIs(cwd: string, text: string): { top: string; prefix: string } {
+  const body = text.replace(/\n$/, "");
+  const real = realpathSync(cwd);
+  for (let at = body.indexOf("\n"); at >= 0; at = body.indexOf("\n", at + 1)) {
+    const prefix = body.slice(0, at);
+    const top = body.slice(at + 1);
+    if (path.join(top, prefix) === path.join(real, "/") || path.join(top, prefix) === real)
+      return { top, prefix };
+  }
+  const [prefix, ...rest] = body.split("\n");
+  return { top: rest.join("\n"), prefix };
 }
 
 function workingDirectory(cwd: string | undefined, caller: string): string {

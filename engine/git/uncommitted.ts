@@ -97,7 +97,7 @@ function nestedState(dir: string): string {
 }
 
 /** Feeds a file's bytes to `hash` a chunk at a time, so a large edited file needs no large buffer. */
-function hashFile(hash: Hash, file: string): void {
+export function hashFile(hash: Hash, file: string): void {
   const fd = openSync(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(READ_CHUNK);

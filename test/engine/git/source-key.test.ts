@@ -5,36 +5,11 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { gitSourceKey, gitSourceKeys } from "../../../index";
 import { LambdaPackageError, type ErrorCode } from "../../../shared/errors";
+import { commit, git, write } from "../../support/git";
 import { tempDir } from "../../support/tmp";
 
 const KEY = /^git:[0-9a-f]{40}$/;
 const DIRTY = /^git:[0-9a-f]{40}-[0-9a-f]{16}-dirty$/;
-
-/** Runs git in `cwd` with a fixed identity, whatever the machine's config says. */
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    "git",
-    ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args],
-    {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" },
-    },
-  );
-}
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    writeFileSync(path.join(root, name), content);
-  }
-}
-
-function commit(root: string, files: Record<string, string>, message = "change"): void {
-  write(root, files);
-  git(root, "add", "-A");
-  git(root, "commit", "-q", "-m", message);
-}
 
 /** A monorepo of two functions, shared code the api uses, infra and an ignore file. */
 async function monorepo(): Promise<string> {
@@ -402,5 +377,20 @@ describe("gitSourceKeys", () => {
     );
     assert.equal(error.code, "GIT_PATH_NOT_TRACKED");
     assert.match(error.message, /^gitSourceKeys: "services\/new"/);
+  });
+});
+
+describe("gitSourceKey in a work tree whose path holds a line break", () => {
+  test("changes when a file under its paths is committed anew", async () => {
+    const parent = await tempDir("git-key-newline");
+    const root = path.join(parent, "check\nout");
+    mkdirSync(path.join(root, "fn"), { recursive: true });
+    git(root, "init", "-q", "-b", "main");
+    commit(root, { "fn/index.js": "1\n" });
+    const before = gitSourceKey("fn", { cwd: root });
+    commit(root, { "fn/index.js": "2\n" });
+    assert.notEqual(gitSourceKey("fn", { cwd: root }), before);
+    write(root, { "fn/index.js": "3\n" });
+    assert.match(gitSourceKey("fn", { cwd: root }), DIRTY, "uncommitted edits are seen too");
   });
 });

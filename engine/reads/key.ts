@@ -1,0 +1,174 @@
+/**
+ * The key of a read set: a digest of what the files and directories a build
+ * read hold now, taken without reading what git already knows. Preview takes
+ * it for every resource whose `sourceKey` is left out, so it costs two git
+ * calls (`ls-tree` for the committed ids, `status` for what differs from
+ * them) and reads only files git cannot vouch for: edited, untracked and
+ * ignored ones, and anything outside a work tree.
+ */
+import { createHash, type Hash } from "node:crypto";
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  type Stats,
+} from "node:fs";
+import path from "node:path";
+import { isWithin } from "../../shared/paths";
+import { GitCommandFailed, runGit } from "../git/run";
+import { workTreeTop } from "../git/work-tree";
+import { hashFile, uncommittedPaths, under } from "../git/uncommitted";
+
+/** Bumped if what is digested changes, so an old key never matches a new one by accident. */
+const READS_KEY_VERSION = "reads 1";
+/** Hex digits kept: 160 bits, as many as a commit id. */
+const KEY_HEX = 40;
+
+/** How a path's content is known: git's id for it at HEAD, or a digest of what is on disk. */
+type Known = { readonly id: string } | { readonly disk: true };
+
+/**
+ * `reads:<40 hex>` over `paths` (absolute; files or directories), the same for
+ * the same content wherever the checkout is. Inside a git work tree a path
+ * counts by its id at HEAD plus whatever `git status` says differs under it
+ * (edits, deletions, untracked files); a path git does not have at HEAD (an
+ * ignored config file, a path outside any work tree) counts by its bytes. A
+ * sparse checkout's skipped files count too, so it never shares a key with
+ * a full one.
+ */
+export function readsKey(paths: readonly string[]): string {
+  const hash = createHash("sha256").update(`${READS_KEY_VERSION}\n`);
+  const sorted = [...new Set(paths.map(realPath))].sort();
+  const tree = sorted.length ? workTreeOf(path.dirname(sorted[0])) : undefined;
+  const inTree = tree ? sorted.filter((p) => isWithin(p, tree.top)) : [];
+  const known = tree ? committedIds(tree, inTree) : new Map<string, Known>();
+  for (const file of sorted) {
+    const state = known.get(file);
+    hash.update(`${tree && isWithin(file, tree.top) ? relativeTo(tree.top, file) : file}\0`);
+    if (state && "id" in state) hash.update(`git ${state.id}\n`);
+    else addDisk(hash, file);
+  }
+  if (tree && inTree.length) {
+    const names = inTree.map((p) => relativeTo(tree.top, p));
+    // What differs from HEAD under the committed paths: their bytes now.
+    const committed = names.filter((_, i) => "id" in (known.get(inTree[i]) ?? {}));
+    if (committed.length) {
+      for (const name of under(uncommittedPaths(tree.top, committed), committed)) {
+        hash.update(`changed ${name}\0`);
+        addDisk(hash, path.join(tree.top, name));
+      }
+      for (const name of tree.sparse ? skippedPaths(tree.top, committed) : [])
+        hash.update(`skipped ${name}\n`);
+    }
+  }
+  return `reads:${hash.digest("hex").slice(0, KEY_HEX)}`;
+}
+
+interface WorkTree {
+  readonly top: string;
+  /** Whether the checkout may leave tracked files out of the working tree. */
+  readonly sparse: boolean;
+}
+
+const workTrees = new Map<string, WorkTree | undefined>();
+
+/**
+ * The work tree holding `dir`, asked of git once per directory and process:
+ * where a work tree's top is does not change while a program runs.
+ */
+function workTreeOf(dir: string): WorkTree | undefined {
+  if (!workTrees.has(dir)) {
+    let tree: WorkTree | undefined;
+    const top = existsSync(dir) ? workTreeTop(dir) : undefined;
+    if (top !== undefined) {
+      const sparseFile = runGit(["rev-parse", "--git-path", "info/sparse-checkout"], {
+        cwd: top,
+      }).replace(/\n$/, "");
+      tree = { top, sparse: existsSync(path.resolve(top, sparseFile)) };
+    }
+    workTrees.set(dir, tree);
+  }
+  return workTrees.get(dir);
+}
+
+/** The id at HEAD of each path git has there, by absolute path; one `git ls-tree`. */
+function committedIds(tree: WorkTree, files: readonly string[]): Map<string, Known> {
+  const known = new Map<string, Known>();
+  if (files.length === 0) return known;
+  let listing: string;
+  try {
+    const names = files.map((p) => relativeTo(tree.top, p) || ".");
+    listing = runGit(["ls-tree", "-z", "--full-tree", "HEAD", "--", ...names], { cwd: tree.top });
+  } catch (error) {
+    if (!(error instanceof GitCommandFailed)) throw error;
+    return known; // no commit yet: everything counts by its bytes
+  }
+  const byName = new Map(files.map((p) => [relativeTo(tree.top, p), p]));
+  for (const record of listing.split("\0")) {
+    // `<mode> <type> <id>\t<path>`
+    const tab = record.indexOf("\t");
+    if (tab < 0) continue;
+    const file = byName.get(record.slice(tab + 1));
+    if (file) known.set(file, { id: record.slice(0, tab) });
+  }
+  // The top itself is HEAD's whole tree, which ls-tree does not list as an entry.
+  if (byName.has("")) {
+    const root = runGit(["rev-parse", "HEAD^{tree}"], { cwd: tree.top }).trim();
+    known.set(byName.get("")!, { id: `040000 tree ${root}` });
+  }
+  return known;
+}
+
+/** Tracked files under `names` that a sparse checkout left out of the working tree. */
+function skippedPaths(top: string, names: readonly string[]): string[] {
+  const listing = runGit(["ls-files", "-t", "-z", "--", ...names.map((n) => n || ".")], {
+    cwd: top,
+  });
+  return listing
+    .split("\0")
+    .filter((record) => record.startsWith("S "))
+    .map((record) => record.slice(2))
+    .sort();
+}
+
+/** What `file` holds on disk: gone, a link's target, a file's mode and bytes, a directory's entries. */
+function addDisk(hash: Hash, file: string): void {
+  let info: Stats;
+  try {
+    info = lstatSync(file);
+  } catch {
+    hash.update("missing\n");
+    return;
+  }
+  if (info.isSymbolicLink()) hash.update(`link ${readlinkSync(file)}\n`);
+  else if (info.isFile()) {
+    hash.update((info.mode & 0o111) !== 0 ? "file 755 " : "file 644 ");
+    hashFile(hash, file);
+    hash.update("\n");
+  } else if (info.isDirectory()) {
+    hash.update("dir\n");
+    for (const name of readdirSync(file).sort()) {
+      if (name === ".git") continue; // another repository's bookkeeping, never packaged
+      hash.update(`${name}\0`);
+      addDisk(hash, path.join(file, name));
+    }
+    hash.update("end\n");
+  } else hash.update("special\n");
+}
+
+/** `file` with its directory's links resolved (not its own: a link counts as a link), as git names it. */
+function realPath(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return path.join(realpathSync(path.dirname(absolute)), path.basename(absolute));
+  } catch {
+    return absolute; // gone: counted as missing under the name it was recorded by
+  }
+}
+
+/** `file` from `top` with forward slashes, as git names it; "" for the top itself. */
+function relativeTo(top: string, file: string): string {
+  return path.relative(top, file).split(path.sep).join("/");
+}

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { readsKey } from "../../../engine/reads/key";
+import { commit, git, write } from "../../support/git";
+import { tempDir } from "../../support/tmp";
+
+const KEY = /^reads:[0-9a-f]{40}$/;
+
+/** A monorepo: two handlers, one importing from the other's directory, and an ignore file. */
+async function monorepo(label = "reads"): Promise<string> {
+  const root = await tempDir(label);
+  git(root, "init", "-q", "-b", "main");
+  commit(root, {
+    ".gitignore": "config.json\nnode_modules/\n",
+    "handlers/api/src/index.ts": 'import { ok } from "../../discount/src/check";\n',
+    "handlers/discount/src/check.ts": "export const ok = 1;\n",
+    "handlers/discount/src/other.ts": "export const other = 1;\n",
+    "package-lock.json": "{}\n",
+  });
+  return root;
+}
+
+/** What a bundle of the api handler reads, as the engine records it. */
+const apiReads = (root: string) => [
+  path.join(root, "handlers/api"),
+  path.join(root, "handlers/discount/src/check.ts"),
+  path.join(root, "package-lock.json"),
+];
+
+describe("readsKey", () => {
+  test("is the same for the same content at another path and another commit", async () => {
+    const a = await monorepo();
+    const b = await tempDir("reads-clone");
+    git(b, "clone", "-q", a, "copy");
+    const clone = path.join(b, "copy");
+    commit(clone, { "README.md": "elsewhere\n" });
+    assert.match(readsKey(apiReads(a)), KEY);
+    assert.equal(readsKey(apiReads(a)), readsKey(apiReads(clone)));
+  });
+
+  test("changes with a committed edit of a file it read outside the function's directory", async () => {
+    const root = await monorepo();
+    const before = readsKey(apiReads(root));
+    commit(root, { "handlers/discount/src/check.ts": "export const ok = 2;\n" });
+    assert.notEqual(readsKey(apiReads(root)), before);
+  });
+
+  test("does not change with an edit of a file it did not read", async () => {
+    const root = await monorepo();
+    const before = readsKey(apiReads(root));
+    commit(root, { "handlers/discount/src/other.ts": "export const other = 2;\n" });
+    write(root, { "handlers/discount/src/other.ts": "uncommitted\n" });
+    assert.equal(readsKey(apiReads(root)), before);
+  });
+
+  test("changes with uncommitted edits, deletions and untracked files, and comes back when undone", async () => {
+    const root = await monorepo();
+    const clean = readsKey(apiReads(root));
+    write(root, { "handlers/api/src/index.ts": "// edited\n" });
+    const edited = readsKey(apiReads(root));
+    assert.notEqual(edited, clean);
+    git(root, "checkout", "--", "handlers/api/src/index.ts");
+    assert.equal(readsKey(apiReads(root)), clean);
+    write(root, { "handlers/api/src/new.ts": "export {};\n" });
+    assert.notEqual(readsKey(apiReads(root)), clean, "an untracked file in a directory read");
+    rmSync(path.join(root, "handlers/api/src/new.ts"));
+    rmSync(path.join(root, "handlers/discount/src/check.ts"));
+    assert.notEqual(readsKey(apiReads(root)), clean, "a deleted file");
+  });
+
+  test("an ignored file it read counts by its bytes", async () => {
+    const root = await monorepo();
+    const config = path.join(root, "handlers/api/config.json");
+    writeFileSync(config, '{"stage":"dev"}');
+    const reads = [...apiReads(root), config];
+    const dev = readsKey(reads);
+    writeFileSync(config, '{"stage":"prod"}');
+    assert.notEqual(readsKey(reads), dev);
+    rmSync(config);
+    assert.notEqual(readsKey(reads), dev, "a missing file is not the file");
+  });
+
+  test("a sparse checkout without a file does not share the full checkout's key", async () => {
+    const full = await monorepo();
+    const clones = await tempDir("reads-sparse");
+    git(clones, "clone", "-q", "--no-checkout", full, "sparse");
+    const sparse = path.join(clones, "sparse");
+    git(sparse, "sparse-checkout", "set", "--no-cone", "/handlers/api/", "/package-lock.json");
+    git(sparse, "checkout", "-q", "main");
+    const reads = (root: string) => [path.join(root, "handlers")];
+    assert.notEqual(readsKey(reads(sparse)), readsKey(reads(full)));
+  });
+
+  test("outside a work tree, paths count by their bytes", async () => {
+    const dir = await tempDir("reads-plain");
+    mkdirSync(path.join(dir, "fn"));
+    writeFileSync(path.join(dir, "fn/index.js"), "1");
+    const before = readsKey([path.join(dir, "fn")]);
+    assert.match(before, KEY);
+    appendFileSync(path.join(dir, "fn/index.js"), "2");
+    assert.notEqual(readsKey([path.join(dir, "fn")]), before);
+  });
+
+  test("a work tree whose path holds a line break still sees a change", async () => {
+    const parent = await tempDir("reads-newline");
+    const root = path.join(parent, "check\nout");
+    mkdirSync(root);
+    git(root, "init", "-q", "-b", "main");
+    commit(root, { "fn/index.js": "1\n" });
+    const before = readsKey([path.join(root, "fn")]);
+    commit(root, { "fn/index.js": "2\n" });
+    assert.notEqual(readsKey([path.join(root, "fn")]), before);
+  });
+});

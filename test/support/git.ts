@@ -1,0 +1,32 @@
+/** Git repositories for tests: commands with a fixed identity, trees written and committed. */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/** Runs git in `cwd` with a fixed identity, whatever the machine's config says. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync(
+    "git",
+    ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args],
+    {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" },
+    },
+  );
+}
+
+/** Writes `files` (paths relative to `root`) with their parent directories. */
+export function write(root: string, files: Record<string, string>): void {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), content);
+  }
+}
+
+/** Writes `files` and commits everything in the work tree. */
+export function commit(root: string, files: Record<string, string>, message = "change"): void {
+  write(root, files);
+  git(root, "add", "-A");
+  git(root, "commit", "-q", "-m", message);
+}
