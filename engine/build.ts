@@ -5,12 +5,16 @@ import { Semaphore } from "../shared/semaphore";
 import { checkNativeCode } from "./audit";
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from "./options";
 import { preflight, type Preflight } from "./preflight";
+import { buildReads, type BuildReads } from "./reads/record";
 import { stage } from "./stage";
 import { tempFileBeside, withWorkDir } from "./workdir";
 import { writeZip, type ZipResult } from "./zip";
 
-/** What a build wrote: the zip's path, hashes, sizes and file count. */
-export type BuildResult = ZipResult;
+/** What a build wrote: the zip's path, hashes, sizes and file count, and what it read. */
+export type BuildResult = ZipResult & {
+  /** The files and directories whose content decides the package (see engine/reads). */
+  readonly reads: BuildReads;
+};
 
 /**
  * Runs the packager for `options.runtime` on `options.sourcePath` and writes a
@@ -49,6 +53,7 @@ async function buildIn(
   return withWorkDir(async (work) => {
     const outFile = path.resolve(options.outFile ?? tempFileBeside(work, ".zip"));
     const files = await stage(normalized, packager, work);
+    const reads = buildReads(normalized, packager, work, files);
     // Before the zip is written, so native code that cannot load costs no compression time
     // and never reaches an upload.
     await checkNativeCode(files, normalized, packager.runtime);
@@ -71,6 +76,6 @@ async function buildIn(
     await mkdir(path.dirname(outFile), { recursive: true });
     // rename fails across file systems; fall back to a copy.
     await rename(partial, outFile).catch(() => copyFile(partial, outFile));
-    return { ...result, path: outFile };
+    return { ...result, path: outFile, reads };
   });
 }

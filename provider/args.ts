@@ -46,10 +46,14 @@ export interface LambdaPackageArgs extends PackageInputs {
    */
   versionFrom?: pulumi.Input<"pyproject.toml" | "package.json">;
   /**
-   * What the diff is about: repackage and upload when it changes. A git commit SHA of the
-   * source is the usual choice; any printable ASCII string works.
+   * What the diff is about: repackage and upload when it changes; any printable ASCII string,
+   * e.g. `gitSourceKey(["services/api"])`. Left out, the key is automatic: preview compares
+   * what the last build read (the source, files it imports from elsewhere, the lockfile and
+   * settings; recorded as `sourceReads`) with the files as they are now, and repackages
+   * exactly when something in it changed.
+   * @default automatic: the key of what the last build read
    */
-  sourceKey: pulumi.Input<string>;
+  sourceKey?: pulumi.Input<string>;
   /**
    * Any change of this value repackages, like `terraform taint`.
    * @default none

@@ -114,11 +114,8 @@ export const FIELDS = {
   runtime: packaging("runtime"),
   packager: packaging("packager", { path: "file" }),
   packagersDir: packaging("packagersDir", { path: "directory" }),
-  sourceKey: {
-    diff: "repackage",
-    rule: nonEmpty,
-    required: "a git commit SHA of the source is the usual choice",
-  },
+  // Left out, the key is automatic: what the last build read (operations/source-key.ts).
+  sourceKey: { diff: "repackage", rule: nonEmpty },
   forceRepackage: { diff: "repackage", rule: isString },
   exclude: packaging("exclude"),
   architecture: packaging("architecture"),

@@ -24,7 +24,10 @@ export interface PackageOutputs {
   unzippedSize: number;
   /** Files in the zip. */
   fileCount: number;
-  /** The `sourceKey` the current version was built from. */
+  /**
+   * The key the current version was built from: the `sourceKey` given, or the automatic key
+   * `reads:<40 hex>` of what its build read (`sourceReads`).
+   */
   sourceKey: string;
   /** AWS console page of the object. */
   consoleUrl: string;
@@ -46,6 +49,11 @@ interface RecordedOutputs {
   storeRegion: string;
   /** Endpoint the object was written to ("" for AWS's own): refresh, update and delete go there. */
   storeEndpoint: string;
+  /**
+   * With an automatic key: the files and directories the build read, stored as paths are
+   * (relative to the program's directory inside its work tree), which preview keys on.
+   */
+  sourceReads?: string[];
 }
 
 /** Everything the provider records: the inputs it diffs on, echoed, and what the upload gave. */
@@ -68,6 +76,7 @@ export const COMPUTED_OUTPUTS = [
   "layout",
   "storeRegion",
   "storeEndpoint",
+  "sourceReads",
 ] as const satisfies readonly Computed[];
 
 // The list above names every computed output: the compiler fails here otherwise.

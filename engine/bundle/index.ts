@@ -5,11 +5,13 @@
  * `index.mjs`) and its source map into the build directory.
  */
 import * as esbuild from "esbuild";
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { isWithin } from "../../shared/paths";
 import { LambdaPackageError } from "../../shared/errors";
 import { formatBytes } from "../../shared/format";
+import { workTreeTop } from "../git/work-tree";
 import type { NormalizedBundleOptions } from "./options";
 
 export { BUNDLE_FIELDS, type BundleOptions, type NormalizedBundleOptions } from "./options";
@@ -35,6 +37,12 @@ export interface BundleRequest {
   readonly runtime: string;
   readonly options: NormalizedBundleOptions;
   readonly log: (line: string) => void;
+  /**
+   * Where to list, as one JSON array of absolute real paths, every file esbuild read: the
+   * provider keys a package whose `sourceKey` is left out on them.
+   * @default none: not listed
+   */
+  readonly readsFile?: string;
 }
 
 /** The files written, relative to `outDir`: the bundle, then its map when there is one. */
@@ -65,7 +73,9 @@ export function bundleFileName(options: Pick<NormalizedBundleOptions, "format">)
  * differ is kept out: esbuild works from the source directory and is told to
  * write beside it (it writes nothing: `write: false`), so the path comments
  * in the bundle and the map's `sources` are relative to the source; no
- * metafile; legal comments collected at the end, in a fixed order.
+ * legal comments collected at the end, in a fixed order. The metafile (what
+ * esbuild read) is kept out of the package: it checks that no import left
+ * the repository through a link, and lists the inputs for the source key.
  */
 export async function bundleHandler(request: BundleRequest): Promise<BundleResult> {
   const { sourcePath, options, log } = request;
@@ -104,7 +114,7 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
       banner: banner === "" ? undefined : { js: banner },
       legalComments: "eof",
       charset: "utf8",
-      metafile: false,
+      metafile: true,
       logLevel: "silent",
     });
   } catch (error) {
@@ -116,6 +126,9 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
     await esbuild.stop();
   }
   for (const warning of result.warnings) log(`esbuild warning: ${describeMessage(warning)}`);
+  const inputs = inputsOf(result.metafile!, sourcePath);
+  if (request.readsFile)
+    await writeFile(request.readsFile, JSON.stringify(inputs.map((i) => i.file)));
   await mkdir(request.outDir, { recursive: true });
   const files: string[] = [];
   for (const output of result.outputFiles) {
@@ -133,6 +146,52 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
   const size = result.outputFiles.find((f) => !f.path.endsWith(".map"))?.contents.length ?? 0;
   log(`bundle: ${options.entry} → ${files.join(" + ")} (${formatBytes(size)})`);
   return { files };
+}
+
+interface Input {
+  /** Absolute real path. */
+  readonly file: string;
+  /** How it was first imported, for messages: the specifier and the importing file. */
+  readonly via?: { readonly specifier: string; readonly importer: string };
+}
+
+/**
+ * The files esbuild read, as real paths. Each must lie inside the git work
+ * tree holding the source: a link inside it that points out (to a home
+ * directory, another checkout) would inline a file no commit of the
+ * repository holds, which the copy packagers refuse too (SYMLINK_ESCAPES).
+ * Outside a work tree there is no boundary to keep.
+ */
+function inputsOf(metafile: esbuild.Metafile, sourcePath: string): Input[] {
+  const via = new Map<string, Input["via"]>();
+  for (const [importer, input] of Object.entries(metafile.inputs)) {
+    for (const edge of input.imports) {
+      if (!via.has(edge.path))
+        via.set(edge.path, { specifier: edge.original ?? edge.path, importer });
+    }
+  }
+  // Inputs of other namespaces ("<define:…>", "(disabled):…") are not files.
+  const files = Object.keys(metafile.inputs).filter((name) => !/^[^/\\.]*:/.test(name));
+  const inputs = files.map((name) => ({
+    file: realpathSync(path.resolve(sourcePath, name)),
+    via: via.get(name),
+  }));
+  const top = workTreeTop(sourcePath);
+  const outside = top === undefined ? undefined : inputs.find((i) => !isWithin(i.file, top));
+  if (outside && top !== undefined) {
+    const how = outside.via
+      ? `imported as "${outside.via.specifier}" from ${outside.via.importer}`
+      : "the entry";
+    throw new LambdaPackageError(
+      "SYMLINK_ESCAPES",
+      `The bundle of ${sourcePath} reads ${outside.file} (${how}), which is outside the git ` +
+        `work tree ${top}: a symbolic link on the way leads out of the repository, so the ` +
+        `package would hold a file no commit has. Replace the link with the file, or move ` +
+        `the file into the repository.`,
+      { field: "bundle" },
+    );
+  }
+  return inputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 function describeMessage(message: esbuild.Message): string {

@@ -12,6 +12,7 @@ import { cpSync, existsSync, lstatSync, readdirSync, realpathSync, unlinkSync } 
 import { appendFile, cp, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { isWithin } from "../../shared/paths";
 import { LambdaPackageError } from "../../shared/errors";
 import { onInterrupt } from "../../shared/interrupt";
 import type { Architecture } from "../options";
@@ -307,11 +308,6 @@ function realpathOrUndefined(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isWithin(file: string, dir: string): boolean {
-  const relative = path.relative(dir, file);
-  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
 /** Moves every package of `from` into `to`, replacing what is there under the same name. */

@@ -17,6 +17,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
 import { bundleHandler } from "../bundle";
+import { BUNDLE_READS_FILE } from "../reads/record";
 import type { NormalizedBundleOptions } from "../bundle/options";
 import { ARCHITECTURES, LOCAL_ARCHITECTURE, type Architecture } from "../options";
 import { installProduction } from "./install";
@@ -117,6 +118,7 @@ async function bundleFunction(
     runtime: env.runtime,
     options: bundle,
     log,
+    readsFile: path.join(path.dirname(env.sourceManifest), BUNDLE_READS_FILE),
   });
   if (bundle.nodeModules.length === 0) return;
   const manifestFile = path.join(env.sourcePath, "package.json");

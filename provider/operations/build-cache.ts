@@ -16,7 +16,14 @@ import { LambdaPackageError } from "../../shared/errors";
 import type { LambdaPackageInputs } from "../args";
 import { FIELDS } from "../fields";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { copyVersion, hashVersion, headLatest, type HeaderRequest } from "../s3";
+import {
+  copyVersion,
+  hashVersion,
+  headLatest,
+  readSmallObject,
+  writeSmallObject,
+  type HeaderRequest,
+} from "../s3";
 
 /** Where the entries are. */
 export interface CacheLocation {
@@ -179,4 +186,61 @@ function packageOf(metadata: Record<string, string>, size: number): CachedPackag
 
 function reason(error: unknown): string {
   return error instanceof LambdaPackageError ? error.message : String(error);
+}
+
+/** A read set kept in the cache is a few paths: anything larger is not ours. */
+const MAX_READS_RECORD = 64 * 1024;
+
+/**
+ * Where the cache keeps what the last build of a configuration read, by its
+ * build identity (every shaping input, the packager): `<prefix>/reads/<id>.json`.
+ * A resource with no record of its own (a new stack, a first `up`) looks its
+ * entry up by the key of this set as its files are now. Any set gives a
+ * sound key: an entry is stored under the key of what its build read, so
+ * the same key means the same bytes read.
+ */
+function readsKeyOf(location: CacheLocation, identity: string): string {
+  return location.prefix ? `${location.prefix}/reads/${identity}.json` : `reads/${identity}.json`;
+}
+
+/** The read set the cache keeps for `identity` (stored paths), or undefined. */
+export async function recalledReads(
+  client: S3Client,
+  location: CacheLocation,
+  identity: string,
+  log: (line: string) => void,
+): Promise<string[] | undefined> {
+  const key = readsKeyOf(location, identity);
+  try {
+    const text = await readSmallObject(client, location.bucket, key, MAX_READS_RECORD);
+    if (text === undefined) return undefined;
+    const reads: unknown = JSON.parse(text);
+    if (Array.isArray(reads) && reads.length > 0 && reads.every((r) => typeof r === "string"))
+      return reads;
+    log(`build cache: s3://${location.bucket}/${key} is not a list of paths; building instead`);
+    return undefined;
+  } catch (error) {
+    log(
+      `warning: the build cache's s3://${location.bucket}/${key} cannot be read (${reason(error)})`,
+    );
+    return undefined;
+  }
+}
+
+/** Keeps what this build read for the next resource of the same configuration. */
+export async function rememberReads(
+  client: S3Client,
+  location: CacheLocation,
+  identity: string,
+  reads: readonly string[],
+  log: (line: string) => void,
+): Promise<void> {
+  const key = readsKeyOf(location, identity);
+  try {
+    await writeSmallObject(client, location.bucket, key, JSON.stringify(reads));
+  } catch (error) {
+    log(
+      `warning: the build cache's s3://${location.bucket}/${key} cannot be written (${reason(error)})`,
+    );
+  }
 }

@@ -11,6 +11,7 @@ import { checkInputs, type Failure } from "./check";
 import { diffInputs } from "./diff";
 import { keyPrefixOf } from "./layout";
 import { createVersion, deleteVersion, readVersion, updateVersion } from "./lifecycle";
+import { withSourceKey } from "./source-key";
 import { configure } from "./store";
 
 /** What Pulumi hands the operations: plain objects of resolved values. */
@@ -33,7 +34,8 @@ export const operations = {
     Promise.resolve(checkInputs(news as Record<string, unknown>)),
 
   diff: (_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> => {
-    const { changes, replaces } = diffInputs(olds as Record<string, unknown>, asInputs(news));
+    const previous = olds as Record<string, unknown>;
+    const { changes, replaces } = diffInputs(previous, withSourceKey(previous, asInputs(news)));
     // Create-before-delete is safe: deletes name the recorded versionId.
     return Promise.resolve({ changes, replaces, deleteBeforeReplace: false });
   },
@@ -44,7 +46,8 @@ export const operations = {
   },
 
   update: async (_id: string, olds: Props, news: Props): Promise<Updated> => {
-    const diff = diffInputs(olds as Record<string, unknown>, asInputs(news));
+    const previous = olds as Record<string, unknown>;
+    const diff = diffInputs(previous, withSourceKey(previous, asInputs(news)));
     return { outs: await updateVersion(asOutputs(olds), asInputs(news), diff) };
   },
 

@@ -71,12 +71,14 @@ export async function updateVersion(
     if (diff.repackage.length === 0 && holdsRecorded) {
       return rewrite(client, olds, news, log);
     }
-    const pkg = await obtainPackage(client, news, log);
+    // With an automatic key, what the last build read is where the cache looks first.
+    const recorded = news.sourceKey === undefined ? olds.sourceReads : undefined;
+    const pkg = await obtainPackage(client, news, log, recorded);
     return withPackage(pkg, async () => {
       const key = keyOf(news, pkg);
       if (holdsRecorded && key === olds.key && pkg.sha256 === olds.sha256) {
         log(`bytes unchanged (sha256 ${pkg.sha256}): kept version ${olds.versionId}`);
-        const same = { ...olds, buildKey: pkg.buildKey };
+        const same = { ...olds, ...pkg.source, buildKey: pkg.buildKey };
         if (diff.rewrite.length > 0) return rewrite(client, same, news, log);
         return kept(same, news);
       }
@@ -116,7 +118,7 @@ async function rewrite(
     key: olds.key,
     sha256: olds.sha256,
     sourceCodeHash: olds.sourceCodeHash,
-    sourceKey: news.sourceKey,
+    sourceKey: news.sourceKey ?? olds.sourceKey,
     buildKey: olds.buildKey,
     metadata: news.metadata,
     tags: news.tags,
@@ -127,10 +129,21 @@ async function rewrite(
   return { ...kept(olds, news), versionId };
 }
 
-/** The recorded object, unchanged, with the new inputs. */
+/**
+ * The recorded object, unchanged, with the new inputs. An automatic key and
+ * what it was taken over stay as recorded; a given key replaces them.
+ */
 function kept(olds: LambdaPackageOutputs, news: LambdaPackageInputs): LambdaPackageOutputs {
   const computed = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, olds[name]]));
-  return { ...news, ...computed, key: olds.key, bucket: olds.bucket } as LambdaPackageOutputs;
+  const outs = { ...news, ...computed, key: olds.key, bucket: olds.bucket } as LambdaPackageOutputs;
+  if (news.sourceKey !== undefined) delete outs.sourceReads;
+  else outs.sourceKey = olds.sourceKey;
+  return dropUndefined(outs);
+}
+
+/** The engine cannot carry `undefined` across its wire: a value is there, or not there. */
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** Whether the recorded version is still there with the bytes the state says. */
@@ -154,9 +167,10 @@ function outputsOf(
 ): LambdaPackageOutputs {
   const url = consoleUrl(inputs.bucket, key, store.storeRegion);
   log(`console: ${url}`);
-  return {
+  return dropUndefined({
     ...inputs,
     ...store,
+    ...pkg.source,
     key,
     versionId,
     sha256: pkg.sha256,
@@ -168,7 +182,7 @@ function outputsOf(
     consoleUrl: url,
     s3Uri: `s3://${inputs.bucket}/${key}`,
     layout: layoutOf(inputs),
-  };
+  });
 }
 
 async function withClient<T>(settings: S3Settings, use: (client: S3Client) => Promise<T>) {

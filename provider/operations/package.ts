@@ -3,7 +3,9 @@
  * the build cache), then upload it (or copy the cache entry in the store).
  */
 import { createHash } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { build } from "../../engine/build";
 import { buildIdentity } from "../../engine/identity";
@@ -13,38 +15,76 @@ import { onInterrupt } from "../../shared/interrupt";
 import type { LambdaPackageInputs } from "../args";
 import { BUILD_FIELDS } from "../fields";
 import { copyVersion, uploadArtifact } from "../s3";
-import { cacheLocation, fill, lookUp, type CacheHit, type CachedPackage } from "./build-cache";
+import { readsKey } from "../../engine/reads/key";
+import { isWithin } from "../../shared/paths";
+import {
+  cacheLocation,
+  fill,
+  lookUp,
+  recalledReads,
+  rememberReads,
+  type CacheHit,
+  type CachedPackage,
+} from "./build-cache";
+import { storedPath } from "./check";
+import { absolute, recordedSource, type RecordedSource } from "./source-key";
 import { seconds } from "./log";
 
 /** A package ready to be stored: a zip built here, or a verified build cache entry. */
-export type Package = CachedPackage & { readonly buildKey: string } & (
-    | { readonly kind: "built"; readonly file: string }
+export type Package = CachedPackage & {
+  readonly buildKey: string;
+  /** The key it is recorded under, and with an automatic key, what its build read. */
+  readonly source: RecordedSource;
+} & (
+    | {
+        readonly kind: "built";
+        readonly file: string;
+        /** What the build read, absolute paths (engine/reads). */
+        readonly reads: readonly string[];
+      }
     | { readonly kind: "cached"; readonly entry: CacheHit }
   );
 
 /**
- * The build key: SHA-256 over the `sourceKey`, `forceRepackage` and the
- * engine's build identity (every input that shapes the package, the
- * packager's files, the zip format). Computed from inputs alone, in
- * microseconds: no file of the source is read.
+ * The build key: SHA-256 over the key of what the build read (engine/reads:
+ * the source's files as they are, ignored ones included), the `sourceKey`
+ * when one is given, `forceRepackage` and the engine's build identity (every
+ * input that shapes the package, the packager's files, the zip format). Two
+ * builds with one build key read the same bytes with the same settings, so
+ * a cache entry made by one is what the other would build. Secret values of
+ * `packagerEnv` count by their names only, so the key, which is an output and
+ * object metadata, gives nothing to guess them against.
  */
-export function buildKeyOf(inputs: LambdaPackageInputs): string {
+export function buildKeyOf(inputs: LambdaPackageInputs, readKey: string): string {
   return createHash("sha256")
-    .update(JSON.stringify([inputs.sourceKey, inputs.forceRepackage ?? null]))
-    .update(buildIdentity(buildOptions(inputs)))
+    .update(JSON.stringify([readKey, inputs.sourceKey ?? null, inputs.forceRepackage ?? null]))
+    .update(buildIdentity(identityOptions(inputs)))
     .digest("hex");
 }
 
-/** The package for `inputs`: from the build cache when it is on and has it, else built here. */
+/**
+ * The package for `inputs`: from the build cache when it is on and has it, else built here.
+ * `recorded` is what the state says the last build read (stored paths), when it says.
+ */
 export async function obtainPackage(
   client: S3Client,
   inputs: LambdaPackageInputs,
   log: (line: string) => void,
+  recorded?: readonly string[],
 ): Promise<Package> {
-  const buildKey = buildKeyOf(inputs);
   if (inputs.buildCache) {
-    const hit = await lookUp(client, cacheLocation(inputs), buildKey, log);
-    if (hit) return { ...hit, buildKey, kind: "cached", entry: hit };
+    const location = cacheLocation(inputs);
+    const identity = buildIdentity(identityOptions(inputs));
+    const reads = recorded ?? (await recalledReads(client, location, identity, log));
+    if (reads) {
+      const paths = reads.map(absolute);
+      const buildKey = buildKeyOf(inputs, readsKey(paths));
+      const hit = await lookUp(client, location, buildKey, log);
+      if (hit) {
+        const source = recordedSource(inputs, paths);
+        return { ...hit, buildKey, source, kind: "cached", entry: hit };
+      }
+    } else log("build cache: no record of what this configuration reads yet; building");
   }
   const started = Date.now();
   const built = await build({ ...buildOptions(inputs), secrets: secretsOf(inputs), log });
@@ -53,7 +93,39 @@ export async function obtainPackage(
     `packaged ${built.fileCount} files, ${formatBytes(built.unzippedSize)} → ` +
       `${formatBytes(built.size)} in ${seconds(started)}; sha256 ${built.sha256}`,
   );
-  return { ...built, buildKey, buildSeconds, kind: "built", file: built.path };
+  for (const note of built.reads.notes) log(`warning: ${note}`);
+  const source = recordedSource(inputs, built.reads.paths);
+  const key = source.sourceReads ? source.sourceKey : readsKey(built.reads.paths);
+  if (inputs.sourceKey !== undefined) warnUncovered(inputs, built.reads.paths, log);
+  const { reads, path: file, ...zip } = built;
+  const buildKey = buildKeyOf(inputs, key);
+  return { ...zip, buildKey, buildSeconds, source, reads: reads.paths, kind: "built", file };
+}
+
+/**
+ * A given `sourceKey` is the user's promise that it changes when the code
+ * does; the build knows what it read, so it says where the promise is
+ * likely not kept: files outside `sourcePath`, which a key of the function's
+ * directory does not cover.
+ */
+function warnUncovered(
+  inputs: LambdaPackageInputs,
+  reads: readonly string[],
+  log: (line: string) => void,
+): void {
+  const source = realpathSync(path.resolve(inputs.sourcePath));
+  // The packager counts in the build key already; a key is about the source.
+  const packager = [inputs.packager, inputs.packagersDir].flatMap((p) =>
+    p === undefined ? [] : [realpathSync(path.resolve(p))],
+  );
+  const outside = reads.filter((file) => !isWithin(file, source) && !packager.includes(file));
+  if (outside.length === 0) return;
+  const names = outside.map((file) => path.relative(process.cwd(), file) || ".");
+  log(
+    `warning: ${inputs.sourcePath} read ${names.join(", ")}, outside its sourcePath; unless its ` +
+      `sourceKey covers ${outside.length === 1 ? "it" : "them"}, a change there will not ` +
+      `repackage it. Leave sourceKey out to key on what the build reads.`,
+  );
 }
 
 /** Runs `use` with the package, removing a built zip however it ends, interrupted or not. */
@@ -82,7 +154,7 @@ export async function storePackage(
   log: (line: string) => void,
 ): Promise<string> {
   const headers = {
-    sourceKey: inputs.sourceKey,
+    sourceKey: pkg.source.sourceKey,
     buildKey: pkg.buildKey,
     metadata: inputs.metadata,
     tags: inputs.tags,
@@ -119,9 +191,11 @@ export async function storePackage(
       pkg.buildKey,
       { bucket: inputs.bucket, key, versionId },
       pkg,
-      { sourceKey: inputs.sourceKey, serverSideEncryption, kmsKeyId },
+      { sourceKey: pkg.source.sourceKey, serverSideEncryption, kmsKeyId },
       log,
     );
+    const identity = buildIdentity(identityOptions(inputs));
+    await rememberReads(client, cacheLocation(inputs), identity, pkg.reads.map(storedPath), log);
   }
   return versionId;
 }
@@ -133,6 +207,17 @@ function buildOptions(inputs: LambdaPackageInputs): PackageOptions {
   return Object.fromEntries(
     BUILD_FIELDS.map((name) => [name, picked[name]]),
   ) as unknown as typeof picked satisfies PackageOptions;
+}
+
+/** The build options with the values of secret `packagerEnv` entries replaced by a mark. */
+function identityOptions(inputs: LambdaPackageInputs): PackageOptions {
+  const secret = new Set(inputs.secretPackagerEnv ?? []);
+  const env = inputs.packagerEnv;
+  if (!env || secret.size === 0) return buildOptions(inputs);
+  const masked = Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, secret.has(name) ? "(secret)" : value]),
+  );
+  return { ...buildOptions(inputs), packagerEnv: masked };
 }
 
 /** The values of the `packagerEnv` entries named secret, which the packager's log masks. */

@@ -25,6 +25,8 @@ export {
   hashVersion,
   headLatest,
   headVersion,
+  readSmallObject,
+  writeSmallObject,
   type LatestVersion,
   type StoredVersion,
 } from "./object";

@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  PutObjectCommand,
   type HeadObjectCommandOutput,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -133,6 +134,58 @@ export async function hashVersion(
     throw toLambdaPackageError(error, { action: "GetObject", bucket, key });
   }
   return hash.digest("hex");
+}
+
+/**
+ * The text of a key's current version, when it is there and at most
+ * `maxBytes` long (a larger one is refused before its body is read):
+ * for the small records we keep beside packages.
+ */
+export async function readSmallObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+): Promise<string | undefined> {
+  try {
+    const { Body, ContentLength } = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key }),
+    );
+    if (ContentLength === undefined || ContentLength > maxBytes) {
+      (Body as { destroy?: () => void } | undefined)?.destroy?.();
+      throw new LambdaPackageError(
+        "S3_OBJECT_INVALID",
+        `s3://${bucket}/${key} holds ${ContentLength ?? "an unknown number of"} bytes, more than ` +
+          `the ${maxBytes} expected of it. Delete it; the next build writes it again.`,
+      );
+    }
+    return await (Body as { transformToString(): Promise<string> }).transformToString();
+  } catch (error) {
+    if (error instanceof LambdaPackageError) throw error;
+    if (isGone(error) && !(await bucketMissing(client, bucket, error))) return undefined;
+    throw toLambdaPackageError(error, { action: "GetObject", bucket, key });
+  }
+}
+
+/** PutObject of a small text record. */
+export async function writeSmallObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  text: string,
+): Promise<void> {
+  try {
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: text,
+        ContentType: "application/json",
+      }),
+    );
+  } catch (error) {
+    throw toLambdaPackageError(error, { action: "PutObject", bucket, key });
+  }
 }
 
 /**
