@@ -13,6 +13,7 @@
  * warning, and the package is built as without it.
  */
 import { LambdaPackageError } from "../../shared/errors";
+import { show } from "../../shared/format";
 import type { LambdaPackageInputs } from "../args";
 import { FIELDS } from "../fields";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -92,14 +93,21 @@ export async function lookUp(
       return undefined;
     }
     const recorded = packageOf(entry.metadata, entry.size);
+    if (typeof recorded === "string") {
+      log(
+        `build cache entry ${uri} (version ${entry.versionId}) is corrupt: ${recorded}; ` +
+          `building instead. Delete the entry to let the next build refill it.`,
+      );
+      return undefined;
+    }
     const actual =
       entry.checksumSha256 !== undefined
         ? Buffer.from(entry.checksumSha256, "base64").toString("hex")
         : await hashVersion(client, location.bucket, key, entry.versionId);
-    if (!recorded || actual !== recorded.sha256) {
+    if (actual !== recorded.sha256) {
       log(
         `build cache entry ${uri} (version ${entry.versionId}) is corrupt: it holds bytes with ` +
-          `sha256 ${actual} but says ${recorded?.sha256 ?? "nothing"}; building instead. Delete ` +
+          `sha256 ${actual} but says ${recorded.sha256}; building instead. Delete ` +
           `the entry to let the next build refill it.`,
       );
       return undefined;
@@ -122,7 +130,12 @@ export async function lookUp(
  * After a build, leaves a copy of the version just uploaded as the entry for
  * `buildKey`, made in the store. An entry already there is left alone: with
  * the same bytes it is this build's twin; with other bytes (a runner with
- * another zlib) it is not ours to overwrite.
+ * another zlib) it is as good as ours. The look and the copy are two
+ * requests, and the copy has no condition a store honours (MinIO ignores
+ * If-None-Match on CopyObject; a conditional PutObject would send the bytes
+ * through this machine): two writers that miss at once both copy. That is
+ * sound, since each writes a whole version, metadata and bytes at once, of a
+ * package built for this key, and `lookUp` verifies whichever is the latest.
  */
 export async function fill(
   client: S3Client,
@@ -166,22 +179,54 @@ export async function fill(
   }
 }
 
-function packageOf(metadata: Record<string, string>, size: number): CachedPackage | undefined {
-  const number = (name: string) => (metadata[name] === undefined ? NaN : Number(metadata[name]));
+/**
+ * What an entry's metadata says it holds, when every field is well formed;
+ * otherwise what is wrong with it. Anyone who can write the prefix writes
+ * this metadata, and it becomes the resource's outputs, so nothing is taken
+ * on trust: the sha256 is checked against the bytes afterwards, and the
+ * source-code-hash must be that sha256 in base64, the form Lambda compares.
+ */
+function packageOf(metadata: Record<string, string>, size: number): CachedPackage | string {
   const sha256 = metadata.sha256;
-  const sourceCodeHash = metadata["source-code-hash"];
-  const [unzippedSize, fileCount] = [number(UNZIPPED_SIZE), number(FILE_COUNT)];
-  if (!sha256 || !sourceCodeHash || !Number.isFinite(unzippedSize) || !Number.isFinite(fileCount))
-    return undefined;
-  const buildSeconds = number(BUILD_SECONDS);
+  if (sha256 === undefined || !/^[0-9a-f]{64}$/.test(sha256))
+    return `its sha256 metadata is ${shown(sha256)}, not 64 lowercase hex digits`;
+  const sourceCodeHash = Buffer.from(sha256, "hex").toString("base64");
+  if (metadata["source-code-hash"] !== sourceCodeHash)
+    return (
+      `its source-code-hash metadata is ${shown(metadata["source-code-hash"])}, not ` +
+      `${sourceCodeHash}, the base64 of its sha256`
+    );
+  const count = (name: string, least: number): number | string => {
+    const text = metadata[name];
+    // Digits only: Number() would also take "", "0x1f", "1e3" and " 7".
+    const value = text !== undefined && /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    return Number.isSafeInteger(value) && value >= least
+      ? value
+      : `its ${name} metadata is ${shown(text)}, not a whole number of at least ${least}`;
+  };
+  const unzippedSize = count(UNZIPPED_SIZE, 0);
+  if (typeof unzippedSize === "string") return unzippedSize;
+  const fileCount = count(FILE_COUNT, 1);
+  if (typeof fileCount === "string") return fileCount;
+  // build-seconds only says what a hit saved; left out, the hit says nothing of it.
+  const seconds = metadata[BUILD_SECONDS];
+  const buildSeconds =
+    seconds !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(seconds) ? Number(seconds) : NaN;
+  if (seconds !== undefined && !Number.isFinite(buildSeconds))
+    return `its ${BUILD_SECONDS} metadata is ${shown(seconds)}, not a number of seconds`;
   return {
     sha256,
     sourceCodeHash,
     size,
     unzippedSize,
     fileCount,
-    buildSeconds: Number.isFinite(buildSeconds) ? buildSeconds : undefined,
+    buildSeconds: seconds === undefined ? undefined : buildSeconds,
   };
+}
+
+/** A metadata value as the log quotes it. */
+function shown(text: string | undefined): string {
+  return text === undefined ? "missing" : show(text);
 }
 
 function reason(error: unknown): string {
