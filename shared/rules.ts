@@ -20,15 +20,41 @@ export interface FieldProblem {
   readonly field: string;
   /** The end of "<field> …", e.g. `must be one of "cjs", "esm"`. */
   readonly wrong: string;
-  /** The field's value; undefined when the problem is that it is missing. */
+  /**
+   * The field's value; undefined when the problem is that it is missing, or
+   * when the value must not be quoted and `wrong` names its type instead.
+   */
   readonly value: unknown;
+}
+
+/**
+ * The rules whose values no message may quote, since they may hold secrets (a
+ * packager's environment, given with `pulumi.secret`): their problems name the
+ * entry that is wrong and the type of its value instead.
+ */
+const UNQUOTED = new WeakSet<Rule>();
+
+function unquoted<R extends Rule>(rule: R): R {
+  UNQUOTED.add(rule);
+  return rule;
+}
+
+/** What a value is, for messages that must not quote it: `a number`, `a list`. */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "boolean") return "true or false";
+  if (value === undefined) return "nothing";
+  return `a ${typeof value}`;
 }
 
 /** The one wording of a failed rule: `compressionLevel must be …; got 11`. */
 export function problem(field: string, rule: Rule, value: unknown): string | undefined {
   const wrong = rule(value);
   if (wrong === undefined) return undefined;
-  if (typeof wrong === "string") return `${field} ${wrong}; got ${show(value)}`;
+  if (typeof wrong === "string")
+    return UNQUOTED.has(rule) ? `${field} ${wrong}` : `${field} ${wrong}; got ${show(value)}`;
   const got = wrong.value === undefined ? "" : `; got ${show(wrong.value)}`;
   return `${field}.${wrong.field} ${wrong.wrong}${got}`;
 }
@@ -53,13 +79,19 @@ export const stringList: ValueRule = (v) =>
     ? undefined
     : "must be a list of strings";
 
-export const stringMap: ValueRule = (v) =>
-  v !== null &&
-  typeof v === "object" &&
-  !Array.isArray(v) &&
-  Object.values(v).every((x) => typeof x === "string")
-    ? undefined
-    : "must be a map of string to string";
+/**
+ * A map of string to string, e.g. a packager's environment: a problem names
+ * the entry and its value's type, never a value, since values may be secrets.
+ */
+export const stringMap: Rule = unquoted((v) => {
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    return `must be a map of string to string; got ${kindOf(v)}`;
+  for (const [name, entry] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof entry !== "string")
+      return { field: name, wrong: `must be a string; got ${kindOf(entry)}`, value: undefined };
+  }
+  return undefined;
+});
 
 /**
  * A list of package, extra or group names as Python spells them (PEP 508:
@@ -130,7 +162,8 @@ export const objectOf =
       }
       const wrong = spec.rule(field);
       if (wrong === undefined) continue;
-      if (typeof wrong === "string") return { field: name, wrong, value: field };
+      if (typeof wrong === "string")
+        return { field: name, wrong, value: UNQUOTED.has(spec.rule) ? undefined : field };
       return { ...wrong, field: `${name}.${wrong.field}` };
     }
     return undefined;

@@ -109,13 +109,21 @@ function checkCombinations(
   }
 }
 
+/**
+ * A token reaches a packager through the environment of `pulumi up` with
+ * `inheritCredentials`, never through `packagerEnv`: inputs are kept in the
+ * state, and the provider sees every value decrypted, so it cannot tell a
+ * `pulumi.secret` from plain text (a given `secretPackagerEnv` names entries
+ * without making them secret). Names only: no value of packagerEnv is quoted.
+ */
 function checkPackagerEnv(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {
   for (const name of Object.keys(inputs.packagerEnv ?? {})) {
     if (isCredentialName(name)) {
       fail(
         "packagerEnv",
-        `packagerEnv ${show(name)} looks like a credential; inputs are stored in state in plain text. ` +
-          `Export it in the environment of \`pulumi up\` instead (and see inheritCredentials in the packager docs)`,
+        `packagerEnv ${show(name)} looks like a credential, and packagerEnv is kept in the state, ` +
+          `in plain text unless given as a secret, which the provider cannot tell. Export it in ` +
+          `the environment of \`pulumi up\` and set inheritCredentials: true to pass it to the packager`,
       );
     }
   }
