@@ -12,6 +12,7 @@ import { BUNDLE_FIELDS, type BundleOptions } from "../../../engine/bundle/option
 import { packageRoot } from "../../../engine/packager";
 import { withFieldDefaults } from "../../../shared/rules";
 import type { NormalizedBundleOptions } from "../../../engine/bundle/options";
+import { tempDir as freshDir } from "../../support/tmp";
 import { copyFixture, run, suiteCleanup, tempDir, type Cleanup } from "../packager/fixtures";
 
 const HANDLER_THROW_LINE = 7; // `throw new Error("asked to fail")` in src/handler.ts
@@ -176,5 +177,37 @@ describe("bundleHandler", { timeout: 180_000 }, () => {
       );
       return true;
     });
+  });
+});
+
+describe("bundleHandler and the repository's boundary", () => {
+  test("an import through a link that leaves the git work tree is refused, naming the file", async () => {
+    const outside = await freshDir("bundle-outside");
+    await writeFile(path.join(outside, "secret.ts"), "export const secret = 'outside';\n");
+    const root = await freshDir("bundle-boundary");
+    await run("git", ["init", "-q", "-b", "main"], { cwd: root });
+    await writeFile(
+      path.join(root, "index.ts"),
+      'import { secret } from "./linked/secret";\nexport const handler = async () => secret;\n',
+    );
+    await symlink(outside, path.join(root, "linked"));
+    await assert.rejects(
+      bundleHandler({
+        sourcePath: root,
+        outDir: path.join(root, "out"),
+        runtime: "nodejs22.x",
+        options: normalized({ entry: "index.ts" }),
+        log: () => {},
+      }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, "SYMLINK_ESCAPES");
+        assert.match(
+          error.message,
+          /secret\.ts \(imported as "\.\/linked\/secret" from index\.ts\)/,
+        );
+        assert.match(error.message, /outside the git work tree/);
+        return true;
+      },
+    );
   });
 });

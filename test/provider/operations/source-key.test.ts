@@ -11,6 +11,7 @@ import { commit, git, write } from "../../support/git";
 import { minioFixture } from "../../support/minio";
 import { createChecked, PROVIDER_FORMS, providerIn, type Provider } from "../../support/provider";
 import { run } from "../../support/run";
+import { capturingStderr } from "../../support/stderr";
 import { download } from "../../support/s3";
 import { tempDir } from "../../support/tmp";
 
@@ -103,6 +104,26 @@ for (const form of PROVIDER_FORMS) {
         true,
         "a tsconfig paths target, uncommitted",
       );
+    });
+
+    test("a given key gets one warning naming each file read outside sourcePath", async () => {
+      const root = await monorepo();
+      const news = {
+        ...base,
+        key: `${form}/given/api.zip`,
+        sourcePath: path.join(root, "handlers/api"),
+        runtime: "nodejs22.x",
+        bundle: { entry: "src/index.ts" },
+        sourceKey: "commit-1",
+      };
+      const { value, text } = await capturingStderr(() => createChecked(provider, news));
+      assert.equal(value.outs.sourceKey, "commit-1");
+      assert.equal(value.outs.sourceReads, undefined, "a given key records no reads");
+      const warnings = text.split("\n").filter((line) => line.includes("outside its sourcePath"));
+      assert.equal(warnings.length, 1, text);
+      assert.match(warnings[0], /handlers\/discount\/src\/eligibility\.ts/);
+      assert.match(warnings[0], /shared\/greet\.ts/);
+      assert.match(warnings[0], /a change there will not repackage it/);
     });
 
     test("two stacks of one commit with different ignored files each deploy their own, with or without a key", async () => {

@@ -1,0 +1,81 @@
+/** What a build records it read, through `build()` as the provider runs it. */
+import assert from "node:assert/strict";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { build } from "../../../engine/build";
+import { MAX_RECORDED_READS, mergeSiblings } from "../../../engine/reads/record";
+import { commit, git, write } from "../../support/git";
+import { tempDir } from "../../support/tmp";
+
+/** A repository: a handler importing a sibling's module and an installed package, git-ignored. */
+async function repository(): Promise<string> {
+  const root = await tempDir("record");
+  git(root, "init", "-q", "-b", "main");
+  commit(root, {
+    ".gitignore": "node_modules/\nconfig.json\n*.log\n",
+    "package.json": '{ "name": "root", "private": true }\n',
+    "package-lock.json": '{ "lockfileVersion": 3, "packages": {} }\n',
+    "tsconfig.json": "{}\n",
+    "handlers/api/src/index.ts":
+      'import { ok } from "../../discount/src/check";\nimport tiny from "tiny";\n' +
+      "export const handler = async () => [ok, tiny];\n",
+    "handlers/api/README.md": "# api\n",
+    "handlers/discount/src/check.ts": "export const ok = 1;\n",
+    "handlers/discount/src/unused.ts": "export const unused = 1;\n",
+  });
+  write(root, {
+    "node_modules/tiny/package.json": '{ "name": "tiny", "version": "1.0.0", "main": "index.js" }',
+    "node_modules/tiny/index.js": "module.exports = 'tiny';\n",
+  });
+  return root;
+}
+
+const relative = (root: string, paths: readonly string[]) =>
+  paths.map((p) => path.relative(root, p) || ".");
+
+describe("what a build records it read", () => {
+  test("a bundle records the files it imported from elsewhere, the tsconfig and the lockfile, not node_modules", async () => {
+    const root = await repository();
+    const built = await build({
+      sourcePath: path.join(root, "handlers/api"),
+      runtime: "nodejs22.x",
+      bundle: { entry: "src/index.ts" },
+    });
+    await rm(built.path);
+    const reads = relative(root, built.reads.paths);
+    for (const expected of [
+      "handlers/api",
+      "handlers/discount/src/check.ts",
+      "tsconfig.json",
+      "package.json",
+      "package-lock.json",
+    ])
+      assert.ok(reads.includes(expected), `${expected} in ${reads.join(" ")}`);
+    assert.ok(!reads.some((r) => r.includes("node_modules")), reads.join(" "));
+    assert.ok(!reads.includes("handlers/discount/src/unused.ts"));
+  });
+
+  test("a packaged git-ignored file is recorded by itself, and an excluded one is not", async () => {
+    const root = await repository();
+    write(root, { "handlers/api/config.json": '{"stage":"dev"}', "handlers/api/debug.log": "x" });
+    const built = await build({
+      sourcePath: path.join(root, "handlers/api"),
+      runtime: "copy",
+      exclude: ["*.log"],
+    });
+    await rm(built.path);
+    assert.deepEqual(relative(root, built.reads.paths), [
+      "handlers/api",
+      "handlers/api/config.json",
+    ]);
+  });
+
+  test("a long set is merged into directories, never merging an ignored path away", () => {
+    const files = Array.from({ length: 40 }, (_, i) => `/repo/shared/m${i}.ts`);
+    const ignored = "/repo/shared/config.json";
+    const merged = mergeSiblings(["/repo/fn", ...files, ignored], new Set([ignored]), "/repo");
+    assert.ok(merged.length <= MAX_RECORDED_READS, merged.join(" "));
+    assert.deepEqual(merged, ["/repo/fn", "/repo/shared", ignored]);
+  });
+});
