@@ -134,7 +134,7 @@ export const USAGE = [
   "  lambda-package audit  <zip|dir> --runtime <name> [--architecture <arch>] [--native-check <mode>]",
   "",
   "build   writes the zip and prints its SHA-256, sizes and file count.",
-  "verify  builds twice in fresh temporary directories and fails if the bytes differ.",
+  "verify  builds twice, the second time from a copy at another path, and fails if the bytes differ.",
   "audit   checks the native code in a zip or directory against a Lambda runtime.",
   "key     prints the gitSourceKey of the paths: git's tree ids at HEAD, -dirty with uncommitted changes.",
   "diff    compares the file lists of two zips, each a file or s3://bucket/key[?versionId=<id>],",
