@@ -9,7 +9,7 @@ import {
   type ZipListing,
 } from "../engine/listing";
 import { createS3Client, openS3Source, parseS3Uri } from "../provider/s3";
-import { formatBytes } from "../shared/format";
+import { escapeText, formatBytes } from "../shared/format";
 
 /** Exit codes of `diff`, as diff(1) has them. */
 export const DIFF_EXIT = { same: 0, different: 1, trouble: 2 } as const;
@@ -49,7 +49,8 @@ export function diffExitCode(diff: ListingDiff): number {
 }
 
 /**
- * One line per file, sorted by name within each kind, then a summary:
+ * One line per file, sorted by name within each kind, then a summary; names
+ * are escaped (`escapeText`), `--json` has them as they are:
  *
  *     added    2.0 KiB            lib/new.js
  *     changed  1.0 KiB → 1.2 KiB  index.js (crc32, size)
@@ -57,8 +58,10 @@ export function diffExitCode(diff: ListingDiff): number {
  *     1 added, 0 removed, 2 changed, 120 unchanged
  */
 export function describeDiff(diff: ListingDiff): string {
-  const line = (kind: string, what: string, name: string) =>
-    `${kind.padEnd(8)} ${what.padEnd(19)} ${name}`;
+  // Names come from the zips, which anyone may have made: escaped, so none
+  // can print a line of its own or send the terminal an escape sequence.
+  const line = (kind: string, what: string, name: string, after = "") =>
+    `${kind.padEnd(8)} ${what.padEnd(19)} ${escapeText(name)}${after}`;
   const lines = [
     ...diff.added.map((e) => line("added", formatBytes(e.size), e.name)),
     ...diff.removed.map((e) => line("removed", formatBytes(e.size), e.name)),
@@ -67,7 +70,7 @@ export function describeDiff(diff: ListingDiff): string {
         c.reasons.length === 1 && c.reasons[0] === "mode"
           ? `${mode(c.before)} → ${mode(c.after)}`
           : `${formatBytes(c.before.size)} → ${formatBytes(c.after.size)}`;
-      return line("changed", what, `${c.name} (${c.reasons.join(", ")})`);
+      return line("changed", what, c.name, ` (${c.reasons.join(", ")})`);
     }),
     `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ` +
       `${diff.unchanged} unchanged`,

@@ -6,5 +6,11 @@ export {
   type ChangeReason,
   type ListingDiff,
 } from "./diff";
-export { readCentralDirectory, TAIL_BYTES, type ListedEntry, type ZipListing } from "./read";
-export { openFileSource, type FileSource, type RangedSource } from "./source";
+export {
+  MAX_DIRECTORY_BYTES,
+  readCentralDirectory,
+  TAIL_BYTES,
+  type ListedEntry,
+  type ZipListing,
+} from "./read";
+export { openFileSource, openRegularFile, type FileSource, type RangedSource } from "./source";

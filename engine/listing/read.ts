@@ -1,4 +1,5 @@
 import { LambdaPackageError } from "../../shared/errors";
+import { escapeText, formatBytes } from "../../shared/format";
 import {
   CENTRAL_FIXED,
   END_FIXED,
@@ -58,6 +59,15 @@ export interface ZipListing {
 export const TAIL_BYTES = END_FIXED + MAX16 + ZIP64_LOCATOR + ZIP64_END_FIXED;
 
 /**
+ * The largest central directory read: 256 MiB. Lambda takes at most 250 MiB
+ * unzipped, and a directory holds only names and sizes, so no package's is
+ * near it (100,000 files take about 10 MiB). The directory is read whole
+ * into memory, so a larger claim, which only a damaged or hostile zip makes,
+ * is refused rather than allocated.
+ */
+export const MAX_DIRECTORY_BYTES = 256 * 1024 * 1024;
+
+/**
  * Reads the list of entries of a zip from its central directory, fetching
  * only the tail and the directory: at most two reads (a third only for a
  * zip64 end record that is not where writers put it). No entry data is
@@ -69,7 +79,8 @@ export const TAIL_BYTES = END_FIXED + MAX16 + ZIP64_LOCATOR + ZIP64_END_FIXED;
  * self-extractors have (offsets are taken from where the directory ends).
  *
  * @throws LambdaPackageError `ZIP_NOT_A_ZIP` (no end record in the tail),
- *   `ZIP_DIRECTORY_CORRUPT` (the directory contradicts itself or the size),
+ *   `ZIP_DIRECTORY_CORRUPT` (the directory contradicts itself or the size,
+ *   or claims more than the source holds or than MAX_DIRECTORY_BYTES),
  *   `ZIP_UNSUPPORTED` (split over several disks), each naming the source.
  */
 export async function readCentralDirectory(source: RangedSource): Promise<ZipListing> {
@@ -167,9 +178,31 @@ async function locateDirectory(
     length = safeNumber(source, record.readBigUInt64LE(40), "central directory size");
     endsAt = recordAt;
   }
+  // Checked before anything is read or allocated: the length and count are
+  // the zip's word, the source's size and the limit are not.
+  if (length > MAX_DIRECTORY_BYTES) {
+    throw new LambdaPackageError(
+      "ZIP_DIRECTORY_CORRUPT",
+      `${source.name} claims a central directory of ${formatBytes(length)} (${length} bytes), ` +
+        `more than the ${formatBytes(MAX_DIRECTORY_BYTES)} any Lambda package needs; it was not ` +
+        "read. The zip is damaged or not a package: check that it is the file or object " +
+        "version you meant.",
+    );
+  }
   const start = endsAt - length;
   if (start < 0) {
-    throw corrupt(source, `the central directory (${length} bytes) would start before the zip`);
+    throw corrupt(
+      source,
+      `it claims a central directory of ${length} bytes, which would start before the zip ` +
+        `(${source.size} bytes)`,
+    );
+  }
+  if (count * CENTRAL_FIXED > length) {
+    throw corrupt(
+      source,
+      `it claims ${count} entries, which need at least ${count * CENTRAL_FIXED} bytes of ` +
+        `directory, in ${length} bytes`,
+    );
   }
   return { start, length, count, zip64 };
 }
@@ -241,8 +274,12 @@ function zip64Sizes(
       let x = 0;
       const next = (what: string) => {
         if (x + 8 > field.length)
-          throw corrupt(source, `the zip64 field of "${name}" lacks its ${what}`);
-        const value = safeNumber(source, field.readBigUInt64LE(x), `${what} of "${name}"`);
+          throw corrupt(source, `the zip64 field of "${escapeText(name)}" lacks its ${what}`);
+        const value = safeNumber(
+          source,
+          field.readBigUInt64LE(x),
+          `${what} of "${escapeText(name)}"`,
+        );
         x += 8;
         return value;
       };

@@ -12,16 +12,18 @@
  * are made last, only when their target stays inside the package, so no
  * later write can go through them.
  */
-import { constants } from "node:fs";
+import { closeSync, constants } from "node:fs";
 import { lstat, mkdir, open, rm, symlink } from "node:fs/promises";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import yauzl from "yauzl";
 import { LambdaPackageError } from "../../shared/errors";
-import { formatBytes } from "../../shared/format";
+import { escapeText, formatBytes } from "../../shared/format";
 import { MAX_UNZIPPED_BYTES } from "./limits";
 import { nextEntry } from "../zip/entries";
+import { CENTRAL_FIXED } from "../zip/format";
+import { MAX_DIRECTORY_BYTES, openRegularFile } from "../listing";
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -47,13 +49,23 @@ export async function extractPackageZip(
 ): Promise<number> {
   const info = await lstat(zipFile).catch(() => undefined);
   if (!info) return 0; // a script may delete the empty zip and write nothing
-  let zip: yauzl.ZipFile;
+  let opened: { fd: number; size: number };
   try {
-    zip = await openZip(zipFile);
+    // A FIFO left as $PACKAGE_ZIP would make a plain open wait for a writer forever.
+    opened = await openRegularFile(zipFile);
   } catch (error) {
     throw unreadable(zipFile, error);
   }
+  let zip: yauzl.ZipFile;
   try {
+    zip = await openZip(opened.fd);
+  } catch (error) {
+    // yauzl takes the fd only with a ZipFile: before that, closing it is ours.
+    closeSync(opened.fd);
+    throw unreadable(zipFile, error);
+  }
+  try {
+    assertDirectoryFits(zip, zipFile, opened.size);
     const planned = await plan(zip, zipFile, limit);
     const budget = { left: limit };
     const links: { name: string; target: string }[] = [];
@@ -65,7 +77,30 @@ export async function extractPackageZip(
     for (const link of links) await makeLink(stagingDir, link, zipFile);
     return planned.length;
   } finally {
+    // Closes the fd once no entry stream is left reading it.
     zip.close();
+  }
+}
+
+/**
+ * The end record's entry count against what the file can hold: every entry
+ * takes a central header of CENTRAL_FIXED bytes at least, so a count that
+ * needs more than the file's real size, or than MAX_DIRECTORY_BYTES, is a
+ * lie, refused before any entry is read.
+ */
+function assertDirectoryFits(zip: yauzl.ZipFile, zipFile: string, size: number): void {
+  const needed = zip.entryCount * CENTRAL_FIXED;
+  if (needed > size || needed > MAX_DIRECTORY_BYTES) {
+    throw refused(
+      zipFile,
+      `claims ${zip.entryCount} entries, whose central directory would take at least ` +
+        `${formatBytes(needed)}, more than ${
+          needed > size
+            ? `the file's own ${formatBytes(size)}`
+            : `the ${formatBytes(MAX_DIRECTORY_BYTES)} any package needs`
+        }; nothing was extracted`,
+      "Rebuild it with a zip tool and don't write past its end",
+    );
   }
 }
 
@@ -83,7 +118,7 @@ async function plan(zip: yauzl.ZipFile, zipFile: string, limit: number): Promise
     if (seen.has(name)) {
       throw refused(
         zipFile,
-        `holds "${name}" twice${isDirectory ? " (as a directory and a file)" : ""}; nothing was extracted`,
+        `holds "${escapeText(name)}" twice${isDirectory ? " (as a directory and a file)" : ""}; nothing was extracted`,
         "Add each path once",
       );
     }
@@ -93,7 +128,7 @@ async function plan(zip: yauzl.ZipFile, zipFile: string, limit: number): Promise
       throw new LambdaPackageError(
         "PACKAGE_TOO_LARGE",
         `$PACKAGE_ZIP (${zipFile}) declares more than ${formatBytes(limit)} of files (at entry ` +
-          `"${name}"); Lambda allows at most ${formatBytes(MAX_UNZIPPED_BYTES)} unzipped. Nothing ` +
+          `"${escapeText(name)}"); Lambda allows at most ${formatBytes(MAX_UNZIPPED_BYTES)} unzipped. Nothing ` +
           `was extracted. Add less to it, or move dependencies to a layer.`,
       );
     }
@@ -121,14 +156,14 @@ async function directory(
     } else if (info.isSymbolicLink()) {
       throw refused(
         zipFile,
-        `has "${entry}", which would be written through the symlink "${path.relative(root, at)}" ` +
+        `has "${escapeText(entry)}", which would be written through the symlink "${escapeText(path.relative(root, at))}" ` +
           `in the staged tree`,
         "Put the files where the link points, or drop the link",
       );
     } else if (!info.isDirectory()) {
       throw refused(
         zipFile,
-        `has "${entry}", which needs "${path.relative(root, at)}" to be a directory, but it is a file`,
+        `has "${escapeText(entry)}", which needs "${escapeText(path.relative(root, at))}" to be a directory, but it is a file`,
         "Rename one of them",
       );
     }
@@ -163,7 +198,7 @@ async function file(
           new LambdaPackageError(
             "PACKAGE_TOO_LARGE",
             `$PACKAGE_ZIP (${zipFile}) expands past ${formatBytes(MAX_UNZIPPED_BYTES)} at entry ` +
-              `"${item.name}", more than its central directory declares; Lambda allows at most ` +
+              `"${escapeText(item.name)}", more than its central directory declares; Lambda allows at most ` +
               `${formatBytes(MAX_UNZIPPED_BYTES)} unzipped. Extraction stopped.`,
           ),
         );
@@ -206,7 +241,7 @@ async function makeLink(
   if (path.posix.isAbsolute(link.target) || resolved === ".." || resolved.startsWith("../")) {
     throw new LambdaPackageError(
       "SYMLINK_ESCAPES",
-      `$PACKAGE_ZIP (${zipFile}) has "${link.name}", a symlink to "${link.target}", which is ` +
+      `$PACKAGE_ZIP (${zipFile}) has "${escapeText(link.name)}", a symlink to "${escapeText(link.target)}", which is ` +
         `outside the package; it was not extracted. Add the file it points at instead (zip ` +
         `without -y stores the file, not the link).`,
     );
@@ -234,30 +269,31 @@ function unreadable(zipFile: string, error: unknown, entry?: string): LambdaPack
       name[1] === "absolute path" ? "an absolute path" : 'a path that climbs out with ".."';
     return refused(
       zipFile,
-      `has an entry "${name[2]}", ${what}`,
+      `has an entry "${escapeText(name[2])}", ${what}`,
       "Add files by relative paths inside the package",
     );
   }
   if (entry && /^too (many|few) bytes in the stream/.test(reason)) {
     return refused(
       zipFile,
-      `has an entry "${entry}" that holds other than the size its headers declare (${reason}); ` +
+      `has an entry "${escapeText(entry)}" that holds other than the size its headers declare (${reason}); ` +
         `extraction stopped there`,
       "Rebuild it with a zip tool",
     );
   }
   return new LambdaPackageError(
     "PACKAGE_ZIP_CORRUPT",
-    `The packager left $PACKAGE_ZIP (${zipFile}) unreadable${entry ? ` at entry "${entry}"` : ""}: ` +
+    `The packager left $PACKAGE_ZIP (${zipFile}) unreadable${entry ? ` at entry "${escapeText(entry)}"` : ""}: ` +
       `${reason}. Add files with \`zip\` (or write them into $BUILD_DIR) and don't truncate the file.`,
     { cause: error },
   );
 }
 
-function openZip(file: string): Promise<yauzl.ZipFile> {
+/** yauzl on an fd of ours, which its ZipFile closes on `close()`. */
+function openZip(fd: number): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(
-      file,
+    yauzl.fromFd(
+      fd,
       { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true },
       (e, z) => (e ? reject(e) : resolve(z)),
     ),

@@ -25,7 +25,7 @@ export async function openS3Source(client: S3Client, ref: ObjectRef): Promise<Ra
   const name = formatS3Uri(ref);
   const first = await get(client, ref, `bytes=-${TAIL_BYTES}`, undefined);
   // An empty object has no last bytes: S3 answers 416 to any range.
-  const tail = first ? Buffer.from(await first.Body!.transformToByteArray()) : Buffer.alloc(0);
+  const tail = first ? await body(first, TAIL_BYTES, name) : Buffer.alloc(0);
   const size = first ? totalSize(first.ContentRange, tail.length) : 0;
   const tailStart = size - tail.length;
   const pinned: ObjectRef = { ...ref, versionId: ref.versionId ?? first?.VersionId };
@@ -37,9 +37,28 @@ export async function openS3Source(client: S3Client, ref: ObjectRef): Promise<Ra
         return tail.subarray(offset - tailStart, offset - tailStart + length);
       const range = `bytes=${offset}-${offset + length - 1}`;
       const output = await get(client, pinned, range, first?.ETag);
-      return output ? Buffer.from(await output.Body!.transformToByteArray()) : Buffer.alloc(0);
+      return output ? body(output, length, name) : Buffer.alloc(0);
     },
   };
+}
+
+/**
+ * The bytes of a ranged GET, at most `max`: a store that ignores `Range`
+ * answers with the whole object, which is not read into memory (a 5 GiB
+ * object would not fit). The length is checked before the body is read.
+ */
+async function body(output: GetObjectCommandOutput, max: number, name: string): Promise<Buffer> {
+  const length = output.ContentLength;
+  if (length !== undefined && length > max) {
+    // In Node the body is a stream: destroyed, the rest is never downloaded.
+    (output.Body as { destroy?: () => void } | undefined)?.destroy?.();
+    throw new LambdaPackageError(
+      "ZIP_NOT_A_ZIP",
+      `Reading ${name} asked for at most ${max} bytes and the store answered with ${length}: it ` +
+        "ignored the Range header. Use an S3-compatible store that serves ranged GETs.",
+    );
+  }
+  return Buffer.from(await output.Body!.transformToByteArray());
 }
 
 /** `bytes 0-99/1000` gives 1000; a store that ignored the range sent the whole object. */

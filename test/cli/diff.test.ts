@@ -1,6 +1,7 @@
 /** `lambda-package diff`, run as a user runs it, on local zips and on object versions in S3. */
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -139,5 +140,96 @@ describe("lambda-package diff", () => {
     const gone = await cli(["diff", `s3://${bucket}/fn/other.zip`, before], env);
     assert.equal(gone.code, 2);
     assert.ok(gone.stderr.includes(`s3://${bucket}/fn/other.zip does not exist`), gone.stderr);
+  });
+});
+
+/** An end-of-central-directory record: `count` entries, a directory of `length` bytes at `offset`. */
+function endRecord(count: number, length: number, offset: number): Buffer {
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(count, 8);
+  end.writeUInt16LE(count, 10);
+  end.writeUInt32LE(length, 12);
+  end.writeUInt32LE(offset, 16);
+  return end;
+}
+
+describe("lambda-package diff on hostile input", () => {
+  test("a zip whose end record claims a 4 GiB central directory is refused, not allocated", async () => {
+    // 5 GiB long but sparse: only the end record's 22 bytes are written.
+    const zip = path.join(await tempDir("cli-diff-huge"), "huge.zip");
+    const size = 5 * 1024 ** 3;
+    const handle = await open(zip, "w");
+    try {
+      await handle.truncate(size);
+      await handle.write(endRecord(0xffff, 0xffff_fff0, 0), 0, 22, size - 22);
+    } finally {
+      await handle.close();
+    }
+    const result = await cli(["diff", zip, await zipOf(BEFORE)]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /claims a central directory of 4\.0 GiB \(4294967280 bytes\)/);
+    assert.ok(result.stderr.includes(zip), result.stderr);
+    assert.equal(result.stdout, "");
+  });
+
+  test("a zip whose end record claims more central directory than the file holds is refused", async () => {
+    const zip = path.join(await tempDir("cli-diff-claim"), "small.zip");
+    await writeFile(zip, Buffer.concat([Buffer.alloc(100), endRecord(3, 1000, 0)]));
+    const result = await cli(["diff", zip, await zipOf(BEFORE)]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /claims a central directory of 1000 bytes.*\(122 bytes\)/);
+    assert.ok(result.stderr.includes(zip), result.stderr);
+  });
+
+  test("a FIFO given to diff is refused at once, naming it", async () => {
+    const fifo = path.join(await tempDir("cli-diff-fifo"), "pipe.zip");
+    await run("mkfifo", [fifo]);
+    const zip = await zipOf(BEFORE);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), 10_000);
+    });
+    const outcome = await Promise.race([cli(["diff", fifo, zip]), late]);
+    clearTimeout(timer);
+    if (outcome === "late") {
+      // Opening the other end lets a reader blocked in open() go, so the test ends.
+      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(
+        () => undefined,
+      );
+      await writer?.close();
+      assert.fail("diff on a FIFO did not return within 10 s");
+    }
+    assert.equal(outcome.code, 2, outcome.stderr);
+    assert.ok(outcome.stderr.includes(`${fifo}: it is a FIFO (named pipe)`), outcome.stderr);
+  });
+
+  test("names with control characters print escaped in text and as they are in --json", async () => {
+    const root = await tempDir("cli-diff-names");
+    const file = path.join(root, "f.js");
+    await writeFile(file, "x\n");
+    const names = ["evil\n+ added fake.js", "\x1b[2J.js", "rtl\u202egpj.js", "del\x7f\u0085.js"];
+    const after = path.join(await tempDir("cli-diff"), "after.zip");
+    await writeZip(
+      names.map((name) => ({ name, sourceFile: file, size: 2, executable: false })),
+      after,
+      { level: 9, mtime: 0 },
+    );
+    const before = await zipOf({ "index.js": "1\n" });
+    const text = await cli(["diff", before, after]);
+    assert.equal(text.code, 1, text.stderr);
+    const lines = text.stdout.split("\n");
+    assert.deepEqual(lines, [
+      "added    2 B                 \\x1b[2J.js",
+      "added    2 B                 del\\x7f\\x85.js",
+      "added    2 B                 evil\\n+ added fake.js",
+      "added    2 B                 rtl\\u202egpj.js",
+      "removed  2 B                 index.js",
+      "4 added, 1 removed, 0 changed, 0 unchanged",
+      "",
+    ]);
+    const json = await cli(["diff", before, after, "--json"]);
+    const parsed = JSON.parse(json.stdout) as JsonDiff;
+    assert.deepEqual(parsed.added.map((e) => e.name).sort(), [...names].sort());
   });
 });

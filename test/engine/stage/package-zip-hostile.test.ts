@@ -4,7 +4,8 @@
  * the staging directory, and nothing past the size limit.
  */
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { extractPackageZip } from "../../../engine/stage/package-zip";
@@ -177,5 +178,62 @@ open(sys.argv[1], 'wb').write(data)`,
     );
     const written = await stat(path.join(staging, "zeros.bin")).catch(() => ({ size: 0 }));
     assert.ok(written.size <= 1024 * 1024, `${written.size} bytes were written`);
+  });
+  test("a FIFO left as $PACKAGE_ZIP is refused at once, naming it", async () => {
+    const { dir, staging } = await scene();
+    const fifo = path.join(dir, "package.zip");
+    await run("mkfifo", [fifo]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), 10_000);
+    });
+    const outcome = await Promise.race([
+      extractPackageZip(fifo, staging).catch((e: unknown) => e),
+      late,
+    ]);
+    clearTimeout(timer);
+    if (outcome === "late") {
+      // Opening the other end lets a reader blocked in open() go, so the test ends.
+      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(
+        () => undefined,
+      );
+      await writer?.close();
+      assert.fail("extracting a FIFO did not return within 10 s");
+    }
+    refusal("PACKAGE_ZIP_CORRUPT", /it is a FIFO \(named pipe\), not a regular file/)(outcome);
+    assert.ok((outcome as Error).message.includes(fifo));
+  });
+
+  test("an end record claiming more entries than the file can hold is refused before any read", async () => {
+    const { dir, staging } = await scene();
+    const zip = path.join(dir, "package.zip");
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(60_000, 8);
+    end.writeUInt16LE(60_000, 10);
+    end.writeUInt32LE(100, 12);
+    await writeFile(zip, Buffer.concat([Buffer.alloc(100), end]));
+    await assert.rejects(
+      extractPackageZip(zip, staging),
+      refusal(
+        "PACKAGE_ZIP_CORRUPT",
+        /claims 60000 entries, whose central directory would take at least 2\.6 MiB, more than the file's own 122 B/,
+      ),
+    );
+    assert.deepEqual(await readdir(staging), []);
+  });
+
+  test("an entry name with control characters is quoted escaped in the refusal", async () => {
+    const { dir, staging } = await scene();
+    // Not ASCII, so zipfile marks it UTF-8 and the line break is one, not a CP437 glyph.
+    const name = "\u00e9\n+ added fake.js\x1b[2J";
+    const zip = await craft(dir, [
+      { name, data: "1" },
+      { name, data: "2" },
+    ]);
+    await assert.rejects(
+      extractPackageZip(zip, staging),
+      refusal("PACKAGE_ZIP_CORRUPT", /holds "\u00e9\\n\+ added fake\.js\\x1b\[2J" twice/),
+    );
   });
 });
