@@ -1,12 +1,14 @@
 import { rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { LambdaPackageError } from "../../shared/errors";
+import { escapeText } from "../../shared/format";
 import type { JobResult } from "./compress";
 import { dosDateTime } from "./format";
 import { planUnits, sortEntries, type Unit } from "./plan";
 import { inlineCompressor, sharedPool, type Compressor } from "./pool";
 import { createZipFile, hashFile } from "./output";
 import { runInOrder } from "./schedule";
+import { assertUnchanged, fileChanged, snapshot } from "./unchanged";
 import { allocateSlots, slotCount } from "./slots";
 import { ZipWriter } from "./writer";
 
@@ -70,7 +72,9 @@ const MAX_DEFAULT_THREADS = 8;
  * Writes a reproducible zip of `entries` to `outFile`: sorted by name, one
  * fixed timestamp, modes 0644/0755, deflated on worker threads. The bytes
  * depend only on names, contents, executable bits, `level` and `mtime`.
- * On failure `outFile` is removed and no thread is left running.
+ * A source file that changes while it is zipped (size or mtime) is
+ * `ZIP_FILE_CHANGED`, never a half-written entry. On failure `outFile` is
+ * removed and no thread is left running.
  */
 export async function writeZip(
   entries: readonly ZipEntry[],
@@ -97,6 +101,8 @@ export async function writeZip(
   try {
     let size: number;
     try {
+      // Before any file is read, so a change made while zipping shows against it.
+      const before = await snapshot(planned);
       handle = await createZipFile(outFile);
       created = true;
       const writer = new ZipWriter(handle, dosDateTime(options.mtime));
@@ -108,6 +114,7 @@ export async function writeZip(
       size = await writer.finish();
       await handle.close();
       handle = undefined;
+      await assertUnchanged(planned, before);
       progress.end();
     } finally {
       await compressor.close();
@@ -153,7 +160,10 @@ async function writeUnit(
 ): Promise<void> {
   if (result.kind === "error") {
     const entry = "entries" in unit ? unit.entries[result.index ?? -1] : unit.entry;
-    const name = entry ? ` (zip entry "${entry.displayName}")` : "";
+    if (entry && result.code === "ZIP_FILE_CHANGED") {
+      throw fileChanged(result.file, entry.displayName, result.message);
+    }
+    const name = entry ? ` (zip entry "${escapeText(entry.displayName)}")` : "";
     throw new LambdaPackageError(
       result.code === "ZIP_FILE_CHANGED" ? "ZIP_FILE_CHANGED" : "ZIP_READ_FAILED",
       `Cannot zip ${result.file}${name}: ${result.message}. ` +

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { appendFileSync, utimesSync, writeFileSync } from "node:fs";
 import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -153,6 +154,75 @@ describe("writeZip", () => {
       },
     );
     await assert.rejects(access(out));
+  });
+
+  test("a file grown after its bytes were read fails the zip naming it and removes the zip", async () => {
+    const dir = await tempDir("zip");
+    const file = path.join(dir, "log.txt");
+    await writeFile(file, "line 1\n");
+    const out = path.join(dir, "out.zip");
+    let appended = false;
+    await assert.rejects(
+      writeZip([{ name: "log.txt", sourceFile: file, size: 7, executable: false }], out, {
+        level: 9,
+        mtime: MTIME,
+        // Called once the file's bytes are in the zip: a writer still at work appends now.
+        onProgress: () => {
+          if (!appended) appendFileSync(file, "line 2\n");
+          appended = true;
+        },
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof LambdaPackageError && e.code === "ZIP_FILE_CHANGED", String(e));
+        assert.match(e.message, /log\.txt \(zip entry "log\.txt"\): its size changed from 7 to 14/);
+        assert.match(e.message, /A process may still be writing it/);
+        return true;
+      },
+    );
+    await assert.rejects(access(out));
+  });
+
+  test("a file rewritten to the same size after its bytes were read fails the zip", async () => {
+    const dir = await tempDir("zip");
+    const file = path.join(dir, "state.json");
+    await writeFile(file, '{"done":false}');
+    let rewritten = false;
+    await assert.rejects(
+      writeZip(
+        [{ name: "state.json", sourceFile: file, size: 14, executable: false }],
+        path.join(dir, "out.zip"),
+        {
+          level: 9,
+          mtime: MTIME,
+          onProgress: () => {
+            if (rewritten) return;
+            rewritten = true;
+            writeFileSync(file, '{"done":true} ');
+            // An mtime of its own: the write alone may land in the clock tick of the first look.
+            utimesSync(file, 1_000_000, 1_000_000);
+          },
+        },
+      ),
+      (e: unknown) =>
+        e instanceof LambdaPackageError &&
+        e.code === "ZIP_FILE_CHANGED" &&
+        e.message.includes(`${file} (zip entry "state.json"): it was written to while zipping`),
+    );
+  });
+
+  test("an entry name with control characters is quoted escaped when its file changed", async () => {
+    const dir = await tempDir("zip");
+    const file = path.join(dir, "f");
+    await writeFile(file, "0123456789");
+    await assert.rejects(
+      writeZip(
+        [{ name: "a\n+ added fake.js", sourceFile: file, size: 4, executable: false }],
+        path.join(dir, "out.zip"),
+        { level: 9, mtime: MTIME },
+      ),
+      (e: unknown) =>
+        e instanceof LambdaPackageError && e.message.includes('(zip entry "a\\n+ added fake.js")'),
+    );
   });
 
   test("changes only the DOS date and time fields when the mtime changes", async () => {

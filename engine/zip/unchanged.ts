@@ -1,0 +1,67 @@
+import { stat } from "node:fs/promises";
+import { LambdaPackageError } from "../../shared/errors";
+import { escapeText } from "../../shared/format";
+import type { PlannedEntry } from "./plan";
+
+/** What a source file looked like before it was read: size and mtime. */
+export type Snapshot = ReadonlyMap<string, { readonly size: number; readonly mtimeMs: number }>;
+
+/**
+ * Size and mtime of each source file, taken before any is read. ctime is
+ * left out on purpose: a hard link made to the file (pnpm's store, a cache
+ * shared by builds running at once) changes it without changing a byte. A
+ * file that cannot be stat'ed is left out; reading it reports why.
+ */
+export async function snapshot(entries: readonly PlannedEntry[]): Promise<Snapshot> {
+  const files = [...new Set(entries.map((e) => e.sourceFile))];
+  const seen = new Map<string, { size: number; mtimeMs: number }>();
+  await Promise.all(
+    files.map(async (file) => {
+      const info = await stat(file).catch(() => undefined);
+      if (info) seen.set(file, { size: info.size, mtimeMs: info.mtimeMs });
+    }),
+  );
+  return seen;
+}
+
+/**
+ * Checks, once every byte is in the zip, that no source file changed since
+ * `before` and that each whole file is still the size it was staged with.
+ * Reading a file checks its size as it is read; this catches what a writer
+ * did after that (a file grown or rewritten once its bytes were taken), so a
+ * file another process was still writing never passes as a finished one.
+ *
+ * @throws LambdaPackageError `ZIP_FILE_CHANGED` naming the first file changed.
+ */
+export async function assertUnchanged(
+  entries: readonly PlannedEntry[],
+  before: Snapshot,
+): Promise<void> {
+  const after = await snapshot(entries);
+  for (const entry of entries) {
+    const was = before.get(entry.sourceFile);
+    const now = after.get(entry.sourceFile);
+    let why: string | undefined;
+    if (!now) why = "it was removed while zipping";
+    else if (entry.offset === undefined && now.size !== entry.size)
+      why = `its size changed from ${entry.size} to ${now.size} bytes while zipping`;
+    else if (was && now.size !== was.size)
+      why = `its size changed from ${was.size} to ${now.size} bytes while zipping`;
+    else if (was && now.mtimeMs !== was.mtimeMs) why = "it was written to while zipping";
+    if (why) throw fileChanged(entry.sourceFile, entry.displayName, why);
+  }
+}
+
+/**
+ * The error for a source file that changed under the zipper: most often a
+ * process still writing it after the packager exited, a background child
+ * that left the packager's process group (setsid), which cannot be stopped.
+ */
+export function fileChanged(file: string, name: string, why: string): LambdaPackageError {
+  return new LambdaPackageError(
+    "ZIP_FILE_CHANGED",
+    `Cannot zip ${file} (zip entry "${escapeText(name)}"): ${why}. A process may still be ` +
+      "writing it, such as a background child the packager left running (one started with " +
+      "setsid outlives it). Make the packager wait for everything it starts, then build again.",
+  );
+}
