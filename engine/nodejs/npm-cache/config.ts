@@ -72,35 +72,66 @@ export type NpmCacheSettings = { readonly cache: string } | { readonly reason: s
 /**
  * Where npm's content cache (`_cacache`) is for a project whose npmrc is in
  * `root`, or why its settings rule the cache out. `env` is the packager's
- * environment; `prefix` is Node's install prefix, where the global npmrc is.
+ * environment; `nodePrefix` is Node's install prefix, npm's default prefix.
+ *
+ * The files are the ones npm reads, found as @npmcli/config finds them: the
+ * project's, then the user's (`userconfig` from the environment or the
+ * project's npmrc, else ~/.npmrc), then the global one (`globalconfig` from
+ * any of those, else `etc/npmrc` under the prefix: `npm_config_prefix`, the
+ * project's or the user's `prefix`, else `$PREFIX`, else Node's prefix under
+ * `$DESTDIR`). npm's own builtin npmrc is not read: which npm runs is not
+ * known here; distributions' builds point it at /etc/npmrc, which is read too.
  */
 export function npmCacheSettings(
   root: string,
   env: NodeJS.ProcessEnv,
-  prefix = path.dirname(path.dirname(process.execPath)),
+  nodePrefix = path.dirname(path.dirname(process.execPath)),
 ): NpmCacheSettings {
   const fromEnv = envSettings(env);
-  const home = os.homedir();
-  // Distributions' npm builds read /etc/npmrc; reading both can only find more settings.
-  const globals = fromEnv.has("globalconfig")
-    ? [fromEnv.get("globalconfig")!]
-    : [path.join(prefix, "etc", "npmrc"), "/etc/npmrc"];
-  const files = [
-    ...new Set(globals),
-    fromEnv.get("userconfig") ?? path.join(home, ".npmrc"),
-    path.join(root, ".npmrc"),
-  ];
-  const settings = new Map<string, { value: string; from: string }>();
-  for (const file of files) {
+  const home = env.HOME || os.homedir();
+  const read: { file: string; settings: Map<string, string> }[] = [];
+  /** A file's settings, empty when it is missing; a string is a reason to stop. */
+  const load = (file: string): Map<string, string> | string => {
     let text: string | undefined;
     try {
       text = readTextIfPresent(file);
     } catch (error) {
       // Settings we cannot read could be any: npm ci reads them, or says why it cannot.
-      return { reason: `${file} cannot be read (${(error as NodeJS.ErrnoException).code})` };
+      return `${file} cannot be read (${(error as NodeJS.ErrnoException).code})`;
     }
-    if (text === undefined) continue;
-    for (const [key, value] of parseNpmrc(text, env)) settings.set(key, { value, from: file });
+    const settings = text === undefined ? new Map<string, string>() : parseNpmrc(text, env);
+    // Kept lowest first: each file read (project, user, global) outranks those read after it.
+    read.unshift({ file, settings });
+    return settings;
+  };
+  /** The first place that sets `key`, as a path npm would resolve; a string reason when it cannot be one. */
+  const located = (key: string, ...layers: Map<string, string>[]) => {
+    const value = [fromEnv, ...layers].find((layer) => layer.has(key))?.get(key);
+    return value === undefined ? undefined : absolute(key, value, home);
+  };
+
+  const project = load(path.join(root, ".npmrc"));
+  if (typeof project === "string") return { reason: project };
+  const userFile = located("userconfig", project) ?? { path: path.join(home, ".npmrc") };
+  if ("reason" in userFile) return userFile;
+  const user = load(userFile.path);
+  if (typeof user === "string") return { reason: user };
+  const globalFile = located("globalconfig", project, user);
+  if (globalFile && "reason" in globalFile) return globalFile;
+  const prefix = located("prefix", project, user) ?? { path: defaultPrefix(env, nodePrefix) };
+  if ("reason" in prefix) return prefix;
+  // Distributions' npm builds read /etc/npmrc; reading both can only find more settings.
+  const globals = globalFile
+    ? [globalFile.path]
+    : [...new Set(["/etc/npmrc", path.resolve(prefix.path, "etc", "npmrc")])];
+  for (const file of globals) {
+    const settings = load(file);
+    if (typeof settings === "string") return { reason: settings };
+  }
+
+  const settings = new Map<string, { value: string; from: string }>();
+  for (const { file, settings: values } of read) {
+    for (const [key, value] of values) settings.set(key, { value, from: file });
   }
   for (const [key, value] of fromEnv) settings.set(key, { value, from: "the environment" });
   for (const [key, { from }] of settings) {
@@ -111,10 +142,31 @@ export function npmCacheSettings(
       key.startsWith("init-");
     if (!harmless) return { reason: `${from} sets ${key}` };
   }
-  const cache = settings.get("cache")?.value ?? path.join(home, ".npm");
-  const expanded = cache.startsWith("~/") ? path.join(home, cache.slice(2)) : cache;
-  if (!path.isAbsolute(expanded)) return { reason: `the cache setting "${cache}" is relative` };
-  return { cache: path.join(expanded, "_cacache") };
+  const cache = settings.get("cache");
+  const cacheDir = cache ? absolute("cache", cache.value, home) : { path: path.join(home, ".npm") };
+  if ("reason" in cacheDir) return cacheDir;
+  return { cache: path.join(cacheDir.path, "_cacache") };
+}
+
+/** npm's default prefix (@npmcli/config's loadGlobalPrefix on Unix). */
+function defaultPrefix(env: NodeJS.ProcessEnv, nodePrefix: string): string {
+  if (env.PREFIX) return env.PREFIX;
+  return env.DESTDIR ? path.join(env.DESTDIR, nodePrefix) : nodePrefix;
+}
+
+/**
+ * A path setting as npm reads it: `~/` is the home directory. A relative one
+ * is relative to where npm ci runs, a scratch copy of the project's
+ * manifests, so it names nothing here: a reason.
+ */
+function absolute(
+  key: string,
+  value: string,
+  home: string,
+): { readonly path: string } | { readonly reason: string } {
+  const expanded = value.startsWith("~/") ? path.join(home, value.slice(2)) : value;
+  if (!path.isAbsolute(expanded)) return { reason: `the ${key} setting "${value}" is relative` };
+  return { path: expanded };
 }
 
 /** `npm_config_foo_bar` → `foo-bar`, as npm reads them; empty values are unset. */

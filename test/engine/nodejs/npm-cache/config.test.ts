@@ -110,3 +110,58 @@ test("an npmrc that cannot be read is a reason naming it, since its settings cou
     reason: `${path.join(root, ".npmrc")} cannot be read (EISDIR)`,
   });
 });
+
+test("the global npmrc is found as npm finds it: under npm_config_prefix, else the npmrcs' prefix, else $PREFIX, else Node's prefix", async () => {
+  const { root, prefix, env, dir } = await setup({ global: "omit=dev\n" });
+  const nodeRc = path.join(prefix, "etc", "npmrc");
+  /** A prefix of its own whose etc/npmrc sets what npm ci must be left to. */
+  const ownPrefix = async (name: string) => {
+    const other = path.join(dir, name);
+    await mkdir(path.join(other, "etc"), { recursive: true });
+    await writeFile(path.join(other, "etc", "npmrc"), "install-strategy=linked\n");
+    return other;
+  };
+  assert.deepEqual(npmCacheSettings(root, env, prefix), { reason: `${nodeRc} sets omit` });
+
+  const fromEnv = await ownPrefix("env-prefix");
+  for (const name of ["npm_config_prefix", "NPM_CONFIG_PREFIX"]) {
+    assert.deepEqual(npmCacheSettings(root, { ...env, [name]: fromEnv }, prefix), {
+      reason: `${path.join(fromEnv, "etc", "npmrc")} sets install-strategy`,
+    });
+  }
+  const fromUser = await ownPrefix("user-prefix");
+  await writeFile(env.npm_config_userconfig!, `prefix=${fromUser}\n`);
+  assert.deepEqual(npmCacheSettings(root, env, prefix), {
+    reason: `${path.join(fromUser, "etc", "npmrc")} sets install-strategy`,
+  });
+  // The environment outranks the user's npmrc, as with every setting.
+  assert.deepEqual(npmCacheSettings(root, { ...env, npm_config_prefix: fromEnv }, prefix), {
+    reason: `${path.join(fromEnv, "etc", "npmrc")} sets install-strategy`,
+  });
+  await writeFile(env.npm_config_userconfig!, "");
+  const fromPREFIX = await ownPrefix("PREFIX");
+  assert.deepEqual(npmCacheSettings(root, { ...env, PREFIX: fromPREFIX }, prefix), {
+    reason: `${path.join(fromPREFIX, "etc", "npmrc")} sets install-strategy`,
+  });
+  // A prefix whose global npmrc is harmless leaves the cache usable, whatever Node's prefix holds.
+  const harmless = path.join(dir, "harmless");
+  await mkdir(path.join(harmless, "etc"), { recursive: true });
+  await writeFile(path.join(harmless, "etc", "npmrc"), "fund=false\n");
+  assert.ok("cache" in npmCacheSettings(root, { ...env, npm_config_prefix: harmless }, prefix));
+  assert.deepEqual(npmCacheSettings(root, { ...env, npm_config_prefix: "relative/dir" }, prefix), {
+    reason: 'the prefix setting "relative/dir" is relative',
+  });
+});
+
+test("the user npmrc is where the project's npmrc says, and globalconfig in either names the global one", async () => {
+  const { root, prefix, env, dir } = await setup();
+  const elsewhere = path.join(dir, "elsewhere.npmrc");
+  await writeFile(elsewhere, "omit=optional\n");
+  await writeFile(path.join(root, ".npmrc"), `userconfig=${elsewhere}\n`);
+  const { npm_config_userconfig: _, ...noUser } = env;
+  assert.deepEqual(npmCacheSettings(root, noUser, prefix), { reason: `${elsewhere} sets omit` });
+  const global = path.join(dir, "global.npmrc");
+  await writeFile(global, "install-links=true\n");
+  await writeFile(env.npm_config_userconfig!, `globalconfig=${global}\n`);
+  assert.deepEqual(npmCacheSettings(root, env, prefix), { reason: `${global} sets install-links` });
+});
