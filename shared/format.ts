@@ -33,6 +33,11 @@ const UNSAFE =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+/** Whether `text` holds a character of UNSAFE: a name that does cannot be one line of anything. */
+export function hasUnsafeCharacter(text: string): boolean {
+  return text.search(UNSAFE) >= 0; // search ignores the g flag's lastIndex
+}
+
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /** `\u202e` for any character: what JSON reads back, so show()'s output stays JSON. */

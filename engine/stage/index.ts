@@ -35,7 +35,7 @@ export async function stage(
   await mkdir(zipDir);
   const extracted = await extractPackageZip(packageZip, zipDir);
   if (extracted > 0) log(`lambda-package: took ${extracted} entries from $PACKAGE_ZIP`);
-  const manifest = await readSourceManifest(path.join(workDir, SOURCE_MANIFEST_FILE));
+  const manifest = await readSourceManifest(path.join(workDir, SOURCE_MANIFEST_FILE), workDir);
 
   const { sourcePath } = packager;
   const walk = (root: string, extra: { prefix?: string; rootExclude?: string[] } = {}) =>

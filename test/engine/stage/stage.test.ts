@@ -131,7 +131,7 @@ describe("stage", () => {
         /is 5 bytes, and "x\.js" is listed at bytes 3–7/,
       ],
       [
-        `printf "from /nowhere/archive\\nentry 0 1 644 x.js\\n" >"$SOURCE_MANIFEST"`,
+        `printf "from $(dirname "$SOURCE_MANIFEST")/nowhere/archive\\nentry 0 1 644 x.js\\n" >"$SOURCE_MANIFEST"`,
         /\/nowhere\/archive .*does not exist/,
       ],
       [
@@ -143,6 +143,27 @@ describe("stage", () => {
         assert.ok(error instanceof LambdaPackageError && error.code === "SOURCE_MANIFEST_INVALID");
         assert.match(error.message, expected);
         assert.ok(error.message.includes(source), "names the source");
+        return true;
+      });
+    }
+  });
+
+  test("an archive outside the build's work dir, or a link to one, fails naming it: no file but the packager's own is listed", async () => {
+    const source = await tree({ "a.js": "a" });
+    const outside = path.join(await tempDir("stage-outside"), "secret");
+    await writeFile(outside, "not the packager's");
+    for (const body of [
+      `printf "from ${outside}\\nentry 0 6 644 stolen\\n" >"$SOURCE_MANIFEST"`,
+      `ln -s ${outside} "$(dirname "$SOURCE_MANIFEST")/link"; ` +
+        `printf "from $(dirname "$SOURCE_MANIFEST")/link\\nentry 0 6 644 stolen\\n" >"$SOURCE_MANIFEST"`,
+    ]) {
+      await assert.rejects(staged(source, body), (error: unknown) => {
+        assert.ok(error instanceof LambdaPackageError && error.code === "SOURCE_MANIFEST_INVALID");
+        assert.ok(error.message.includes(outside), error.message);
+        assert.match(
+          error.message,
+          /must be a file the packager wrote in the build's work directory/,
+        );
         return true;
       });
     }
