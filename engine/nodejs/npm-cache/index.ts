@@ -12,17 +12,22 @@
  * (install scripts, links, settings that change the install), and npm ci
  * runs as before. The zip is the same either way; the tests hold both to it.
  */
-import { closeSync, openSync, readFileSync, readSync, rmSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readFileSync, readSync, rmSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { LambdaPackageError } from "../../../shared/errors";
+import { show } from "../../../shared/format";
 import type { Architecture } from "../../options";
+import { manifestLine } from "../../packager/manifest";
 import { CPU } from "../install";
 import type { NodeProject } from "../project";
 import { npmCacheSettings } from "./config";
 import { lockedPackages, type LockedPackage, type Platform } from "./lockfile";
 import {
   hasWindowsShebang,
+  nameProblem,
   packageBins,
   unpackTarball,
   type Archive,
@@ -68,26 +73,33 @@ export async function installFromCache(request: CacheInstallRequest): Promise<bo
   } catch {
     return skip(`${project.lockfile} is not JSON`); // npm ci says where
   }
-  const plan = lockedPackages(lock, project.manifest, platformOf(request.architecture));
+  const { lockfile } = project;
+  const plan = lockedPackages(lock, project.manifest, platformOf(request.architecture), lockfile);
   if ("reason" in plan) return skip(plan.reason);
 
   const archiveFile = path.join(path.dirname(request.sourceManifest), "npm-packages");
+  const lines: string[] = [];
+  try {
+    lines.push(manifestLine({ from: archiveFile }));
+  } catch (error) {
+    return skip((error as Error).message); // the work dir's own path, unwritable as a line
+  }
   const archive: Archive = { fd: openSync(archiveFile, "w+"), size: 0 };
-  const lines: string[] = [`from ${archiveFile}`];
   let reason: string | undefined;
+  let listed = false;
   try {
     const links = new Map<string, string>();
+    const where = { cache: settings.cache, archive, prefix: request.prefix, lockfile };
     for (const locked of plan.packages) {
-      reason = addPackage(locked, settings.cache, archive, request.prefix, lines, links);
+      reason = await addPackage(locked, where, lines, links);
       if (reason) break;
     }
+    listed = reason === undefined;
   } finally {
     closeSync(archive.fd);
+    if (!listed) rmSync(archiveFile, { force: true });
   }
-  if (reason) {
-    rmSync(archiveFile, { force: true });
-    return skip(reason);
-  }
+  if (reason) return skip(reason);
   await appendFile(request.sourceManifest, lines.join("\n") + "\n");
   log(
     `nodejs packager: ${plan.packages.length} package(s) of ${project.lockfile} unpacked from ` +
@@ -96,20 +108,29 @@ export async function installFromCache(request: CacheInstallRequest): Promise<bo
   return true;
 }
 
+/** Where a package is read from and unpacked to, and the lockfile that names it. */
+interface Destination {
+  readonly cache: string;
+  readonly archive: Archive;
+  /** Where node_modules goes in the package: "" or "nodejs/". */
+  readonly prefix: string;
+  readonly lockfile: string;
+}
+
 /**
  * Unpacks one package into the archive and adds its manifest lines (its files,
  * then its bins under the node_modules that holds it); returns a reason to
- * stop instead when npm would do something else.
+ * stop instead when npm would do something else, and throws when npm ci would
+ * end in a package no zip can hold.
  */
-function addPackage(
+async function addPackage(
   locked: LockedPackage,
-  cache: string,
-  archive: Archive,
-  prefix: string,
+  to: Destination,
   lines: string[],
   links: Map<string, string>,
-): string | undefined {
+): Promise<string | undefined> {
   const { location, sha512, label } = locked;
+  const { cache, archive, prefix, lockfile } = to;
   const cached = path.join(
     cache,
     "content-v2",
@@ -118,30 +139,48 @@ function addPackage(
     sha512.slice(2, 4),
     sha512.slice(4),
   );
-  let tgz: Buffer;
+  // Streamed: a tarball's bytes are never all in memory, packed or unpacked.
+  const hash = createHash("sha512");
   try {
-    tgz = readFileSync(cached);
+    await pipeline(createReadStream(cached), hash);
   } catch {
     return `${label} is not in npm's cache (${cache})`;
   }
-  if (createHash("sha512").update(tgz).digest("hex") !== sha512) {
+  if (hash.digest("hex") !== sha512) {
     return `${label}'s tarball in npm's cache does not match the lockfile's integrity`;
   }
-  const unpacked = unpackTarball(tgz, archive);
-  if ("reason" in unpacked) return `of ${label}: ${unpacked.reason}`;
+  const of = `of ${label} (${location} in ${lockfile})`;
+  const unpacked = await unpackTarball(createReadStream(cached), archive);
+  if ("refused" in unpacked) throw refusal(of, unpacked.refused);
+  if ("reason" in unpacked) return `${of}: ${unpacked.reason}`;
   const files = unpacked.files;
   const bins = binFiles(files, archive);
-  if (typeof bins === "string") return `of ${label}: ${bins}`;
+  if (typeof bins === "string") return `${of}: ${bins}`;
   const holder = location.slice(0, location.lastIndexOf("node_modules/") + "node_modules".length);
-  for (const [name, file] of files) lines.push(entryLine(`${prefix}${location}/${name}`, file));
-  for (const [bin, file] of bins) {
-    const link = `${holder}/.bin/${bin}`;
-    const owner = links.get(link);
-    if (owner) return `${label} and ${owner} both have the bin ${bin}`;
-    links.set(link, label);
-    lines.push(entryLine(`${prefix}${link}`, file));
+  try {
+    for (const [name, file] of files) lines.push(entryLine(`${prefix}${location}/${name}`, file));
+    for (const [bin, file] of bins) {
+      const link = `${holder}/.bin/${bin}`;
+      const owner = links.get(link);
+      if (owner) return `${label} and ${owner} both have the bin ${bin}`;
+      links.set(link, label);
+      lines.push(entryLine(`${prefix}${link}`, file));
+    }
+  } catch (error) {
+    // The names were checked where they entered; this is the writer's own guard.
+    return `${of}: ${(error as Error).message}`;
   }
   return undefined;
+}
+
+/** npm ci would write the name too, and the zip could not hold it: the package is the problem. */
+function refusal(of: string, what: string): LambdaPackageError {
+  return new LambdaPackageError(
+    "INSTALL_FAILED",
+    `The package ${of.slice("of ".length)} cannot go into a Lambda zip: ${what}. npm ci would ` +
+      `install it as it is. Use a version of the package without that file, or leave the ` +
+      `package out of the function's dependencies.`,
+  );
 }
 
 /** The package's bins and the files they are, made executable; a string is a reason to stop. */
@@ -161,6 +200,9 @@ function binFiles(files: PackageFiles, archive: Archive): Map<string, PackedFile
     return "its bins are a directory (directories.bin)";
   }
   for (const [bin, target] of packageBins(manifest)) {
+    // A bin's name is a path in the package and a manifest line, as a file's is.
+    const problem = nameProblem(bin);
+    if (problem) return `its bin ${show(bin)} has ${problem} in its name`;
     const file = files.get(target);
     if (!file) {
       // npm's link would dangle, and dangling links are left out.
@@ -177,7 +219,7 @@ function binFiles(files: PackageFiles, archive: Archive): Map<string, PackedFile
 }
 
 function entryLine(name: string, file: PackedFile): string {
-  return `entry ${file.offset} ${file.size} ${file.executable ? "755" : "644"} ${name}`;
+  return manifestLine({ entry: name, ...file });
 }
 
 /** The platform npm ci is told to install for: `--os`/`--cpu`, and this machine's libc. */

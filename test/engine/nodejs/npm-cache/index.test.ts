@@ -14,6 +14,7 @@ import { describe, test } from "node:test";
 import { create } from "tar";
 import { build } from "../../../../engine/build";
 import { FORCE_NPM_CI } from "../../../../engine/nodejs/npm-cache";
+import { show } from "../../../../shared/format";
 import { FIXTURES } from "../../packager/fixtures";
 import { run } from "../../../support/run";
 import { tempDir } from "../../../support/tmp";
@@ -86,13 +87,18 @@ const PACKAGES: Record<string, FakePackage> = {
   },
 };
 
-/** Writes each package's tarball, adds them to a new npm cache, and writes a function using them. */
-async function fixture(): Promise<{ source: string; cache: string }> {
+/**
+ * Writes each package's tarball, adds them to a new npm cache, and writes a
+ * function using them; `extra` packages are more dependencies of it.
+ */
+async function fixture(
+  extra: Record<string, FakePackage> = {},
+): Promise<{ source: string; cache: string }> {
   const dir = await tempDir("npm-cache-fixture");
   const cache = path.join(dir, "cache");
   const lockPackages: Record<string, object> = {};
   const tarballs: string[] = [];
-  for (const [location, pkg] of Object.entries(PACKAGES)) {
+  for (const [location, pkg] of Object.entries({ ...PACKAGES, ...extra })) {
     const stage = path.join(dir, "tarballs", pkg.name.replace("/", "-") + pkg.version);
     const files: FakePackage["files"] = {
       "package/package.json": JSON.stringify({
@@ -128,7 +134,12 @@ async function fixture(): Promise<{ source: string; cache: string }> {
   const manifest = {
     name: "fn",
     version: "1.0.0",
-    dependencies: { alpha: "1.0.0", gamma: "1.0.0", "@scope/beta": "1.0.0" },
+    dependencies: {
+      alpha: "1.0.0",
+      gamma: "1.0.0",
+      "@scope/beta": "1.0.0",
+      ...Object.fromEntries(Object.values(extra).map((pkg) => [pkg.name, pkg.version])),
+    },
     optionalDependencies: { "plat-mac": "1.0.0" },
     devDependencies: { devdep: "1.0.0" },
   };
@@ -164,6 +175,20 @@ async function packaged(
     log: (line) => log.push(line),
   });
   return { result, log, outFile };
+}
+
+/** Adds `entry` to the source's lockfile at the key `location`, after the others. */
+async function addToLockfile(source: string, location: string, entry: object): Promise<void> {
+  const file = path.join(source, "package-lock.json");
+  const lock = JSON.parse(await readFile(file, "utf8")) as { packages: Record<string, object> };
+  lock.packages[location] = entry;
+  await writeFile(file, JSON.stringify(lock, null, 2));
+}
+
+async function lockEntry(source: string, location: string): Promise<object> {
+  const file = path.join(source, "package-lock.json");
+  return (JSON.parse(await readFile(file, "utf8")) as { packages: Record<string, object> })
+    .packages[location];
 }
 
 async function zipListing(zip: string): Promise<string[]> {
@@ -275,6 +300,112 @@ describe("npm packages from npm's cache", { timeout: 120_000 }, () => {
     assert.ok(
       lines.some((l) => l.includes("running npm ci, because gamma@1.0.0 is not in npm's cache")),
       lines.join("\n"),
+    );
+  });
+
+  test("a lockfile key with line breaks adds no line to $SOURCE_MANIFEST: npm ci runs, and no file from outside the source gets in", async () => {
+    const { source, cache } = await fixture();
+    const env = { npm_config_cache: cache, npm_config_offline: "true" };
+    // Big enough for every range the injected lines could ask of it.
+    const secret = path.join(await tempDir("npm-cache-outside"), "secret.txt");
+    await writeFile(secret, "outside the source\n".repeat(100_000));
+    const key = `node_modules/one\nfrom ${secret}\nentry 0 19 644 stolen`;
+    await addToLockfile(source, key, await lockEntry(source, "node_modules/gamma"));
+    const { log, outFile } = await packaged(source, env);
+    assert.ok(
+      log.some((l) =>
+        l.includes(
+          `running npm ci, because package-lock.json lists ${show(key)}, which is not ` +
+            `where npm installs a package`,
+        ),
+      ),
+      log.join("\n"),
+    );
+    const listing = await zipListing(outFile);
+    assert.ok(listing.includes("-rw-r--r-- node_modules/gamma/index.js"), listing.join("\n"));
+    assert.ok(!listing.some((l) => /stolen|node_modules\/one/.test(l)), listing.join("\n"));
+  });
+
+  test("a `..` lockfile key is a reason naming it and the lockfile, and npm ci leaves it out", async () => {
+    const { source, cache } = await fixture();
+    const env = { npm_config_cache: cache, npm_config_offline: "true" };
+    await addToLockfile(
+      source,
+      "node_modules/../escaped",
+      await lockEntry(source, "node_modules/gamma"),
+    );
+    // Before, the key became entries the engine refused as the packager's fault.
+    const { log, outFile } = await packaged(source, env);
+    assert.ok(
+      log.some((l) =>
+        l.includes(`running npm ci, because package-lock.json lists "node_modules/../escaped"`),
+      ),
+      log.join("\n"),
+    );
+    assert.ok(!(await zipListing(outFile)).some((l) => l.includes("escaped")));
+  });
+
+  test("a bin name with line breaks adds no line to $SOURCE_MANIFEST: the user's files stay, the source is not doubled", async () => {
+    const bin = "x\nexclude index.js\ninclude dup";
+    const { source, cache } = await fixture({
+      "node_modules/binny": {
+        name: "binny",
+        version: "1.0.0",
+        manifest: { bin: { [bin]: "cli.js" } },
+        files: { "package/cli.js": "#!/usr/bin/env node\n" },
+        lock: { bin: { [bin]: "cli.js" } },
+      },
+    });
+    const env = { npm_config_cache: cache, npm_config_offline: "true" };
+    const { log, outFile } = await packaged(source, env);
+    assert.ok(
+      log.some((l) =>
+        l.includes(
+          `running npm ci, because of binny@1.0.0 (node_modules/binny in package-lock.json): ` +
+            `its bin ${show(bin)} has a line break in its name`,
+        ),
+      ),
+      log.join("\n"),
+    );
+    const listing = await zipListing(outFile);
+    assert.ok(listing.includes("-rw-r--r-- index.js"), listing.join("\n"));
+    assert.ok(listing.includes("-rwxr-xr-x node_modules/binny/cli.js"), listing.join("\n"));
+    assert.ok(!listing.some((l) => / dup\//.test(l)), listing.join("\n"));
+  });
+
+  test("a file name with a backslash, which npm ci would write as it is, fails the build naming the package and the lockfile", async () => {
+    const { source, cache } = await fixture({
+      "node_modules/slashy": {
+        name: "slashy",
+        version: "1.0.0",
+        files: { "package/win\\path.js": "x" },
+      },
+    });
+    const env = { npm_config_cache: cache, npm_config_offline: "true" };
+    await assert.rejects(packaged(source, env), (error: Error) => {
+      assert.match(
+        error.message,
+        /slashy@1\.0\.0 \(node_modules\/slashy in package-lock\.json\) cannot go into a Lambda zip: its tarball holds "win\\\\path\.js", and a zip entry's name cannot hold a backslash/,
+      );
+      assert.doesNotMatch(error.message, /rename the file|The packager for/);
+      return true;
+    });
+  });
+
+  test("the global npmrc npm ci reads is the one under npm_config_prefix, not under Node's prefix", async () => {
+    const { source, cache } = await fixture();
+    const prefix = await tempDir("npm-cache-prefix");
+    await mkdir(path.join(prefix, "etc"));
+    await writeFile(path.join(prefix, "etc", "npmrc"), "install-strategy=hoisted\n");
+    const env = { npm_config_cache: cache, npm_config_offline: "true", npm_config_prefix: prefix };
+    const { log } = await packaged(source, env);
+    assert.ok(
+      log.some((l) =>
+        l.includes(
+          `running npm ci, because ${path.join(prefix, "etc", "npmrc")} sets install-strategy`,
+        ),
+      ),
+      log.join("\n"),
     );
   });
 

@@ -137,6 +137,47 @@ describe("the packages npm ci --omit=dev installs, from the lockfile", () => {
     );
   });
 
+  test("a key, name, version or integrity npm would not write is a reason naming it and the lockfile", () => {
+    const a = { version: "1.0.0", integrity: INTEGRITY };
+    const cases: [Record<string, object>, string][] = [
+      [
+        { "node_modules/one\nfrom /abs/file\nentry 0 5 644 stolen": a },
+        'package-lock.json lists "node_modules/one\\nfrom /abs/file\\nentry 0 5 644 stolen", which is not where npm installs a package',
+      ],
+      [{ "node_modules/../escaped": a }, 'package-lock.json lists "node_modules/../escaped"'],
+      [{ "node_modules/a\\b": a }, 'package-lock.json lists "node_modules/a\\\\b"'],
+      [{ "node_modules/a/node_modules/": a }, 'lists "node_modules/a/node_modules/"'],
+      [{ "node_modules/@s/../x": a }, 'lists "node_modules/@s/../x"'],
+      [{ "node_modules/.bin": a }, 'lists "node_modules/.bin"'],
+      [
+        { "node_modules/a": { ...a, name: "b\ninclude ." } },
+        'names node_modules/a "b\\ninclude ."',
+      ],
+      [
+        { "node_modules/a": { ...a, version: "1.0.0\nexclude index.js" } },
+        'package-lock.json gives a at node_modules/a the version "1.0.0\\nexclude index.js", which is not semver',
+      ],
+      [{ "node_modules/a": { ...a, integrity: "sha512-AAAA" } }, "a@1.0.0 has no sha512 integrity"],
+    ];
+    for (const [packages, expected] of cases) {
+      const { lock, manifest } = project(packages);
+      const result = lockedPackages(lock, manifest, LINUX_X64, "package-lock.json");
+      assert.ok("reason" in result, JSON.stringify(packages));
+      assert.ok(result.reason.includes(expected), `${expected} in ${result.reason}`);
+      assert.doesNotMatch(result.reason, /\n/, "a reason is one log line");
+    }
+    // Scoped, capitalised (old packages) and aliased names are npm's own.
+    const fine = plan({
+      "node_modules/a": { ...a, name: "JSONStream" },
+      "node_modules/@s/b": { version: "2.0.0-rc.1+build.5", integrity: INTEGRITY },
+    });
+    assert.ok("packages" in fine, JSON.stringify(fine));
+    assert.deepEqual(
+      fine.packages.map((p) => p.label),
+      ["JSONStream@1.0.0", "@s/b@2.0.0-rc.1+build.5"],
+    );
+  });
+
   test("a package that names a libc fits Linux only, and asks the libc only then", () => {
     let asked = 0;
     const libc = () => (asked++, "glibc");
