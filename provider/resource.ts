@@ -30,7 +30,8 @@ export class LambdaPackage extends pulumi.dynamic.Resource {
     super(
       dynamicProvider,
       name,
-      { key: undefined, ...outputs, ...args, secretPackagerEnv },
+      // sourceKey too: left out, it is still an output (the automatic key).
+      { key: undefined, sourceKey: undefined, ...outputs, ...args, secretPackagerEnv },
       opts,
       "lambda-package",
       "LambdaPackage",
