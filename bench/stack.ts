@@ -5,8 +5,10 @@
  * - a generated git repository of small functions (this build installed from
  *   `npm pack`'s tarball, as users install it), half Python (a handler and
  *   a requirements.txt of one local wheel), half Node.js (a handler, one
- *   dependency, a lockfile), keyed by `gitSourceKeys` of their directories,
- *   all with `buildCache: true`;
+ *   dependency, a lockfile), all with `buildCache: true`, keyed as `--keys`
+ *   says: `auto` (the default: `LambdaCode`, no `sourceKey`), `git`
+ *   (`LambdaCode`, a `gitSourceKey` each) or `batch` (`LambdaPackage`,
+ *   one `gitSourceKeys`);
  * - the first `up`: wall time and the peak summed RSS of the whole process
  *   tree (CLI, language host, program, provider, packagers);
  * - no-op `pulumi preview`s, as on a laptop (keys check for uncommitted
@@ -18,7 +20,7 @@
  *   functions, and the largest `LambdaPackage` resource;
  * - a second stack of the same commit: its `up` with every package from the cache.
  *
- *   node dist/bench/stack.js [--functions N] [--runs N] [--json FILE]
+ *   node dist/bench/stack.js [--functions N] [--keys auto|git|batch] [--runs N] [--json FILE]
  */
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -40,13 +42,50 @@ const TARGETS = { previewRatio: 1.3, peakTreeMb: 1536, cachedRatio: 0.25, stateK
 const ROOT = path.join(__dirname, "..", "..");
 const BUCKET = "bench-stack";
 
-/** The program a monorepo would write: one package per function directory. */
-const PROGRAM = `
+/**
+ * The program a monorepo would write, in each way README shows to key its functions:
+ * - `auto`: `LambdaCode` with no `sourceKey` (the key is what the last build read);
+ * - `git`: `LambdaCode` with a `gitSourceKey` per function;
+ * - `batch`: `LambdaPackage` with one `gitSourceKeys` for all.
+ */
+const PROGRAMS = {
+  auto: `
+const pulumi = require("@pulumi/pulumi");
+const { LambdaCode } = require("pulumi-lambda-package");
+const config = new pulumi.Config();
+for (const { name, runtime } of require("./functions.json")) {
+  new LambdaCode(name, {
+    bucket: config.require("bucket"),
+    key: \`\${pulumi.getStack()}/\${name}.zip\`,
+    sourcePath: \`functions/\${name}\`,
+    runtime,
+    endpoint: config.require("endpoint"),
+    buildCache: true,
+  });
+}
+`,
+  git: `
+const pulumi = require("@pulumi/pulumi");
+const { LambdaCode, gitSourceKey } = require("pulumi-lambda-package");
+const config = new pulumi.Config();
+for (const { name, runtime } of require("./functions.json")) {
+  new LambdaCode(name, {
+    bucket: config.require("bucket"),
+    key: \`\${pulumi.getStack()}/\${name}.zip\`,
+    sourcePath: \`functions/\${name}\`,
+    runtime,
+    sourceKey: gitSourceKey(\`functions/\${name}\`, { includeUncommitted: !process.env.CI }),
+    endpoint: config.require("endpoint"),
+    buildCache: true,
+  });
+}
+`,
+  batch: `
 const pulumi = require("@pulumi/pulumi");
 const { LambdaPackage, gitSourceKeys } = require("pulumi-lambda-package");
 const config = new pulumi.Config();
 const functions = require("./functions.json");
-// Every key from two git calls; in CI the checkout is clean, so one (README, sourceKey in CI).
+// Every key from two git calls; in CI the checkout is clean, so one.
 const keys = gitSourceKeys(
   Object.fromEntries(functions.map(({ name }) => [name, \`functions/\${name}\`])),
   { includeUncommitted: !process.env.CI },
@@ -62,7 +101,9 @@ for (const { name, runtime } of functions) {
     buildCache: true,
   });
 }
-`;
+`,
+} as const;
+type Keys = keyof typeof PROGRAMS;
 
 /** As many dynamic resources whose provider does nothing: what the engine costs per resource. */
 const FLOOR_PROGRAM = `
@@ -123,7 +164,7 @@ async function project(
 }
 
 /** The monorepo: `count` functions alternating Python and Node.js, committed. */
-async function monorepo(dir: string, count: number, tarball: string): Promise<Fn[]> {
+async function monorepo(dir: string, count: number, tarball: string, keys: Keys): Promise<Fn[]> {
   const node = await smallNodeFunction();
   const functions: Fn[] = [];
   for (let i = 0; i < count; i++) {
@@ -146,7 +187,7 @@ async function monorepo(dir: string, count: number, tarball: string): Promise<Fn
     }
     functions.push(fn);
   }
-  await project(dir, "monorepo", PROGRAM, functions, tarball);
+  await project(dir, "monorepo", PROGRAMS[keys], functions, tarball);
   const git = (...args: string[]) => measuredTree(["git", ...args], { cwd: dir });
   await git("init", "-q");
   await git("add", "-A");
@@ -155,8 +196,14 @@ async function monorepo(dir: string, count: number, tarball: string): Promise<Fn
 }
 
 async function main(): Promise<void> {
-  const { runs, json, values } = benchFlags("bench/stack.ts", { functions: { type: "string" } });
+  const { runs, json, values } = benchFlags("bench/stack.ts", {
+    functions: { type: "string" },
+    keys: { type: "string" },
+  });
   const count = wholeFlag("functions", values.functions, 50);
+  const keys = (values.keys ?? "auto") as Keys;
+  if (!(keys in PROGRAMS))
+    throw new Error(`--keys is one of ${Object.keys(PROGRAMS).join(", ")}; got "${keys}"`);
   const work = await mkdtemp(path.join(os.tmpdir(), "bench-stack-"));
   const server = await startMinio();
   try {
@@ -166,7 +213,7 @@ async function main(): Promise<void> {
     const packed = await measuredTree(["npm", "pack", "--silent", "--pack-destination", work], {
       cwd: ROOT,
     });
-    const functions = await monorepo(repo, count, path.join(work, packed.stdout.trim()));
+    const functions = await monorepo(repo, count, path.join(work, packed.stdout.trim()), keys);
     await project(floorDir, "floor", FLOOR_PROGRAM, functions);
     await mkdir(path.join(work, "state"));
     const env: NodeJS.ProcessEnv = {
@@ -188,7 +235,8 @@ async function main(): Promise<void> {
     };
 
     console.log(
-      `${count} functions (${Math.ceil(count / 2)} Python, ${Math.floor(count / 2)} Node.js)`,
+      `${count} functions (${Math.ceil(count / 2)} Python, ${Math.floor(count / 2)} Node.js), ` +
+        `keys: ${keys}`,
     );
     await stack(repo, "first");
     const first = await up(repo, "first");
@@ -281,6 +329,7 @@ async function main(): Promise<void> {
     if (json) {
       const result = {
         functions: count,
+        keys,
         runs,
         first_up_s: first.wall,
         first_up_peak_tree_rss_mb: first.peakTreeMb,

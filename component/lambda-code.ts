@@ -58,14 +58,8 @@ export class LambdaCode extends pulumi.ComponentResource {
     };
     // Lambda takes the same three fields for layers; a separate name keeps call sites clear.
     this.layerCode = this.functionCode;
-    this.registerOutputs({
-      bucket: this.bucket,
-      key: this.key,
-      versionId: this.versionId,
-      sourceCodeHash: this.sourceCodeHash,
-      sha256: this.sha256,
-      functionCode: this.functionCode,
-      layerCode: this.layerCode,
-    });
+    // Only the version: the package's own outputs are its child's state already, and
+    // registering them again would double every function's share of the state.
+    this.registerOutputs({ versionId: this.versionId });
   }
 }

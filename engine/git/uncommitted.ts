@@ -16,7 +16,12 @@ const READ_CHUNK = 1024 * 1024;
  * lists the untracked files under the paths.
  */
 export function uncommittedPaths(cwd: string, pathspecs: readonly string[]): string[] {
-  const args = [
+  return changedPaths(runGit(statusArgs(pathspecs), { cwd }));
+}
+
+/** The `git status` that lists what `uncommittedPaths` returns, for callers that batch it. */
+export function statusArgs(pathspecs: readonly string[]): string[] {
+  return [
     "status",
     "--porcelain=v1",
     "-z",
@@ -26,7 +31,6 @@ export function uncommittedPaths(cwd: string, pathspecs: readonly string[]): str
     "--",
     ...pathspecs,
   ];
-  return changedPaths(runGit(args, { cwd }));
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
  * The key of a read set: a digest of what the files and directories a build
  * read hold now, taken without reading what git already knows. Preview takes
- * it for every resource whose `sourceKey` is left out, so it costs two git
- * calls (`ls-tree` for the committed ids, `status` for what differs from
- * them) and reads only files git cannot vouch for: edited, untracked and
+ * it for every resource whose `sourceKey` is left out, so it costs one shell
+ * running two git calls (`ls-tree` for the committed ids, `status` for what
+ * differs from them) and reads only files git cannot vouch for: edited, untracked and
  * ignored ones, and anything outside a work tree.
  */
 import { createHash, type Hash } from "node:crypto";
@@ -17,17 +17,17 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { isWithin } from "../../shared/paths";
-import { GitCommandFailed, runGit } from "../git/run";
+import { GitCommandFailed, runGit, runGitBatch } from "../git/run";
 import { workTreeTop } from "../git/work-tree";
-import { hashFile, uncommittedPaths, under } from "../git/uncommitted";
+import { changedPaths, hashFile, statusArgs, under } from "../git/uncommitted";
 
 /** Bumped if what is digested changes, so an old key never matches a new one by accident. */
 const READS_KEY_VERSION = "reads 1";
 /** Hex digits kept: 160 bits, as many as a commit id. */
 const KEY_HEX = 40;
 
-/** How a path's content is known: git's id for it at HEAD, or a digest of what is on disk. */
-type Known = { readonly id: string } | { readonly disk: true };
+/** git's id for a path at HEAD (`<mode> <type> <id>`); a path without one counts by its bytes. */
+type Known = { readonly id: string };
 
 /**
  * `reads:<40 hex>` over `paths` (absolute; files or directories), the same for
@@ -43,7 +43,9 @@ export function readsKey(paths: readonly string[]): string {
   const sorted = [...new Set(paths.map(realPath))].sort();
   const tree = sorted.length ? workTreeOf(path.dirname(sorted[0])) : undefined;
   const inTree = tree ? sorted.filter((p) => isWithin(p, tree.top)) : [];
-  const known = tree ? committedIds(tree, inTree) : new Map<string, Known>();
+  const { known, changed } = tree
+    ? gitState(tree, inTree)
+    : { known: new Map<string, Known>(), changed: [] };
   for (const file of sorted) {
     const state = known.get(file);
     hash.update(`${tree && isWithin(file, tree.top) ? relativeTo(tree.top, file) : file}\0`);
@@ -55,7 +57,7 @@ export function readsKey(paths: readonly string[]): string {
     // What differs from HEAD under the committed paths: their bytes now.
     const committed = names.filter((_, i) => "id" in (known.get(inTree[i]) ?? {}));
     if (committed.length) {
-      for (const name of under(uncommittedPaths(tree.top, committed), committed)) {
+      for (const name of under(changed, committed)) {
         hash.update(`changed ${name}\0`);
         addDisk(hash, path.join(tree.top, name));
       }
@@ -75,35 +77,58 @@ interface WorkTree {
 const workTrees = new Map<string, WorkTree | undefined>();
 
 /**
- * The work tree holding `dir`, asked of git once per directory and process:
- * where a work tree's top is does not change while a program runs.
+ * The work tree holding `dir`. Where a work tree's top is does not change
+ * while a program runs, so git is asked once per tree and process: a
+ * directory below a top already found belongs to it unless a `.git` on the
+ * way up says it is a repository of its own (a submodule, a nested clone).
  */
 function workTreeOf(dir: string): WorkTree | undefined {
-  if (!workTrees.has(dir)) {
-    let tree: WorkTree | undefined;
-    const top = existsSync(dir) ? workTreeTop(dir) : undefined;
-    if (top !== undefined) {
-      const sparseFile = runGit(["rev-parse", "--git-path", "info/sparse-checkout"], {
-        cwd: top,
-      }).replace(/\n$/, "");
-      tree = { top, sparse: existsSync(path.resolve(top, sparseFile)) };
-    }
-    workTrees.set(dir, tree);
+  if (workTrees.has(dir)) return workTrees.get(dir);
+  for (const tree of workTrees.values()) {
+    if (tree && isWithin(dir, tree.top) && !nestedRepositoryBetween(dir, tree.top)) return tree;
   }
-  return workTrees.get(dir);
+  let tree: WorkTree | undefined;
+  const top = existsSync(dir) ? workTreeTop(dir) : undefined;
+  if (top !== undefined) {
+    const sparseFile = runGit(["rev-parse", "--git-path", "info/sparse-checkout"], {
+      cwd: top,
+    }).replace(/\n$/, "");
+    tree = { top, sparse: existsSync(path.resolve(top, sparseFile)) };
+  }
+  workTrees.set(dir, tree);
+  return tree;
 }
 
-/** The id at HEAD of each path git has there, by absolute path; one `git ls-tree`. */
-function committedIds(tree: WorkTree, files: readonly string[]): Map<string, Known> {
+/** Whether a directory from `dir` up to (not including) `top` holds a `.git` of its own. */
+function nestedRepositoryBetween(dir: string, top: string): boolean {
+  for (let at = dir; at !== top && isWithin(at, top); at = path.dirname(at)) {
+    if (existsSync(path.join(at, ".git"))) return true;
+  }
+  return false;
+}
+
+/**
+ * The id at HEAD of each path git has there, by absolute path, and what
+ * `git status` reports under the paths (repository-relative), from one
+ * `git ls-tree` and one `git status` run together.
+ */
+function gitState(
+  tree: WorkTree,
+  files: readonly string[],
+): { known: Map<string, Known>; changed: string[] } {
   const known = new Map<string, Known>();
-  if (files.length === 0) return known;
+  if (files.length === 0) return { known, changed: [] };
+  const names = files.map((p) => relativeTo(tree.top, p) || ".");
   let listing: string;
+  let status: string;
   try {
-    const names = files.map((p) => relativeTo(tree.top, p) || ".");
-    listing = runGit(["ls-tree", "-z", "--full-tree", "HEAD", "--", ...names], { cwd: tree.top });
+    [listing, status] = runGitBatch(
+      [["ls-tree", "-z", "--full-tree", "HEAD", "--", ...names], statusArgs(names)],
+      { cwd: tree.top },
+    );
   } catch (error) {
     if (!(error instanceof GitCommandFailed)) throw error;
-    return known; // no commit yet: everything counts by its bytes
+    return { known, changed: [] }; // no commit yet: everything counts by its bytes
   }
   const byName = new Map(files.map((p) => [relativeTo(tree.top, p), p]));
   for (const record of listing.split("\0")) {
@@ -118,7 +143,7 @@ function committedIds(tree: WorkTree, files: readonly string[]): Map<string, Kno
     const root = runGit(["rev-parse", "HEAD^{tree}"], { cwd: tree.top }).trim();
     known.set(byName.get("")!, { id: `040000 tree ${root}` });
   }
-  return known;
+  return { known, changed: changedPaths(status) };
 }
 
 /** Tracked files under `names` that a sparse checkout left out of the working tree. */
