@@ -105,17 +105,29 @@ for (const { name, runtime } of functions) {
 } as const;
 type Keys = keyof typeof PROGRAMS;
 
-/** As many dynamic resources whose provider does nothing: what the engine costs per resource. */
-const FLOOR_PROGRAM = `
+/**
+ * As many dynamic resources whose provider does nothing, in the program's shape (each inside a
+ * component, as `LambdaCode` holds its package, unless `--keys batch`): what the engine costs
+ * for the resources a function takes, so the ratio is what this library adds.
+ */
+const floorProgram = (components: boolean) => `
 const pulumi = require("@pulumi/pulumi");
 const provider = {
   async create(inputs) { return { id: inputs.name, outs: inputs }; },
   async diff() { return { changes: false }; },
 };
 class Nothing extends pulumi.dynamic.Resource {
-  constructor(name, props) { super(provider, name, props); }
+  constructor(name, props, opts) { super(provider, name, props, opts); }
 }
-for (const { name } of require("./functions.json")) new Nothing(name, { name, sourceKey: name });
+class Holder extends pulumi.ComponentResource {
+  constructor(name) {
+    super("bench:index:Holder", name, {}, {});
+    const inner = new Nothing(\`\${name}-package\`, { name, sourceKey: name }, { parent: this });
+    this.registerOutputs({ versionId: inner.id });
+  }
+}
+for (const { name } of require("./functions.json"))
+  ${components ? "new Holder(name)" : "new Nothing(name, { name, sourceKey: name })"};
 `;
 
 interface Fn {
@@ -214,7 +226,7 @@ async function main(): Promise<void> {
       cwd: ROOT,
     });
     const functions = await monorepo(repo, count, path.join(work, packed.stdout.trim()), keys);
-    await project(floorDir, "floor", FLOOR_PROGRAM, functions);
+    await project(floorDir, "floor", floorProgram(keys !== "batch"), functions);
     await mkdir(path.join(work, "state"));
     const env: NodeJS.ProcessEnv = {
       ...offlinePulumiEnv(work, server),

@@ -78,10 +78,11 @@ export async function obtainPackage(
     const reads = recorded ?? (await recalledReads(client, location, identity, log));
     if (reads) {
       const paths = reads.map(absolute);
-      const buildKey = buildKeyOf(inputs, readsKey(paths));
+      const readKey = readsKey(paths);
+      const buildKey = buildKeyOf(inputs, readKey);
       const hit = await lookUp(client, location, buildKey, log);
       if (hit) {
-        const source = recordedSource(inputs, paths);
+        const source = recordedSource(inputs, paths, readKey);
         return { ...hit, buildKey, source, kind: "cached", entry: hit };
       }
     } else log("build cache: no record of what this configuration reads yet; building");
@@ -94,8 +95,8 @@ export async function obtainPackage(
       `${formatBytes(built.size)} in ${seconds(started)}; sha256 ${built.sha256}`,
   );
   for (const note of built.reads.notes) log(`warning: ${note}`);
-  const source = recordedSource(inputs, built.reads.paths);
-  const key = source.sourceReads ? source.sourceKey : readsKey(built.reads.paths);
+  const key = readsKey(built.reads.paths);
+  const source = recordedSource(inputs, built.reads.paths, key);
   if (inputs.sourceKey !== undefined) warnUncovered(inputs, built.reads.paths, log);
   const { reads, path: file, ...zip } = built;
   const buildKey = buildKeyOf(inputs, key);

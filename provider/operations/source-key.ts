@@ -35,13 +35,17 @@ export function withSourceKey(
   return { ...news, sourceKey: recorded ? readsKey(reads.map(absolute)) : NOT_YET_READ };
 }
 
-/** What to record for a version built (or taken from the cache) having read `reads` (absolute). */
+/**
+ * What to record for a version built (or taken from the cache) having read `reads` (absolute),
+ * whose key is `key` when the caller has taken it already.
+ */
 export function recordedSource(
   inputs: LambdaPackageInputs,
   reads: readonly string[],
+  key: string = readsKey(reads),
 ): RecordedSource {
   if (inputs.sourceKey !== undefined) return { sourceKey: inputs.sourceKey };
-  return { sourceKey: readsKey(reads), sourceReads: reads.map(storedPath) };
+  return { sourceKey: key, sourceReads: reads.map(storedPath) };
 }
 
 /** A recorded path as the file it names, from the program's directory. */
