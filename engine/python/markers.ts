@@ -4,6 +4,7 @@
  * machine's: the Lambda runtime a package is built for. PEP 751's `extras`
  * and `dependency_groups` (`'dev' in dependency_groups`) are understood too.
  */
+import { show } from "../../shared/format";
 import { matchesSpecifier, parseSpecifiers, parseVersion } from "./version";
 import { normalizeName } from "./requirement";
 
@@ -19,9 +20,13 @@ export interface MarkerEnvironment {
 
 type Operand = { readonly variable: string } | { readonly literal: string };
 
-/** A parsed marker expression. */
+/**
+ * A parsed marker expression. `a and b and c` is one node of three markers,
+ * not a chain of pairs: a marker's depth is its nesting of parentheses only,
+ * which the parser bounds, so evaluating it cannot run out of stack.
+ */
 export type Marker =
-  | { readonly op: "and" | "or"; readonly left: Marker; readonly right: Marker }
+  | { readonly op: "and" | "or"; readonly markers: readonly Marker[] }
   | {
       readonly op: "compare";
       readonly left: Operand;
@@ -31,6 +36,16 @@ export type Marker =
 
 /** A marker that could not be parsed; the caller says where it was. */
 export class MarkerSyntaxError extends Error {}
+
+/**
+ * Bounds on a marker, far above what lockers write (uv and Poetry write a few
+ * dozen comparisons at most) and well inside what the recursive parser and
+ * evaluator can take: a lockfile is input, and a marker past these is refused
+ * as unreadable rather than crashing the build or taking minutes.
+ */
+const MAX_LENGTH = 100_000;
+const MAX_COMPARISONS = 1_000;
+const MAX_DEPTH = 50;
 
 /** The variables of PEP 508, plus the older dotted spellings packaging still accepts. */
 const ALIASES: Record<string, string> = {
@@ -68,14 +83,18 @@ type Token =
   | { kind: "operator"; value: string }
   | { kind: "name"; value: string };
 
+/** Only whitespace from `lastIndex` to the end. */
+const TRAILING_SPACE = /\s*$/y;
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < text.length) {
-    if (/^\s*$/.test(text.slice(TOKEN.lastIndex))) break;
+    TRAILING_SPACE.lastIndex = TOKEN.lastIndex;
+    if (TRAILING_SPACE.test(text)) break;
     const at = TOKEN.lastIndex;
     const m = TOKEN.exec(text);
-    if (!m) throw new MarkerSyntaxError(`unexpected text at "${text.slice(at).trim()}"`);
+    if (!m) throw new MarkerSyntaxError(`unexpected text at ${show(text.slice(at).trim())}`);
     const [, open, close, string, operator, notIn, inOp, and, or, name] = m;
     if (open) tokens.push({ kind: "(" });
     else if (close) tokens.push({ kind: ")" });
@@ -92,12 +111,17 @@ function tokenize(text: string): Token[] {
 
 /** Parses a marker expression; throws `MarkerSyntaxError` saying what is wrong. */
 export function parseMarker(text: string): Marker {
+  if (text.length > MAX_LENGTH)
+    throw new MarkerSyntaxError(`it is more than ${MAX_LENGTH} characters long`);
+  const quoted = show(text);
   const tokens = tokenize(text);
   let at = 0;
+  let comparisons = 0;
+  let depth = 0;
   const peek = () => tokens[at];
   const expect = (kind: Token["kind"]) => {
     const token = tokens[at++];
-    if (token?.kind !== kind) throw new MarkerSyntaxError(`expected ${kind} in "${text}"`);
+    if (token?.kind !== kind) throw new MarkerSyntaxError(`expected ${kind} in ${quoted}`);
     return token;
   };
   const operand = (): Operand => {
@@ -108,39 +132,39 @@ export function parseMarker(text: string): Marker {
     }
     const what = token && "value" in token ? `"${token.value}"` : (token?.kind ?? "the end");
     throw new MarkerSyntaxError(
-      `expected a marker variable or a quoted string, got ${what} in "${text}"`,
+      `expected a marker variable or a quoted string, got ${what} in ${quoted}`,
     );
   };
   const atom = (): Marker => {
     if (peek()?.kind === "(") {
+      if (++depth > MAX_DEPTH)
+        throw new MarkerSyntaxError(`it nests parentheses more than ${MAX_DEPTH} deep`);
       at++;
       const inner = or();
       expect(")");
+      depth--;
       return inner;
     }
+    if (++comparisons > MAX_COMPARISONS)
+      throw new MarkerSyntaxError(`it has more than ${MAX_COMPARISONS} comparisons`);
     const left = operand();
     const operator = expect("operator") as { value: string };
     return { op: "compare", left, operator: operator.value, right: operand() };
   };
-  const and = (): Marker => {
-    let left = atom();
-    while (peek()?.kind === "and") {
+  /** `next ("and"|"or" next)*` as one node, or `next`'s marker alone. */
+  const list = (op: "and" | "or", next: () => Marker) => (): Marker => {
+    const markers = [next()];
+    while (peek()?.kind === op) {
       at++;
-      left = { op: "and", left, right: atom() };
+      markers.push(next());
     }
-    return left;
+    return markers.length === 1 ? markers[0] : { op, markers };
   };
-  const or = (): Marker => {
-    let left = and();
-    while (peek()?.kind === "or") {
-      at++;
-      left = { op: "or", left, right: and() };
-    }
-    return left;
-  };
+  const and = list("and", atom);
+  const or = list("or", and);
   const marker = or();
   if (at < tokens.length)
-    throw new MarkerSyntaxError(`unexpected text after a complete marker in "${text}"`);
+    throw new MarkerSyntaxError(`unexpected text after a complete marker in ${quoted}`);
   return marker;
 }
 
@@ -148,9 +172,9 @@ export function parseMarker(text: string): Marker {
 export function evaluateMarker(marker: Marker, env: MarkerEnvironment): boolean {
   switch (marker.op) {
     case "and":
-      return evaluateMarker(marker.left, env) && evaluateMarker(marker.right, env);
+      return marker.markers.every((m) => evaluateMarker(m, env));
     case "or":
-      return evaluateMarker(marker.left, env) || evaluateMarker(marker.right, env);
+      return marker.markers.some((m) => evaluateMarker(m, env));
     case "compare":
       return compare(marker, env);
   }

@@ -66,4 +66,15 @@ describe("environment markers on a Lambda target", () => {
     );
     assert.throws(() => parseMarker("os_name == 'posix' junk"), /unexpected text/);
   });
+
+  test("a marker of 20,000 clauses or nested 20,000 deep is a syntax error, not a stack overflow", () => {
+    const clauses = Array(20_000).fill("python_version >= '3.0'");
+    assert.throws(() => markerHolds(clauses.join(" and "), lambda312), MarkerSyntaxError);
+    assert.throws(() => markerHolds(clauses.join(" or "), lambda312), MarkerSyntaxError);
+    const deep = `${"(".repeat(20_000)}os_name == 'posix'${")".repeat(20_000)}`;
+    assert.throws(() => markerHolds(deep, lambda312), MarkerSyntaxError);
+    // Within the bounds, long markers as tools write them still evaluate.
+    assert.ok(markerHolds(clauses.slice(0, 500).join(" and "), lambda312));
+    assert.ok(markerHolds(`${"(".repeat(20)}os_name == 'posix'${")".repeat(20)}`, lambda312));
+  });
 });
