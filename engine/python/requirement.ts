@@ -25,8 +25,18 @@ export function normalizeName(name: string): string {
     .replace(/[-_.]+/g, "-");
 }
 
-const REQUIREMENT =
-  /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(?:@\s*([^\s;]+)\s*|\(?\s*([^;()]*?)\s*\)?\s*)(?:;\s*(.*?))?\s*$/;
+/** A PEP 508 name (distributions, extras, dependency groups): letters, digits, `.`, `_`, `-`, alphanumeric at both ends. */
+const NAME = "[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?";
+const WHOLE_NAME = new RegExp(`^${NAME}$`);
+
+/** Whether `text` is a PEP 508 name, exactly: no spaces, no version, nothing after it. */
+export function isName(text: string): boolean {
+  return WHOLE_NAME.test(text);
+}
+
+const REQUIREMENT = new RegExp(
+  `^\\s*(${NAME})\\s*(?:\\[([^\\]]*)\\])?\\s*(?:@\\s*([^\\s;]+)\\s*|\\(?\\s*([^;()]*?)\\s*\\)?\\s*)(?:;\\s*(.*?))?\\s*$`,
+);
 
 /** The parts of a PEP 508 requirement string, or undefined when it is not one. */
 export function parseRequirement(text: string): Requirement | undefined {

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../../shared/errors";
+import { show } from "../../../shared/format";
 import { markerHolds, MarkerSyntaxError } from "../markers";
 import { normalizeName } from "../requirement";
 import { markerEnvironment } from "../target";
@@ -47,14 +48,16 @@ export function readPoetryLock(request: LockRequest): LockSelection | undefined 
   checkSelection(r, data, packages, pyproject ?? {}, request);
   const env = markerEnvironment(request.target, request.extras, request.groups);
   const groups = new Set([MAIN, ...request.groups.map(normalizeName)]);
-  const selected = packages.filter((p, i) => {
-    const name = r.string(p.name, `[[package]] #${i + 1} name`);
-    const markers = p.markers;
-    return r.strings(p.groups, `package ${name}: groups`).some((group) => {
+  // Every package is read, not only those installed here: a lock with a malformed name,
+  // version or hash is refused on every target alike.
+  const locked = packages.map((p, i) => lockedPackage(r, p, i, request.sourcePath));
+  const selected = locked.filter(({ name }, i) => {
+    const markers = packages[i].markers;
+    return r.names(packages[i].groups, `package ${name}: groups`).some((group) => {
       if (!groups.has(normalizeName(group))) return false;
       const marker =
         markers === undefined || typeof markers === "string"
-          ? markers
+          ? r.optionalString(markers, `package ${name}: markers`)
           : r.optionalString(
               r.table(markers, `package ${name}: markers`)[group],
               `package ${name}: markers.${group}`,
@@ -64,16 +67,13 @@ export function readPoetryLock(request: LockRequest): LockSelection | undefined 
       } catch (error) {
         if (!(error instanceof MarkerSyntaxError)) throw error;
         return r.fail(
-          `package ${name}: the marker "${marker}"`,
+          `package ${name}: the marker ${show(marker)}`,
           `cannot be read (${error.message})`,
         );
       }
     });
   });
-  return {
-    lockfile: "poetry.lock",
-    packages: selected.map((p) => lockedPackage(r, p, request.sourcePath)),
-  };
+  return { lockfile: "poetry.lock", packages: selected };
 }
 
 function checkLockVersion(r: TomlReader, version: string) {
@@ -129,8 +129,14 @@ function checkSelection(
   pyproject: TomlTable,
   request: LockRequest,
 ) {
-  const extras = new Set(Object.keys(r.optionalTable(data.extras, "[extras]")).map(normalizeName));
-  const groups = new Set(packages.flatMap((p) => r.strings(p.groups, "groups")).map(normalizeName));
+  const extras = new Set(
+    r.nameKeys(r.optionalTable(data.extras, "[extras]"), "[extras]").map(normalizeName),
+  );
+  const groups = new Set(
+    packages
+      .flatMap((p, i) => r.names(p.groups, `[[package]] #${i + 1} groups`))
+      .map(normalizeName),
+  );
   // Groups declared in pyproject.toml count even when none of their packages is locked.
   const poetry = r.optionalTable(r.optionalTable(pyproject.tool, "[tool]").poetry, "[tool.poetry]");
   for (const name of Object.keys(r.optionalTable(poetry.group, "[tool.poetry.group]")))
@@ -161,11 +167,11 @@ function checkSelection(
   }
 }
 
-function lockedPackage(r: TomlReader, p: TomlTable, sourcePath: string): LockedPackage {
-  const name = r.string(p.name, "[[package]] name");
+function lockedPackage(r: TomlReader, p: TomlTable, i: number, sourcePath: string): LockedPackage {
+  const name = r.name(p.name, `[[package]] #${i + 1} name`);
   const at = `package ${name}`;
   const files: LockedFile[] = r.tables(p.files, `${at}: files`).map((f, i) => {
-    const hash = r.optionalString(f.hash, `${at}: files[${i}] hash`);
+    const hash = f.hash === undefined ? undefined : r.hash(f.hash, `${at}: files[${i}] hash`);
     return { filename: r.string(f.file, `${at}: files[${i}] file`), hashes: hash ? [hash] : [] };
   });
   const source = r.optionalTable(p.source, `${at}: source`);
@@ -178,5 +184,5 @@ function lockedPackage(r: TomlReader, p: TomlTable, sourcePath: string): LockedP
   else if (type === "directory" && url !== undefined)
     locked = { kind: "directory", path: path.resolve(sourcePath, url) };
   else locked = { kind: "unsupported", what: `${type}${url ? ` (${url})` : ""}` };
-  return { name, version: r.optionalString(p.version, `${at}: version`), source: locked };
+  return { name, version: r.optionalVersion(p.version, `${at}: version`), source: locked };
 }

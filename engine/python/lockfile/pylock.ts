@@ -8,12 +8,14 @@
  */
 import path from "node:path";
 import { LambdaPackageError } from "../../../shared/errors";
+import { show } from "../../../shared/format";
 import { markerHolds, MarkerSyntaxError } from "../markers";
 import { normalizeName } from "../requirement";
 import { markerEnvironment } from "../target";
 import { parseSpecifiers, parseVersion, satisfies } from "../version";
 import {
   fileName,
+  HASH_HEX_LENGTHS,
   type LockedFile,
   type LockedPackage,
   type LockedSource,
@@ -23,8 +25,6 @@ import {
 import { readToml, TomlReader, type TomlTable } from "./toml";
 
 const FIX = "Regenerate it with the tool that wrote it (e.g. `uv export -o pylock.toml`).";
-/** pip's hash algorithms, strongest first; PEP 751 allows others pip cannot check. */
-const HASHES = ["sha512", "sha384", "sha256"];
 
 /** The packages pylock.toml in `request.sourcePath` pins for the request; undefined without one. */
 export function readPylock(request: LockRequest): LockSelection | undefined {
@@ -53,26 +53,29 @@ export function readPylock(request: LockRequest): LockSelection | undefined {
       { field: "runtime" },
     );
   }
-  const extras = r.strings(data.extras, "extras").map(normalizeName);
-  const groups = r.strings(data["dependency-groups"], "dependency-groups").map(normalizeName);
+  const extras = r.names(data.extras, "extras").map(normalizeName);
+  const groups = r.names(data["dependency-groups"], "dependency-groups").map(normalizeName);
   checkSelection(r, request, extras, groups);
-  const defaults = r.strings(data["default-groups"], "default-groups");
+  const defaults = r.names(data["default-groups"], "default-groups");
   const env = markerEnvironment(request.target, request.extras, [...defaults, ...request.groups]);
   const selected: LockedPackage[] = [];
   const seen = new Map<string, string>();
   r.tables(data.packages, "[[packages]]").forEach((p, i) => {
-    const name = r.string(p.name, `[[packages]] #${i + 1} name`);
+    const name = r.name(p.name, `[[packages]] #${i + 1} name`);
     const at = `package ${name}`;
+    // Read whether or not its marker holds: a lock with a malformed version or
+    // hash is refused on every target alike.
+    const version = r.optionalVersion(p.version, `${at}: version`);
+    const source = sourceOf(r, p, at, request.sourcePath);
     const marker = r.optionalString(p.marker, `${at}: marker`);
     let holds: boolean;
     try {
       holds = markerHolds(marker, env);
     } catch (error) {
       if (!(error instanceof MarkerSyntaxError)) throw error;
-      return r.fail(`${at}: the marker "${marker}"`, `cannot be read (${error.message})`);
+      return r.fail(`${at}: the marker ${show(marker)}`, `cannot be read (${error.message})`);
     }
     if (!holds) return;
-    const version = r.optionalString(p.version, `${at}: version`);
     const other = seen.get(normalizeName(name));
     if (other !== undefined) {
       r.fail(
@@ -83,14 +86,7 @@ export function readPylock(request: LockRequest): LockSelection | undefined {
     seen.set(normalizeName(name), version ?? "?");
     // The project itself (`uv export` writes it as `directory = { path = "." }`) is the
     // function's source, included as it is.
-    const dir =
-      p.directory === undefined ? undefined : r.table(p.directory, `${at}: directory`).path;
-    if (
-      typeof dir === "string" &&
-      path.resolve(request.sourcePath, dir) === path.resolve(request.sourcePath)
-    ) {
-      return;
-    }
+    if (source.kind === "directory" && source.path === path.resolve(request.sourcePath)) return;
     const packageRequires = r.optionalString(p["requires-python"], `${at}: requires-python`);
     if (!fitsPython(packageRequires)) {
       throw new LambdaPackageError(
@@ -100,7 +96,7 @@ export function readPylock(request: LockRequest): LockSelection | undefined {
         { field: "runtime" },
       );
     }
-    selected.push({ name, version, source: sourceOf(r, p, at, request.sourcePath) });
+    selected.push({ name, version, source });
   });
   return { lockfile: "pylock.toml", packages: selected };
 }
@@ -142,11 +138,12 @@ function sourceOf(r: TomlReader, p: TomlTable, at: string, sourcePath: string): 
     const location = r.optionalString(f.name ?? f.url ?? f.path, `${where} name`);
     if (location === undefined) r.fail(where, "has no name, url or path");
     const hashes = r.optionalTable(f.hashes, `${where} hashes`);
+    // PEP 751 allows algorithms pip cannot check: those are left out, unread.
     return {
-      filename: fileName(location),
-      hashes: HASHES.filter((alg) => typeof hashes[alg] === "string").map(
-        (alg) => `${alg}:${String(hashes[alg])}`,
-      ),
+      filename: r.text(fileName(location), `${where} file name`),
+      hashes: Object.keys(HASH_HEX_LENGTHS)
+        .filter((alg) => hashes[alg] !== undefined)
+        .map((alg) => `${alg}:${r.hexDigest(alg, hashes[alg], `${where} hashes.${alg}`)}`),
     };
   };
   if (p.sdist !== undefined) files.push(file(r.table(p.sdist, `${at}: sdist`), `${at}: sdist`));

@@ -10,6 +10,7 @@
  */
 import path from "node:path";
 import { LambdaPackageError } from "../../../shared/errors";
+import { show } from "../../../shared/format";
 import { markerHolds, MarkerSyntaxError, type MarkerEnvironment } from "../markers";
 import { normalizeName, parseRequirement, requirementKey, type Requirement } from "../requirement";
 import { markerEnvironment } from "../target";
@@ -85,24 +86,28 @@ export function readUvLock(request: LockRequest): LockSelection | undefined {
 
 function entry(r: TomlReader, p: TomlTable, i: number): Entry {
   const where = `[[package]] #${i + 1}`;
-  const name = r.string(p.name, `${where} name`);
+  const name = r.name(p.name, `${where} name`);
   const at = `package ${name}`;
   const source = r.table(p.source, `${at}: source`);
+  // Its values name where the package comes from in messages (`git (…)`), and its directory is built.
+  for (const [key, value] of Object.entries(source))
+    if (typeof value === "string") r.text(value, `${at}: source.${key}`);
   const edges = (list: unknown, what: string): Edge[] =>
     r.tables(list, `${at}: ${what}`).map((d, j) => ({
-      name: r.string(d.name, `${at}: ${what}[${j}] name`),
-      version: r.optionalString(d.version, `${at}: ${what}[${j}] version`),
+      name: r.name(d.name, `${at}: ${what}[${j}] name`),
+      version: r.optionalVersion(d.version, `${at}: ${what}[${j}] version`),
       source: d.source === undefined ? undefined : JSON.stringify(d.source),
-      extras: r.strings(d.extra, `${at}: ${what}[${j}] extra`).map(normalizeName),
+      extras: r.names(d.extra, `${at}: ${what}[${j}] extra`).map(normalizeName),
       marker: r.optionalString(d.marker, `${at}: ${what}[${j}] marker`),
     }));
-  const byName = (table: unknown, what: string) =>
-    new Map(
-      Object.entries(r.optionalTable(table, `${at}: ${what}`)).map(([key, list]) => [
-        normalizeName(key),
-        edges(list, `${what}.${key}`),
-      ]),
+  const byName = (table: unknown, what: string) => {
+    const lists = r.optionalTable(table, `${at}: ${what}`);
+    return new Map(
+      r
+        .nameKeys(lists, `${at}: ${what}`)
+        .map((key) => [normalizeName(key), edges(lists[key], `${what}.${key}`)]),
     );
+  };
   const files: LockedFile[] = [];
   if (p.sdist !== undefined)
     files.push(lockedFile(r, r.table(p.sdist, `${at}: sdist`), `${at}: sdist`));
@@ -111,7 +116,7 @@ function entry(r: TomlReader, p: TomlTable, i: number): Entry {
   );
   return {
     name,
-    version: r.optionalString(p.version, `${at}: version`),
+    version: r.optionalVersion(p.version, `${at}: version`),
     source,
     sourceKey: JSON.stringify(source),
     files,
@@ -127,8 +132,11 @@ function entry(r: TomlReader, p: TomlTable, i: number): Entry {
 function lockedFile(r: TomlReader, f: TomlTable, where: string): LockedFile {
   const location = r.optionalString(f.url ?? f.path ?? f.filename, `${where} url`);
   if (location === undefined) r.fail(where, "has no url, path or filename");
-  const hash = r.optionalString(f.hash, `${where} hash`);
-  return { filename: fileName(location), hashes: hash ? [hash] : [] };
+  const hash = f.hash === undefined ? undefined : r.hash(f.hash, `${where} hash`);
+  return {
+    filename: r.text(fileName(location), `${where} file name`),
+    hashes: hash ? [hash] : [],
+  };
 }
 
 /** The directory a source table points into the project, if it does: `{ editable = "packages/lib" }`. */
@@ -147,7 +155,7 @@ function rootsOf(r: TomlReader, entries: Entry[], data: TomlTable, sourcePath: s
   const project = entries.filter(isProjectItself);
   if (project.length) return project;
   const manifest = r.optionalTable(data.manifest, "[manifest]");
-  const members = new Set(r.strings(manifest.members, "[manifest] members").map(normalizeName));
+  const members = new Set(r.names(manifest.members, "[manifest] members").map(normalizeName));
   const roots = entries.filter(
     (e) => members.has(normalizeName(e.name)) && projectDirectory(e.source),
   );
@@ -199,8 +207,8 @@ function checkFresh(r: TomlReader, entries: Entry[], request: LockRequest) {
           (k) => k in q,
         );
         return {
-          name: r.string(q.name, `${where} name`),
-          extras: r.strings(q.extras, `${where} extras`).map(normalizeName),
+          name: r.name(q.name, `${where} name`),
+          extras: r.names(q.extras, `${where} extras`).map(normalizeName),
           specifier: r.optionalString(q.specifier, `${where} specifier`) ?? "",
           ...(sourced && { url: "(source)" }),
         };
@@ -281,7 +289,7 @@ function checkSelection(r: TomlReader, roots: Entry[], request: LockRequest) {
     roots.flatMap((e) => [
       ...e.optional.keys(),
       ...r
-        .strings(e.metadata["provides-extras"], `package ${e.name}: provides-extras`)
+        .names(e.metadata["provides-extras"], `package ${e.name}: provides-extras`)
         .map(normalizeName),
     ]),
   );
@@ -362,7 +370,7 @@ function holds(
   } catch (error) {
     if (!(error instanceof MarkerSyntaxError)) throw error;
     return r.fail(
-      `package ${from.name}: the marker "${marker}"`,
+      `package ${from.name}: the marker ${show(marker)}`,
       `cannot be read (${error.message})`,
     );
   }

@@ -203,4 +203,59 @@ describe("poetry.lock", () => {
     assert.match(message, /lock-version 2\.0; it was written by Poetry 1/);
     assert.match(message, /Run `poetry lock` with Poetry 2/);
   });
+
+  /** lock() with `from` replaced by `to` (it must be there). */
+  const lockWith = (from: string, to: string) => {
+    const text = lock();
+    assert.ok(text.includes(from), from);
+    return text.replace(from, to);
+  };
+  const refused = async (from: string, to: string) => {
+    const dir = await project({ "poetry.lock": lockWith(from, to), "pyproject.toml": PYPROJECT });
+    return failure(() => readPoetryLock(request(dir)), "PYTHON_LOCK_INVALID");
+  };
+
+  test("a package name that is not a PEP 508 name is refused, shown escaped, with the package's place", async () => {
+    const message = await refused(
+      'name = "requests"',
+      `name = "requests==2.32.4 --hash=${hash("x")}\\n-r /abs/secret.txt\\n#"`,
+    );
+    assert.match(
+      message,
+      /poetry\.lock: \[\[package\]\] #4 name is "requests==2\.32\.4 .*, not a package name .*`poetry lock`/,
+    );
+    assert.ok(!message.includes("\n"), message);
+  });
+
+  test("a version that is not a PEP 440 version is refused, naming the package", async () => {
+    assert.match(
+      await refused('version = "2.32.4"', 'version = "2.32.4 --hash=sha256:00"'),
+      /poetry\.lock: package requests: version is "2\.32\.4 --hash=sha256:00", not a PEP 440 version/,
+    );
+  });
+
+  test("a hash that is not <algorithm>:<hex> of a known algorithm and its length is refused, naming the package", async () => {
+    const good = hash("requests-2.32.4");
+    assert.match(
+      await refused(good, `${good}\\n-r /abs/secret.txt`),
+      /poetry\.lock: package requests: files\[0\] hash is ".*, not 64 hexadecimal digits/,
+    );
+    assert.match(
+      await refused(good, `sha1:${"0".repeat(40)}`),
+      /package requests: files\[0\] hash is "sha1:0+", .*pip checks sha256, sha384 and sha512/,
+    );
+  });
+
+  test("a marker of 20,000 clauses is refused as unreadable, naming the package", async () => {
+    const marker = Array(20_000).fill('python_version >= \\"3.0\\"').join(" and ");
+    const message = await refused(
+      'markers = "python_version < \\"3.11\\""',
+      `markers = "${marker}"`,
+    );
+    assert.match(
+      message,
+      /package tomli: the marker "python_version >= \\"3\.0\\" and .* cannot be read \(.*more than/,
+    );
+    assert.ok(message.length < 1000, "the marker is not printed whole");
+  });
 });

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import path from "node:path";
+import { existsSync } from "node:fs";
+import { chmod, writeFile } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { readPylock } from "../../../../engine/python/lockfile/pylock";
 import { hash, project, request } from "./project";
+import { cli } from "../../../support/cli";
 import { failure } from "../../../support/errors";
+import { tempDir } from "../../../support/tmp";
 
 const hex = (file: string) => hash(file).slice("sha256:".length);
 const wheels = (file: string) =>
@@ -134,5 +138,110 @@ describe("pylock.toml", () => {
       failure(() => readPylock(request(dir, { groups: ["docs"] })), "PYTHON_GROUP_UNKNOWN"),
       /its dependency-groups: dev, test/,
     );
+  });
+
+  /** A pylock.toml of one package, `fields` being its lines after `[[packages]]`. */
+  const onePackage = (fields: string) =>
+    `lock-version = "1.0"\ncreated-by = "hand"\n\n[[packages]]\n${fields}\n`;
+  const tiny = wheels("tiny-1.0-py3-none-any.whl");
+  /** A name that, written as a line of pip's requirements file, makes pip read another file. */
+  const injected = (secret: string) =>
+    `tiny==1.0 --hash=sha256:${"0".repeat(64)}\\n-r ${secret}\\n#`;
+
+  test("a package name that is not a PEP 508 name is refused, shown escaped, with the package's place in the lockfile", async () => {
+    const dir = await project({
+      "pylock.toml": onePackage(
+        `name = "${injected("/abs/secret.txt")}"\nversion = "1.0"\n${tiny}`,
+      ),
+    });
+    const message = failure(() => readPylock(request(dir)), "PYTHON_LOCK_INVALID");
+    assert.ok(
+      message.startsWith(`${path.join(dir, "pylock.toml")}: [[packages]] #1 name `),
+      message,
+    );
+    assert.match(message, /is "tiny==1\.0 --hash=sha256:0+.*, not a package name/);
+    assert.match(message, /Regenerate it/);
+    assert.ok(!message.includes("\n"), "the line break is shown escaped, not printed");
+    const spaced = await project({ "pylock.toml": onePackage(`name = "tiny "\n${tiny}`) });
+    failure(() => readPylock(request(spaced)), "PYTHON_LOCK_INVALID");
+  });
+
+  test("a version that is not a PEP 440 version is refused, naming the package", async () => {
+    for (const version of ["1.0 --hash=sha256:00", "1.0\\n-r /abs/secret.txt", "latest"]) {
+      const dir = await project({
+        "pylock.toml": onePackage(`name = "tiny"\nversion = "${version}"\n${tiny}`),
+      });
+      assert.match(
+        failure(() => readPylock(request(dir)), "PYTHON_LOCK_INVALID"),
+        /pylock\.toml: package tiny: version is ".*, not a PEP 440 version/,
+        version,
+      );
+    }
+  });
+
+  test("a hash that is not hex of its algorithm's length is refused, naming the package and the file", async () => {
+    const bad = [
+      `"${"a".repeat(63)}"`,
+      `"${"g".repeat(64)}"`,
+      `"${"a".repeat(64)}\\n-r /abs/secret.txt"`,
+    ];
+    for (const value of bad) {
+      const dir = await project({
+        "pylock.toml": onePackage(
+          `name = "tiny"\nversion = "1.0"\nwheels = [{ url = "https://files.example/tiny-1.0-py3-none-any.whl", hashes = { sha256 = ${value} } }]`,
+        ),
+      });
+      assert.match(
+        failure(() => readPylock(request(dir)), "PYTHON_LOCK_INVALID"),
+        /package tiny: wheels\[0\] hashes\.sha256 is ".*, not 64 hexadecimal digits/,
+        value,
+      );
+    }
+  });
+
+  test("a marker of 20,000 clauses is refused as unreadable, naming the package, rather than overflowing the stack", async () => {
+    const marker = Array(20_000).fill("python_version >= '3.0'").join(" and ");
+    const dir = await project({
+      "pylock.toml": onePackage(`name = "tiny"\nversion = "1.0"\nmarker = "${marker}"\n${tiny}`),
+    });
+    const message = failure(() => readPylock(request(dir)), "PYTHON_LOCK_INVALID");
+    assert.match(
+      message,
+      /pylock\.toml: package tiny: the marker "python_version >= '3\.0' and .* cannot be read \(.*more than/,
+    );
+    assert.ok(message.length < 1000, "the marker is not printed whole");
+  });
+
+  test("through the python packager, a crafted name is refused before pip runs, and the file it points at is never read", async () => {
+    const scratch = await tempDir("pylock-injection");
+    const secret = path.join(scratch, "secret.txt");
+    // Not a requirement: pip, reading it, would quote it in its error.
+    await writeFile(secret, "TOP SECRET: content 4417!\n");
+    // pip, as the packager runs it, leaves a mark when it is run at all.
+    const ran = path.join(scratch, "pip-ran");
+    const pip = path.join(scratch, "pip");
+    await writeFile(pip, `#!/bin/sh\ntouch '${ran}'\nexec python3 -m pip "$@"\n`);
+    await chmod(pip, 0o755);
+    const src = await project({
+      "pylock.toml": onePackage(`name = "${injected(secret)}"\nversion = "1.0"\n${tiny}`),
+      "handler.py": "def handler(event, context):\n    return {}\n",
+    });
+    const result = await cli([
+      "build",
+      src,
+      "-r",
+      "python3.12",
+      "--out",
+      path.join(scratch, "out.zip"),
+      "-e",
+      `PIP=${pip}`,
+      "-e",
+      "PIP_NO_INDEX=1",
+    ]);
+    const output = result.stdout + result.stderr;
+    assert.notEqual(result.code, 0, output);
+    assert.ok(!existsSync(ran), `pip ran:\n${output}`);
+    assert.ok(!output.includes("TOP SECRET: content 4417!"), output);
+    assert.match(output, /pylock\.toml: \[\[packages\]\] #1 name is ".*, not a package name/);
   });
 });

@@ -313,4 +313,57 @@ dependencies = [{ name = "fromgit" }]
   test("no uv.lock, no selection", async () => {
     assert.equal(readUvLock(request(await project({ "requirements.txt": "" }))), undefined);
   });
+
+  /** LOCK with `from` replaced by `to` (each must be there). */
+  const lockWith = (...pairs: [string, string][]) =>
+    pairs.reduce((text, [from, to]) => {
+      assert.ok(text.includes(from), from);
+      return text.replace(from, to);
+    }, LOCK);
+  const idna = 'name = "idna"\nversion = "3.11"';
+
+  test("a package or dependency name that is not a PEP 508 name is refused, shown escaped", async () => {
+    const evil = `idna==3.11 --hash=${hash("x")}\\n-r /abs/secret.txt\\n#`;
+    const named = await project({
+      "uv.lock": lockWith([idna, `name = "${evil}"\nversion = "3.11"`]),
+    });
+    const message = failure(() => readUvLock(request(named)), "PYTHON_LOCK_INVALID");
+    assert.match(
+      message,
+      /uv\.lock: \[\[package\]\] #3 name is "idna==3\.11 .*, not a package name .*Regenerate it with `uv lock`/,
+    );
+    assert.ok(!message.includes("\n"), message);
+    const edge = await project({
+      "uv.lock": lockWith(['{ name = "idna" }', `{ name = "${evil}" }`]),
+    });
+    assert.match(
+      failure(() => readUvLock(request(edge)), "PYTHON_LOCK_INVALID"),
+      /package requests: dependencies\[1\] name is "idna==3\.11 .*, not a package name/,
+    );
+  });
+
+  test("a version that is not a PEP 440 version is refused, naming the package", async () => {
+    const dir = await project({
+      "uv.lock": lockWith([idna, 'name = "idna"\nversion = "3.11\\n-r /abs/secret.txt"']),
+    });
+    assert.match(
+      failure(() => readUvLock(request(dir)), "PYTHON_LOCK_INVALID"),
+      /uv\.lock: package idna: version is "3\.11\\n-r \/abs\/secret\.txt", not a PEP 440 version/,
+    );
+  });
+
+  test("a hash that is not <algorithm>:<hex> of a known algorithm and its length is refused, naming the package", async () => {
+    const idnaHash = hash("idna-3.11-py3-none-any.whl");
+    for (const [bad, why] of [
+      [idnaHash.slice(0, -1), /not 64 hexadecimal digits/],
+      [`${idnaHash} --hash=sha256:00`, /not 64 hexadecimal digits/],
+      [`md5:${"0".repeat(32)}`, /pip checks sha256, sha384 and sha512/],
+      ["0".repeat(64), /pip checks sha256, sha384 and sha512/],
+    ] as const) {
+      const dir = await project({ "uv.lock": lockWith([idnaHash, bad]) });
+      const message = failure(() => readUvLock(request(dir)), "PYTHON_LOCK_INVALID");
+      assert.match(message, /uv\.lock: package idna: wheels\[0\] hash is ".*, /, bad);
+      assert.match(message, why, bad);
+    }
+  });
 });
