@@ -15,9 +15,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
+import { show } from "../../shared/format";
 import { problem } from "../../shared/rules";
 import { PACKAGE_OPTIONS, type PackageOptions } from "../options";
 import { builtWheelLines } from "./built";
+import { CONTROL_CHARACTER } from "./lockfile/model";
 import { explainPipFailure, missingRequirement } from "./pip-log";
 import { planInstall, type DependencySource, type InstallPlan } from "./plan";
 import { pythonTarget } from "./target";
@@ -52,12 +54,53 @@ const target = () => pythonTarget(env("RUNTIME"), architecture());
  */
 export function writePlan(plan: InstallPlan, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  const lines = (items: readonly string[]) => items.map((item) => `${item}\n`).join("");
+  const from = plan.source ?? "the source";
   writeFileSync(path.join(dir, "source"), plan.source ?? "");
-  writeFileSync(path.join(dir, "target.args"), lines(plan.targetFlags));
-  writeFileSync(path.join(dir, "wheels.txt"), lines(plan.wheels));
-  writeFileSync(path.join(dir, "sdists.txt"), lines(plan.sdists));
-  writeFileSync(path.join(dir, "directories.txt"), lines(plan.directories));
+  writeFileSync(
+    path.join(dir, "target.args"),
+    pipLines(plan.targetFlags, "target.args", from, { options: true }),
+  );
+  writeFileSync(path.join(dir, "wheels.txt"), pipLines(plan.wheels, "wheels.txt", from));
+  writeFileSync(path.join(dir, "sdists.txt"), pipLines(plan.sdists, "sdists.txt", from));
+  writeFileSync(
+    path.join(dir, "directories.txt"),
+    pipLines(plan.directories, "directories.txt", from),
+  );
+}
+
+/**
+ * `items` as the lines of a file pip reads with `-r`, or the packager reads
+ * line by line. The lockfile readers already refuse a name, version, hash or
+ * path that is not what its grammar says; this is the second guard, where the
+ * lines are written: an item that would break its line (pip splits lines as
+ * Python's `splitlines` does, at more than `\n`), begin one of pip's options
+ * (`-r /other/file`) or join the next line (a trailing `\`) is refused,
+ * naming the file it came from.
+ */
+export function pipLines(
+  items: readonly string[],
+  file: string,
+  from: string,
+  /** Whether the lines are pip's options (`--platform …`), which begin with "-". */
+  { options = false } = {},
+): string {
+  for (const item of items) {
+    const why = CONTROL_CHARACTER.test(item)
+      ? "holds a control character, which would break the line"
+      : !options && item.startsWith("-")
+        ? 'begins with "-", which pip reads as an option'
+        : item.endsWith("\\")
+          ? 'ends with "\\", which joins the next line to it'
+          : undefined;
+    if (why) {
+      throw new LambdaPackageError(
+        "PYTHON_LOCK_INVALID",
+        `${show(item)}, from ${from}, cannot be a line of ${file} for pip: it ${why}. ` +
+          `Nothing was installed. Check the names, versions, hashes and paths ${from} holds, and lock again.`,
+      );
+    }
+  }
+  return items.map((item) => `${item}\n`).join("");
 }
 
 /** Runs one command; returns the exit code. */
@@ -79,7 +122,10 @@ export function main(args: readonly string[]): number {
     }
     case "built": {
       const [source, ...dirs] = rest;
-      for (const line of builtWheelLines(dirs, sourceFile(source), target())) console.log(line);
+      // Appended to the requirements pip installs: through the same guard as the plan's lines.
+      process.stdout.write(
+        pipLines(builtWheelLines(dirs, sourceFile(source), target()), "install.txt", source),
+      );
       return 0;
     }
     case "is-pure":
