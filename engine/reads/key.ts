@@ -1,8 +1,8 @@
 /**
  * The key of a read set: a digest of what the files and directories a build
  * read hold now, taken without reading what git already knows. Preview takes
- * it for every resource whose `sourceKey` is left out, so it costs one shell
- * running two git calls (`ls-tree` for the committed ids, `status` for what
+ * it for every resource whose `sourceKey` is left out, so it costs one shell,
+ * started by a small helper process (engine/git/runner.ts), running two git calls (`ls-tree` for the committed ids, `status` for what
  * differs from them) and reads only files git cannot vouch for: edited, untracked and
  * ignored ones, and anything outside a work tree.
  */
@@ -17,7 +17,8 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { isWithin } from "../../shared/paths";
-import { GitCommandFailed, runGit, runGitBatch } from "../git/run";
+import { GitCommandFailed, runGit } from "../git/run";
+import { runGitBatchAside } from "../git/runner";
 import { workTreeTop } from "../git/work-tree";
 import { changedPaths, hashFile, statusArgs, under } from "../git/uncommitted";
 
@@ -38,13 +39,13 @@ type Known = { readonly id: string };
  * sparse checkout's skipped files count too, so it never shares a key with
  * a full one.
  */
-export function readsKey(paths: readonly string[]): string {
+export async function readsKey(paths: readonly string[]): Promise<string> {
   const hash = createHash("sha256").update(`${READS_KEY_VERSION}\n`);
   const sorted = [...new Set(paths.map(realPath))].sort();
   const tree = sorted.length ? workTreeOf(path.dirname(sorted[0])) : undefined;
   const inTree = tree ? sorted.filter((p) => isWithin(p, tree.top)) : [];
   const { known, changed } = tree
-    ? gitState(tree, inTree)
+    ? await gitState(tree, inTree)
     : { known: new Map<string, Known>(), changed: [] };
   for (const file of sorted) {
     const state = known.get(file);
@@ -112,17 +113,17 @@ function nestedRepositoryBetween(dir: string, top: string): boolean {
  * `git status` reports under the paths (repository-relative), from one
  * `git ls-tree` and one `git status` run together.
  */
-function gitState(
+async function gitState(
   tree: WorkTree,
   files: readonly string[],
-): { known: Map<string, Known>; changed: string[] } {
+): Promise<{ known: Map<string, Known>; changed: string[] }> {
   const known = new Map<string, Known>();
   if (files.length === 0) return { known, changed: [] };
   const names = files.map((p) => relativeTo(tree.top, p) || ".");
   let listing: string;
   let status: string;
   try {
-    [listing, status] = runGitBatch(
+    [listing, status] = await runGitBatchAside(
       [["ls-tree", "-z", "--full-tree", "HEAD", "--", ...names], statusArgs(names)],
       { cwd: tree.top },
     );

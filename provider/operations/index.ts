@@ -33,11 +33,12 @@ export const operations = {
   check: (_olds: Props, news: Props): Promise<Checked> =>
     Promise.resolve(checkInputs(news as Record<string, unknown>)),
 
-  diff: (_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> => {
+  diff: async (_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> => {
     const previous = olds as Record<string, unknown>;
-    const { changes, replaces } = diffInputs(previous, withSourceKey(previous, asInputs(news)));
+    const keyed = await withSourceKey(previous, asInputs(news));
+    const { changes, replaces } = diffInputs(previous, keyed);
     // Create-before-delete is safe: deletes name the recorded versionId.
-    return Promise.resolve({ changes, replaces, deleteBeforeReplace: false });
+    return { changes, replaces, deleteBeforeReplace: false };
   },
 
   create: async (inputs: Props): Promise<Created> => {
@@ -47,7 +48,7 @@ export const operations = {
 
   update: async (_id: string, olds: Props, news: Props): Promise<Updated> => {
     const previous = olds as Record<string, unknown>;
-    const diff = diffInputs(previous, withSourceKey(previous, asInputs(news)));
+    const diff = diffInputs(previous, await withSourceKey(previous, asInputs(news)));
     return { outs: await updateVersion(asOutputs(olds), asInputs(news), diff) };
   },
 

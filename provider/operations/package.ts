@@ -78,7 +78,7 @@ export async function obtainPackage(
     const reads = recorded ?? (await recalledReads(client, location, identity, log));
     if (reads) {
       const paths = reads.map(absolute);
-      const readKey = readsKey(paths);
+      const readKey = await readsKey(paths);
       const buildKey = buildKeyOf(inputs, readKey);
       const hit = await lookUp(client, location, buildKey, log);
       if (hit) {
@@ -95,7 +95,7 @@ export async function obtainPackage(
       `${formatBytes(built.size)} in ${seconds(started)}; sha256 ${built.sha256}`,
   );
   for (const note of built.reads.notes) log(`warning: ${note}`);
-  const key = readsKey(built.reads.paths);
+  const key = await readsKey(built.reads.paths);
   const source = recordedSource(inputs, built.reads.paths, key);
   if (inputs.sourceKey !== undefined) warnUncovered(inputs, built.reads.paths, log);
   const { reads, path: file, ...zip } = built;

@@ -25,24 +25,24 @@ export interface RecordedSource {
  * `news` with the key it is diffed on: as given, or the automatic key of the
  * reads the state records (`olds.sourceReads`), taken now.
  */
-export function withSourceKey(
+export async function withSourceKey(
   olds: Record<string, unknown>,
   news: LambdaPackageInputs,
-): LambdaPackageInputs {
+): Promise<LambdaPackageInputs> {
   if (news.sourceKey !== undefined) return news;
   const reads = olds.sourceReads;
   const recorded = Array.isArray(reads) && reads.every((r) => typeof r === "string");
-  return { ...news, sourceKey: recorded ? readsKey(reads.map(absolute)) : NOT_YET_READ };
+  return { ...news, sourceKey: recorded ? await readsKey(reads.map(absolute)) : NOT_YET_READ };
 }
 
 /**
  * What to record for a version built (or taken from the cache) having read `reads` (absolute),
- * whose key is `key` when the caller has taken it already.
+ * whose key (`readsKey`) is `key`.
  */
 export function recordedSource(
   inputs: LambdaPackageInputs,
   reads: readonly string[],
-  key: string = readsKey(reads),
+  key: string,
 ): RecordedSource {
   if (inputs.sourceKey !== undefined) return { sourceKey: inputs.sourceKey };
   return { sourceKey: key, sourceReads: reads.map(storedPath) };

@@ -36,38 +36,38 @@ describe("readsKey", () => {
     git(b, "clone", "-q", a, "copy");
     const clone = path.join(b, "copy");
     commit(clone, { "README.md": "elsewhere\n" });
-    assert.match(readsKey(apiReads(a)), KEY);
-    assert.equal(readsKey(apiReads(a)), readsKey(apiReads(clone)));
+    assert.match(await readsKey(apiReads(a)), KEY);
+    assert.equal(await readsKey(apiReads(a)), await readsKey(apiReads(clone)));
   });
 
   test("changes with a committed edit of a file it read outside the function's directory", async () => {
     const root = await monorepo();
-    const before = readsKey(apiReads(root));
+    const before = await readsKey(apiReads(root));
     commit(root, { "handlers/discount/src/check.ts": "export const ok = 2;\n" });
-    assert.notEqual(readsKey(apiReads(root)), before);
+    assert.notEqual(await readsKey(apiReads(root)), before);
   });
 
   test("does not change with an edit of a file it did not read", async () => {
     const root = await monorepo();
-    const before = readsKey(apiReads(root));
+    const before = await readsKey(apiReads(root));
     commit(root, { "handlers/discount/src/other.ts": "export const other = 2;\n" });
     write(root, { "handlers/discount/src/other.ts": "uncommitted\n" });
-    assert.equal(readsKey(apiReads(root)), before);
+    assert.equal(await readsKey(apiReads(root)), before);
   });
 
   test("changes with uncommitted edits, deletions and untracked files, and comes back when undone", async () => {
     const root = await monorepo();
-    const clean = readsKey(apiReads(root));
+    const clean = await readsKey(apiReads(root));
     write(root, { "handlers/api/src/index.ts": "// edited\n" });
-    const edited = readsKey(apiReads(root));
+    const edited = await readsKey(apiReads(root));
     assert.notEqual(edited, clean);
     git(root, "checkout", "--", "handlers/api/src/index.ts");
-    assert.equal(readsKey(apiReads(root)), clean);
+    assert.equal(await readsKey(apiReads(root)), clean);
     write(root, { "handlers/api/src/new.ts": "export {};\n" });
-    assert.notEqual(readsKey(apiReads(root)), clean, "an untracked file in a directory read");
+    assert.notEqual(await readsKey(apiReads(root)), clean, "an untracked file in a directory read");
     rmSync(path.join(root, "handlers/api/src/new.ts"));
     rmSync(path.join(root, "handlers/discount/src/check.ts"));
-    assert.notEqual(readsKey(apiReads(root)), clean, "a deleted file");
+    assert.notEqual(await readsKey(apiReads(root)), clean, "a deleted file");
   });
 
   test("an ignored file it read counts by its bytes", async () => {
@@ -75,11 +75,11 @@ describe("readsKey", () => {
     const config = path.join(root, "handlers/api/config.json");
     writeFileSync(config, '{"stage":"dev"}');
     const reads = [...apiReads(root), config];
-    const dev = readsKey(reads);
+    const dev = await readsKey(reads);
     writeFileSync(config, '{"stage":"prod"}');
-    assert.notEqual(readsKey(reads), dev);
+    assert.notEqual(await readsKey(reads), dev);
     rmSync(config);
-    assert.notEqual(readsKey(reads), dev, "a missing file is not the file");
+    assert.notEqual(await readsKey(reads), dev, "a missing file is not the file");
   });
 
   test("a sparse checkout without a file does not share the full checkout's key", async () => {
@@ -90,17 +90,27 @@ describe("readsKey", () => {
     git(sparse, "sparse-checkout", "set", "--no-cone", "/handlers/api/", "/package-lock.json");
     git(sparse, "checkout", "-q", "main");
     const reads = (root: string) => [path.join(root, "handlers")];
-    assert.notEqual(readsKey(reads(sparse)), readsKey(reads(full)));
+    assert.notEqual(await readsKey(reads(sparse)), await readsKey(reads(full)));
+  });
+
+  test("in a repository with no commit yet, paths count by their bytes", async () => {
+    const root = await tempDir("reads-no-commit");
+    git(root, "init", "-q", "-b", "main");
+    write(root, { "fn/index.js": "1" });
+    const before = await readsKey([path.join(root, "fn")]);
+    assert.match(before, KEY);
+    appendFileSync(path.join(root, "fn/index.js"), "2");
+    assert.notEqual(await readsKey([path.join(root, "fn")]), before);
   });
 
   test("outside a work tree, paths count by their bytes", async () => {
     const dir = await tempDir("reads-plain");
     mkdirSync(path.join(dir, "fn"));
     writeFileSync(path.join(dir, "fn/index.js"), "1");
-    const before = readsKey([path.join(dir, "fn")]);
+    const before = await readsKey([path.join(dir, "fn")]);
     assert.match(before, KEY);
     appendFileSync(path.join(dir, "fn/index.js"), "2");
-    assert.notEqual(readsKey([path.join(dir, "fn")]), before);
+    assert.notEqual(await readsKey([path.join(dir, "fn")]), before);
   });
 
   test("a work tree whose path holds a line break still sees a change", async () => {
@@ -109,8 +119,8 @@ describe("readsKey", () => {
     mkdirSync(root);
     git(root, "init", "-q", "-b", "main");
     commit(root, { "fn/index.js": "1\n" });
-    const before = readsKey([path.join(root, "fn")]);
+    const before = await readsKey([path.join(root, "fn")]);
     commit(root, { "fn/index.js": "2\n" });
-    assert.notEqual(readsKey([path.join(root, "fn")]), before);
+    assert.notEqual(await readsKey([path.join(root, "fn")]), before);
   });
 });
