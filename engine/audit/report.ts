@@ -3,6 +3,7 @@
  * as a warning or as the `NATIVE_INCOMPATIBLE` error, with what to do.
  */
 import { LambdaPackageError } from "../../shared/errors";
+import { escapeText } from "../../shared/format";
 import type { NativeCheck } from "../options";
 import type { AuditReport } from "./auditor";
 import type { ProblemKind } from "./inspect";
@@ -14,7 +15,7 @@ export function summaryLine(report: AuditReport): string {
     report.alternates > 0 && `${report.alternates} prebuilds for other platforms skipped`,
     report.unreadable.length > 0 &&
       `${report.unreadable.length} unreadable (${report.unreadable
-        .map((u) => `${u.name}: ${u.reason}`)
+        .map((u) => `${escapeText(u.name)}: ${u.reason}`)
         .join("; ")})`,
   ].filter(Boolean);
   const problems = report.findings.length;
@@ -31,7 +32,8 @@ export function findingLines(report: AuditReport): string[] {
   return report.findings.map((finding) => {
     const origin = finding.origin ? ` (${finding.origin})` : "";
     const problems = finding.problems.map((p) => `${p.found}; ${p.allowed}`).join("; ");
-    return `  ${finding.name}${origin}: ${problems}`;
+    // Names come from the package (a zip, a wheel): escaped, they cannot forge a line.
+    return `  ${escapeText(finding.name)}${origin}: ${problems}`;
   });
 }
 

@@ -15,11 +15,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
-import { show } from "../../shared/format";
 import { problem } from "../../shared/rules";
 import { PACKAGE_OPTIONS, type PackageOptions } from "../options";
 import { builtWheelLines } from "./built";
-import { CONTROL_CHARACTER } from "./lockfile/model";
+import { hasUnsafeCharacter, show } from "../../shared/format";
 import { explainPipFailure, missingRequirement } from "./pip-log";
 import { planInstall, type DependencySource, type InstallPlan } from "./plan";
 import { pythonTarget } from "./target";
@@ -85,7 +84,7 @@ export function pipLines(
   { options = false } = {},
 ): string {
   for (const item of items) {
-    const why = CONTROL_CHARACTER.test(item)
+    const why = hasUnsafeCharacter(item)
       ? "holds a control character, which would break the line"
       : !options && item.startsWith("-")
         ? 'begins with "-", which pip reads as an option'

@@ -20,16 +20,6 @@ export const HASH_HEX_LENGTHS: Readonly<Record<string, number>> = {
   sha256: 64,
 };
 
-/**
- * Characters no value from a lockfile may hold: C0 controls (tab and line
- * breaks too), DEL, C1 controls, and the line and paragraph separators. pip
- * reads its requirements files with Python's `splitlines`, which breaks lines
- * at several of these besides `\n`, so any of them in a name, version, hash
- * or path would start a line of its own (`-r /etc/passwd`) in the file pip reads.
- */
-// eslint-disable-next-line no-control-regex -- matching them is the point.
-export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
 /** One file of a package, as the lockfile pins it. */
 export interface LockedFile {
   /** The file's name: a wheel's carries its tags, e.g. `idna-3.11-py3-none-any.whl`. */

@@ -10,10 +10,10 @@
 import { parse, TomlError } from "smol-toml";
 import { readTextIfPresent } from "../../../shared/files";
 import { LambdaPackageError } from "../../../shared/errors";
-import { show } from "../../../shared/format";
 import { isName } from "../requirement";
 import { parseVersion } from "../version";
-import { CONTROL_CHARACTER, HASH_HEX_LENGTHS } from "./model";
+import { hasUnsafeCharacter, show } from "../../../shared/format";
+import { HASH_HEX_LENGTHS } from "./model";
 
 export type TomlTable = Record<string, unknown>;
 
@@ -71,9 +71,14 @@ export class TomlReader {
     return typeof value === "string" ? value : this.fail(where, "should be a string");
   }
 
-  /** `text` (read here, or made from what was: a decoded file name, a table's key) when it holds no control character. */
+  /**
+   * `text` (read here, or made from what was: a decoded file name, a table's key) when it holds
+   * no control character. pip reads its requirements files with Python's `splitlines`, which
+   * breaks lines at several of them besides `\n`: in a name, version, hash or path, any would
+   * start a line of its own (`-r /etc/passwd`) in the file pip reads.
+   */
   text(text: string, where: string): string {
-    if (!CONTROL_CHARACTER.test(text)) return text;
+    if (!hasUnsafeCharacter(text)) return text;
     return this.fail(where, `is ${show(text)}, which holds a control character`);
   }
 

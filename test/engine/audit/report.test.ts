@@ -119,3 +119,19 @@ describe("what the audit says", () => {
     assert.match(warnings[0], /^lambda-package: warning \(nativeCheck "warn"\): 2 native files/);
   });
 });
+
+describe("names in what the audit says", () => {
+  test("a name from the package with a line break or an escape prints escaped, forging no line", () => {
+    const name = "lib/x.so\n  bin/ok.so: fine\x1b[2J";
+    const message = findingsMessage({
+      ...found,
+      findings: [{ ...found.findings[1], name }],
+      unreadable: [{ name, reason: "truncated" }],
+    });
+    assert.ok(message.includes("lib/x.so\\n  bin/ok.so: fine\\x1b[2J"), message);
+    assert.ok(!message.includes("\x1b"));
+    assert.ok(
+      !summaryLine({ ...clean, unreadable: [{ name, reason: "truncated" }] }).includes("\n"),
+    );
+  });
+});
