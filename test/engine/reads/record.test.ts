@@ -4,7 +4,9 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { build } from "../../../engine/build";
-import { MAX_RECORDED_READS, mergeSiblings } from "../../../engine/reads/record";
+import { normalizeBuildOptions } from "../../../engine/options";
+import { preflight } from "../../../engine/preflight";
+import { buildReads, MAX_RECORDED_READS, mergeSiblings } from "../../../engine/reads/record";
 import { commit, git, write } from "../../support/git";
 import { tempDir } from "../../support/tmp";
 
@@ -77,5 +79,36 @@ describe("what a build records it read", () => {
     const merged = mergeSiblings(["/repo/fn", ...files, ignored], new Set([ignored]), "/repo");
     assert.ok(merged.length <= MAX_RECORDED_READS, merged.join(" "));
     assert.deepEqual(merged, ["/repo/fn", "/repo/shared", ignored]);
+  });
+});
+
+describe("what a copy + install build records it read", () => {
+  test("a workspace member records the root's lockfile and settings and the members it depends on", async () => {
+    const root = await tempDir("record-workspace");
+    git(root, "init", "-q", "-b", "main");
+    commit(root, {
+      "package.json": JSON.stringify({ name: "root", private: true, workspaces: ["packages/*"] }),
+      "package-lock.json": '{ "lockfileVersion": 3, "packages": {} }\n',
+      ".npmrc": "legacy-peer-deps=true\n",
+      "packages/fn/package.json": JSON.stringify({
+        name: "@acme/fn",
+        dependencies: { "@acme/util": "1.0.0" },
+      }),
+      "packages/fn/index.js": "exports.handler = async () => 1;\n",
+      "packages/util/package.json": JSON.stringify({ name: "@acme/util", version: "1.0.0" }),
+      "packages/other/package.json": JSON.stringify({ name: "@acme/other", version: "1.0.0" }),
+    });
+    const options = normalizeBuildOptions({
+      sourcePath: path.join(root, "packages/fn"),
+      runtime: "nodejs22.x",
+    });
+    const reads = buildReads(options, preflight(options), root, []);
+    assert.deepEqual(relative(root, reads.paths), [
+      ".npmrc",
+      "package-lock.json",
+      "package.json",
+      "packages/fn",
+      "packages/util",
+    ]);
   });
 });
