@@ -2,6 +2,7 @@ import { opendirSync, statSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../shared/errors";
 import type { PackageOptions } from "./options";
+import { missingEntry } from "./bundle/options";
 import { builtinPackagersDir, resolvePackager } from "./packager";
 
 /** What the file system says about a package's inputs before any work. */
@@ -42,6 +43,7 @@ export function preflightProblems(
   for (const check of [
     () => checkSourceDirectory(options.sourcePath),
     () => checkBundle(options, resolvePackager(options)),
+    () => checkBundleEntry(options),
   ]) {
     try {
       check();
@@ -90,6 +92,16 @@ function isEmptyDirectory(dir: string): boolean {
   } finally {
     handle.closeSync();
   }
+}
+
+/** A mistyped `bundle.entry` is found in preview, as a missing sourcePath is. */
+function checkBundleEntry(options: Pick<PackageOptions, "sourcePath" | "bundle">): void {
+  const entry = (options.bundle as { entry?: unknown } | undefined)?.entry;
+  if (typeof entry !== "string" || entry === "") return; // the option's rule says what is wrong
+  const sourcePath = path.resolve(options.sourcePath);
+  if (!statSync(sourcePath, { throwIfNoEntry: false })?.isDirectory()) return; // said above
+  const missing = missingEntry(sourcePath, entry);
+  if (missing) throw missing;
 }
 
 /**

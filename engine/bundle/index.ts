@@ -5,14 +5,14 @@
  * `index.mjs`) and its source map into the build directory.
  */
 import * as esbuild from "esbuild";
-import { realpathSync, statSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isWithin } from "../../shared/paths";
 import { LambdaPackageError } from "../../shared/errors";
 import { formatBytes } from "../../shared/format";
 import { workTreeTop } from "../git/work-tree";
-import type { NormalizedBundleOptions } from "./options";
+import { missingEntry, type NormalizedBundleOptions } from "./options";
 
 export { BUNDLE_FIELDS, type BundleOptions, type NormalizedBundleOptions } from "./options";
 
@@ -80,14 +80,8 @@ export function bundleFileName(options: Pick<NormalizedBundleOptions, "format">)
 export async function bundleHandler(request: BundleRequest): Promise<BundleResult> {
   const { sourcePath, options, log } = request;
   const entry = path.join(sourcePath, options.entry);
-  if (!statSync(entry, { throwIfNoEntry: false })?.isFile()) {
-    throw new LambdaPackageError(
-      "BUNDLE_ENTRY_MISSING",
-      `bundle.entry "${options.entry}" is not a file in ${sourcePath}. Give the handler's file ` +
-        `relative to sourcePath, e.g. "src/handler.ts".`,
-      { field: "bundle" },
-    );
-  }
+  const missing = missingEntry(sourcePath, options.entry);
+  if (missing) throw missing;
   const esm = options.format === "esm";
   const banner = options.banner ?? (esm ? ESM_REQUIRE_SHIM : "");
   let result: esbuild.BuildResult<{ write: false }>;

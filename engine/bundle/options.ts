@@ -4,6 +4,9 @@
  * are declared and documented here, and checked and defaulted by
  * `BUNDLE_FIELDS`, which the option table (engine/options.ts) holds.
  */
+import { statSync } from "node:fs";
+import path from "node:path";
+import { LambdaPackageError } from "../../shared/errors";
 import {
   isBoolean,
   isString,
@@ -109,3 +112,17 @@ export const BUNDLE_FIELDS = {
   define: { rule: stringMap, default: {} },
   banner: { rule: isString },
 } as const satisfies { readonly [K in keyof BundleOptions]-?: FieldRule };
+
+/**
+ * The error for an `entry` that is no file in `sourcePath`, or none: checked
+ * in preview (the provider's `check`) and again by the packager that bundles.
+ */
+export function missingEntry(sourcePath: string, entry: string): LambdaPackageError | undefined {
+  if (statSync(path.join(sourcePath, entry), { throwIfNoEntry: false })?.isFile()) return undefined;
+  return new LambdaPackageError(
+    "BUNDLE_ENTRY_MISSING",
+    `bundle.entry "${entry}" is not a file in ${sourcePath}. Give the handler's file ` +
+      `relative to sourcePath, e.g. "src/handler.ts".`,
+    { field: "bundle" },
+  );
+}

@@ -206,6 +206,16 @@ describe("checkInputs", () => {
     assert.deepEqual(reasons({ ...base, runtime: "nodejs22.x", bundle }), []);
   });
 
+  test("a mistyped bundle.entry fails in preview, naming the entry and the source", async () => {
+    const sourcePath = await source({ "src/handler.ts": "" });
+    const news = { bucket: "my-bucket", sourcePath, runtime: "nodejs22.x" };
+    assert.deepEqual(reasons({ ...news, bundle: { entry: "src/handlr.ts" } }), [
+      `bundle: bundle.entry "src/handlr.ts" is not a file in ${sourcePath}. Give the handler's ` +
+        `file relative to sourcePath, e.g. "src/handler.ts".`,
+    ]);
+    assert.deepEqual(reasons({ ...news, bundle: { entry: "src" } }).length, 1, "a directory");
+  });
+
   test("a bundle with an unknown field in preview is checked when it is known", async () => {
     const sourcePath = await source({ "src/handler.ts": "" });
     const { failures } = checkInputs({
