@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { cpSync, existsSync, lstatSync, readdirSync, realpathSync, unlinkSync } from "node:fs";
 import { appendFile, cp, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import os from "node:os";
@@ -213,20 +214,44 @@ async function run(
   env: NodeJS.ProcessEnv,
   project: NodeProject,
 ): Promise<void> {
-  const child = spawn(tool.command, args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(tool.command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  // Relayed as it comes, and its last lines kept: the tool's own words are the error's best part.
+  const tail: string[] = [];
+  const relay = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream) =>
+    createInterface({ input: from }).on("line", (line) => {
+      to.write(`${line}\n`);
+      tail.push(line);
+      if (tail.length > TOOL_TAIL_LINES) tail.shift();
+    });
+  relay(child.stdout, process.stdout);
+  relay(child.stderr, process.stderr);
   const [code, signal] = (await Promise.race([
-    once(child, "exit"),
+    once(child, "close"),
     once(child, "error").then(([error]) => {
       throw error;
     }),
   ])) as [number | null, NodeJS.Signals | null];
   if (code === 0) return;
+  const said = tail.length ? ` Its last lines:\n${tail.join("\n")}\n` : " ";
   throw new LambdaPackageError(
     "INSTALL_FAILED",
     `${tool.label} ${args.join(" ")} ${signal ? `was killed by ${signal}` : `exited with code ${code}`} ` +
-      `in a scratch copy of ${project.root}'s manifests. See its messages above; run the same ` +
+      `in a scratch copy of ${project.root}'s manifests.${said}${hintFor(tail)}Run the same ` +
       `command in ${project.root} to reproduce it.`,
   );
+}
+
+/** How many of an install tool's last lines its failure quotes. */
+const TOOL_TAIL_LINES = 20;
+
+/** What to do about a failure the tool's words name, where there is a known fix. */
+function hintFor(tail: readonly string[]): string {
+  if (tail.some((line) => line.includes("ERESOLVE")))
+    return (
+      "npm could not resolve peer dependencies (ERESOLVE): fix the versions, or let npm " +
+      'install as npm 6 did with legacy-peer-deps=true in the project\'s .npmrc (or packagerEnv: { npm_config_legacy_peer_deps: "true" }). '
+    );
+  return "";
 }
 
 /** yarn berry reads the target platform from .yarnrc.yml only; the scratch copy's is ours to change. */

@@ -13,7 +13,7 @@ import { PACKAGE_OPTIONS, type PackageOptions } from "../options";
 import { SOURCE_MANIFEST_FILE } from "./manifest";
 import { packagerEnvironment, type PackagerDirs } from "./env";
 
-/** How many lines of the packager's stderr a failure message quotes. */
+/** How many lines of the packager's output (stdout and stderr) a failure message quotes. */
 export const STDERR_TAIL_LINES = 40;
 
 /** An empty zip: just the end-of-central-directory record, as the seed hands packagers. */
@@ -62,7 +62,8 @@ export interface RunPackagerOptions extends Pick<
  * background is stopped, with a note), when it runs past `packagerTimeout`,
  * and when this process is interrupted. Output is streamed line by line to
  * `log`, never held whole (npm and pip can print a lot); only the last lines
- * of stderr are kept for the error message.
+ * are kept for the error message, from both streams in the order they came:
+ * tools print their errors on either (pnpm on stdout).
  */
 export async function runPackager(options: RunPackagerOptions): Promise<PackagerDirs> {
   const dirs: PackagerDirs = {
@@ -92,14 +93,12 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
     () => undefined,
     (error: unknown) => error,
   );
-  const output = Promise.all([
-    forEachLine(child.stdout, log),
-    forEachLine(child.stderr, (line) => {
-      log(line);
-      tail.push(mask(line));
-      if (tail.length > STDERR_TAIL_LINES) tail.shift();
-    }),
-  ]);
+  const keep = (line: string) => {
+    log(line);
+    tail.push(mask(line));
+    if (tail.length > STDERR_TAIL_LINES) tail.shift();
+  };
+  const output = Promise.all([forEachLine(child.stdout, keep), forEachLine(child.stderr, keep)]);
   const group = child.pid;
   if (group === undefined) throw failure(options, await outcome, tail);
 
@@ -200,8 +199,8 @@ interface ExecaFailure {
 
 function stderrTail(tail: string[]): string {
   return tail.length
-    ? `Last ${tail.length} line(s) of its stderr:\n${tail.join("\n")}`
-    : "It printed nothing on stderr.";
+    ? `Last ${tail.length} line(s) of its output:\n${tail.join("\n")}`
+    : "It printed nothing.";
 }
 
 function timeout(options: RunPackagerOptions, seconds: number, tail: string[]): LambdaPackageError {

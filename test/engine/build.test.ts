@@ -90,7 +90,7 @@ describe("build() with bad input", () => {
     );
   });
 
-  test("a failing packager reports script, cwd, exit code and the end of its stderr", async () => {
+  test("a failing packager reports script, cwd, exit code and the end of its output", async () => {
     const src = await source();
     const file = await script(
       await tempDir("pk"),

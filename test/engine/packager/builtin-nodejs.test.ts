@@ -150,6 +150,25 @@ describe("nodejs packagers", { timeout: 180_000 }, () => {
     assert.doesNotMatch(local, /--os|--cpu/);
   });
 
+  test("npm's own error, printed on stdout, is in the failure, and ERESOLVE says how to pass legacy-peer-deps", async (t) => {
+    const bin = await tempDir(t, "failing-npm-");
+    await writeFile(
+      path.join(bin, "npm"),
+      '#!/usr/bin/env bash\necho "npm error code ERESOLVE"\necho "npm error Could not resolve dependency: peer react@18"\nexit 1\n',
+      { mode: 0o755 },
+    );
+    await assert.rejects(
+      stage(t, "nodejs22.x", await copyFixture(t, "nodejs-app"), {
+        packagerEnv: { PATH: `${bin}:${process.env.PATH}`, [FORCE_NPM_CI]: "1" },
+      }),
+      (e: Error) => {
+        assert.match(e.message, /npm error Could not resolve dependency: peer react@18/);
+        assert.match(e.message, /legacy-peer-deps=true in the project's \.npmrc/);
+        return true;
+      },
+    );
+  });
+
   test("a layer without package.json fails naming the source path", async (t) => {
     const src = await copyFixture(t, "copy");
     await assert.rejects(stage(t, "nodejs18.x", src, { layer: true }), (e: Error) =>

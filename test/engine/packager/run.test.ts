@@ -30,26 +30,35 @@ async function failure(promise: Promise<unknown>): Promise<LambdaPackageError> {
   return error;
 }
 
-test("a non-zero exit names the script, the cwd, the code and exactly the last 40 stderr lines", async (t) => {
-  const options = await packager(
-    t,
-    'for i in $(seq 1 100); do echo "err $i" >&2; echo "out $i"; done\nexit 3\n',
-  );
+test("a non-zero exit names the script, the cwd, the code and exactly the last 40 lines it printed", async (t) => {
+  // stdout alone: the order of lines across two pipes is the reader's, not the writer's.
+  const options = await packager(t, 'for i in $(seq 1 100); do echo "out $i"; done\nexit 3\n');
   const error = await failure(runPackager(options));
   assert.ok(error.message.includes(`Packager ${options.script} (cwd ${options.sourcePath})`));
   assert.ok(error.message.includes("exited with code 3"), error.message);
-  const tail = error.message.split("stderr:\n")[1].split("\n");
-  const expected = Array.from({ length: STDERR_TAIL_LINES }, (_, i) => `err ${61 + i}`);
+  const tail = error.message.split("output:\n")[1].split("\n");
+  const expected = Array.from({ length: STDERR_TAIL_LINES }, (_, i) => `out ${61 + i}`);
   assert.equal(STDERR_TAIL_LINES, 40);
   assert.deepEqual(tail, expected);
-  assert.ok(!error.message.includes("out "), "stdout is not quoted as stderr");
+});
+
+test("a tool's error printed on stdout, as pnpm prints it, is in the message", async (t) => {
+  const options = await packager(
+    t,
+    'echo "installing" >&2\necho " ERR_PNPM_DEPLOY_NONINJECTED_WORKSPACE  needs inject-workspace-packages"\nexit 1\n',
+  );
+  const error = await failure(runPackager(options));
+  assert.match(
+    error.message,
+    /ERR_PNPM_DEPLOY_NONINJECTED_WORKSPACE {2}needs inject-workspace-packages/,
+  );
 });
 
 test("a failure with a short stderr quotes all of it", async (t) => {
   const options = await packager(t, 'echo "pip: no matching distribution" >&2\nexit 1\n');
   const error = await failure(runPackager(options));
   assert.ok(
-    error.message.endsWith("Last 1 line(s) of its stderr:\npip: no matching distribution"),
+    error.message.endsWith("Last 1 line(s) of its output:\npip: no matching distribution"),
     error.message,
   );
 });
