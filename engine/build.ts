@@ -7,6 +7,7 @@ import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions }
 import { preflight, type Preflight } from "./preflight";
 import { buildReads, type BuildReads } from "./reads/record";
 import { stage } from "./stage";
+import { calloutContents } from "./stage/callouts";
 import { tempFileBeside, withWorkDir } from "./workdir";
 import { writeZip, type ZipResult } from "./zip";
 
@@ -53,6 +54,7 @@ async function buildIn(
   return withWorkDir(async (work) => {
     const outFile = path.resolve(options.outFile ?? tempFileBeside(work, ".zip"));
     const files = await stage(normalized, packager, work);
+    calloutContents(files, normalized, packager, options.log ?? (() => {}));
     const reads = buildReads(normalized, packager, work, files);
     // Before the zip is written, so native code that cannot load costs no compression time
     // and never reaches an upload.

@@ -20,6 +20,7 @@ export type ErrorCode =
   | "PACKAGER_TIMEOUT"
   // The nodejs packagers: bundling, package managers, workspaces.
   | "BUNDLE_ENTRY_MISSING"
+  | "TYPESCRIPT_WITHOUT_BUNDLE"
   | "BUNDLE_FAILED"
   | "LOCKFILE_AMBIGUOUS"
   | "PACKAGE_JSON_INVALID"
