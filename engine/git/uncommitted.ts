@@ -73,6 +73,17 @@ export function changedPaths(output: string): string[] {
 
 /** What a changed path holds now: gone, a link and its target, or a file's mode and bytes. */
 function addState(hash: Hash, file: string): void {
+  // A directory here is a submodule (or a nested repository) with changes of its own: its
+  // commit and, the same way, what is uncommitted in it.
+  addPathState(hash, file, (dir) => hash.update(`repository ${nestedState(dir)}`));
+}
+
+/**
+ * Feeds what `file` holds now to `hash`: `deleted`, a link's target, or a
+ * file's mode and bytes; a directory is `directory`'s to describe. One
+ * description of a path's state for every key that reads bytes.
+ */
+export function addPathState(hash: Hash, file: string, directory: (dir: string) => void): void {
   let info: Stats;
   try {
     info = lstatSync(file);
@@ -84,11 +95,7 @@ function addState(hash: Hash, file: string): void {
   else if (info.isFile()) {
     hash.update((info.mode & 0o111) !== 0 ? "file 755 " : "file 644 ");
     hashFile(hash, file);
-  } else if (info.isDirectory()) {
-    // A submodule (or a nested repository) with changes of its own: its
-    // commit and, the same way, what is uncommitted in it.
-    hash.update(`repository ${nestedState(file)}`);
-  }
+  } else if (info.isDirectory()) directory(file);
 }
 
 function nestedState(dir: string): string {

@@ -7,20 +7,13 @@
  * ignored ones, and anything outside a work tree.
  */
 import { createHash, type Hash } from "node:crypto";
-import {
-  existsSync,
-  lstatSync,
-  readdirSync,
-  readlinkSync,
-  realpathSync,
-  type Stats,
-} from "node:fs";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { isWithin } from "../../shared/paths";
 import { GitCommandFailed, runGit } from "../git/run";
 import { runGitBatchAside } from "../git/runner";
 import { workTreeTop } from "../git/work-tree";
-import { changedPaths, hashFile, statusArgs, under } from "../git/uncommitted";
+import { addPathState, changedPaths, statusArgs, under } from "../git/uncommitted";
 
 /** Bumped if what is digested changes, so an old key never matches a new one by accident. */
 const READS_KEY_VERSION = "reads 1";
@@ -161,27 +154,16 @@ function skippedPaths(top: string, names: readonly string[]): string[] {
 
 /** What `file` holds on disk: gone, a link's target, a file's mode and bytes, a directory's entries. */
 function addDisk(hash: Hash, file: string): void {
-  let info: Stats;
-  try {
-    info = lstatSync(file);
-  } catch {
-    hash.update("missing\n");
-    return;
-  }
-  if (info.isSymbolicLink()) hash.update(`link ${readlinkSync(file)}\n`);
-  else if (info.isFile()) {
-    hash.update((info.mode & 0o111) !== 0 ? "file 755 " : "file 644 ");
-    hashFile(hash, file);
-    hash.update("\n");
-  } else if (info.isDirectory()) {
+  addPathState(hash, file, (dir) => {
     hash.update("dir\n");
-    for (const name of readdirSync(file).sort()) {
+    for (const name of readdirSync(dir).sort()) {
       if (name === ".git") continue; // another repository's bookkeeping, never packaged
       hash.update(`${name}\0`);
-      addDisk(hash, path.join(file, name));
+      addDisk(hash, path.join(dir, name));
     }
-    hash.update("end\n");
-  } else hash.update("special\n");
+    hash.update("end");
+  });
+  hash.update("\n");
 }
 
 /** `file` with its directory's links resolved (not its own: a link counts as a link), as git names it. */

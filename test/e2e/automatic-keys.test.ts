@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { copyFile, mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
+import { GIT_ENV } from "../support/git";
 import { minioFixture } from "../support/minio";
 import { createProject, type PulumiProject } from "../support/pulumi";
 import { run } from "../support/run";
@@ -35,14 +36,6 @@ for (const name of ${JSON.stringify(FUNCTIONS)}) {
   exports[name] = { versionId: code.versionId, sourceKey: code.package.sourceKey };
 }
 `;
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "e2e",
-  GIT_AUTHOR_EMAIL: "e2e@example.com",
-  GIT_COMMITTER_NAME: "e2e",
-  GIT_COMMITTER_EMAIL: "e2e@example.com",
-};
 
 /** A one-file npm package as a tarball in `dir`, for `npm install ./tiny-<version>.tgz`. */
 async function tinyTarball(dir: string, version: string): Promise<string> {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { before, describe, test } from "node:test";
+import { GIT_ENV } from "../support/git";
 import { minioFixture } from "../support/minio";
 import { createProject, type PulumiProject } from "../support/pulumi";
 import { run } from "../support/run";
@@ -49,14 +50,6 @@ cp -R "$SOURCE_PATH/." "$BUILD_DIR/"
 mkdir "$BUILD_DIR/shared"
 cp -R "$SOURCE_PATH/../../libs/shared/." "$BUILD_DIR/shared/"
 `;
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "e2e",
-  GIT_AUTHOR_EMAIL: "e2e@example.com",
-  GIT_COMMITTER_NAME: "e2e",
-  GIT_COMMITTER_EMAIL: "e2e@example.com",
-};
 
 describe("a monorepo of several functions with the real CLI", { timeout: 15 * 60_000 }, () => {
   let project: PulumiProject;

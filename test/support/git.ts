@@ -3,6 +3,15 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+/** An environment in which git commits with a fixed identity, for tests that run git themselves. */
+export const GIT_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: "e2e",
+  GIT_AUTHOR_EMAIL: "e2e@example.com",
+  GIT_COMMITTER_NAME: "e2e",
+  GIT_COMMITTER_EMAIL: "e2e@example.com",
+};
+
 /** Runs git in `cwd` with a fixed identity, whatever the machine's config says. */
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync(
