@@ -15,7 +15,15 @@ import { run } from "../support/run";
 import { tempDir } from "../support/tmp";
 
 const minio = minioFixture();
-const FUNCTIONS = ["api", "discount", "report"] as const;
+const FUNCTIONS = ["api", "discount", "report", "py", "plain"] as const;
+/** Bundled TypeScript handlers; `py` is Python, `plain` is JavaScript copied with its dependencies installed. */
+const RUNTIMES: Record<Name, { runtime: string; bundle?: { entry: string } }> = {
+  api: { runtime: "nodejs22.x", bundle: { entry: "src/index.ts" } },
+  discount: { runtime: "nodejs22.x", bundle: { entry: "src/index.ts" } },
+  report: { runtime: "nodejs22.x", bundle: { entry: "src/index.ts" } },
+  py: { runtime: "python3.12" },
+  plain: { runtime: "nodejs22.x" },
+};
 type Name = (typeof FUNCTIONS)[number];
 type StackOutputs = Record<Name, { versionId: string; sourceKey: string }>;
 
@@ -24,13 +32,13 @@ const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
 const { LambdaCode } = require("pulumi-lambda-package");
 const config = new pulumi.Config();
-for (const name of ${JSON.stringify(FUNCTIONS)}) {
+const functions = ${JSON.stringify(RUNTIMES)};
+for (const [name, how] of Object.entries(functions)) {
   const code = new LambdaCode(name, {
     bucket: config.require("bucket"),
     key: \`auto/\${name}.zip\`,
     sourcePath: \`handlers/\${name}\`,
-    runtime: "nodejs22.x",
-    bundle: { entry: "src/index.ts" },
+    ...how,
     endpoint: config.require("endpoint"),
   });
   exports[name] = { versionId: code.versionId, sourceKey: code.package.sourceKey };
@@ -96,10 +104,19 @@ describe("automatic source keys with the real CLI", { timeout: 15 * 60_000 }, ()
         "handlers/discount/src/index.ts":
           'import tiny from "tiny";\nexport const handler = async () => tiny;\n',
         "handlers/report/src/index.ts": 'export const handler = async () => "report";\n',
+        "handlers/py/handler.py":
+          "from lib.util import VALUE\n\ndef handler(e, c):\n    return VALUE\n",
+        "handlers/py/lib/__init__.py": "",
+        "handlers/py/lib/util.py": "VALUE = 1\n",
+        "handlers/plain/index.js": 'exports.handler = async () => require("tiny");\n',
       },
       minio.server,
     );
-    await npm("install", await tinyTarball(project.dir, "1.0.0"));
+    const tiny = await tinyTarball(project.dir, "1.0.0");
+    await npm("install", tiny);
+    // The copied function has its own package.json and lockfile, installed from the same tarball.
+    await writeFile(path.join(project.dir, "handlers/plain/package.json"), '{ "name": "plain" }');
+    await npm("install", "--prefix", "handlers/plain", path.join(project.dir, tiny));
     await git("init", "-q");
     await commitAll("initial");
     await project.ok(["stack", "init", "auto"]);
@@ -129,6 +146,18 @@ describe("automatic source keys with the real CLI", { timeout: 15 * 60_000 }, ()
     await npm("install", await tinyTarball(project.dir, "1.0.1"));
     await commitAll("tiny 1.0.1");
     assert.deepEqual(await upChanges(), ["discount"]);
+  });
+
+  test("a Python function's local module updates it alone", async () => {
+    await edit("handlers/py/lib/util.py", "VALUE = 2\n");
+    assert.deepEqual(await upChanges(), ["py"]);
+  });
+
+  test("a copied function's lockfile bump updates it alone", async () => {
+    const tiny = await tinyTarball(project.dir, "2.0.0");
+    await npm("install", "--prefix", "handlers/plain", path.join(project.dir, tiny));
+    await commitAll("plain: tiny 2.0.0");
+    assert.deepEqual(await upChanges(), ["plain"]);
   });
 
   test("a new import of a new file updates that handler", async () => {
