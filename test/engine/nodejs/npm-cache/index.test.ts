@@ -398,7 +398,21 @@ describe("npm packages from npm's cache", { timeout: 120_000 }, () => {
     await mkdir(path.join(prefix, "etc"));
     await writeFile(path.join(prefix, "etc", "npmrc"), "install-strategy=hoisted\n");
     const env = { npm_config_cache: cache, npm_config_offline: "true", npm_config_prefix: prefix };
-    const { log } = await packaged(source, env);
+    // `npm test` exports npm_config_globalconfig, which outranks the prefix for npm ci too:
+    // the rule under test is the one for a shell with no such variable.
+    const saved = {
+      lower: process.env.npm_config_globalconfig,
+      upper: process.env.NPM_CONFIG_GLOBALCONFIG,
+    };
+    delete process.env.npm_config_globalconfig;
+    delete process.env.NPM_CONFIG_GLOBALCONFIG;
+    let log: string[];
+    try {
+      ({ log } = await packaged(source, env));
+    } finally {
+      if (saved.lower !== undefined) process.env.npm_config_globalconfig = saved.lower;
+      if (saved.upper !== undefined) process.env.NPM_CONFIG_GLOBALCONFIG = saved.upper;
+    }
     assert.ok(
       log.some((l) =>
         l.includes(
