@@ -33,6 +33,8 @@ import { seconds } from "./log";
 /** A package ready to be stored: a zip built here, or a verified build cache entry. */
 export type Package = CachedPackage & {
   readonly buildKey: string;
+  /** The build identity (`identityOf`), taken once per package: it hashes the packager's files. */
+  readonly identity: string;
   /** The key it is recorded under, and with an automatic key, what its build read. */
   readonly source: RecordedSource;
 } & (
@@ -55,11 +57,20 @@ export type Package = CachedPackage & {
  * `packagerEnv` count by their names only, so the key, which is an output and
  * object metadata, gives nothing to guess them against.
  */
-export function buildKeyOf(inputs: LambdaPackageInputs, readKey: string): string {
+export function buildKeyOf(
+  inputs: LambdaPackageInputs,
+  readKey: string,
+  identity: string = identityOf(inputs),
+): string {
   return createHash("sha256")
     .update(JSON.stringify([readKey, inputs.sourceKey ?? null, inputs.forceRepackage ?? null]))
-    .update(buildIdentity(identityOptions(inputs)))
+    .update(identity)
     .digest("hex");
+}
+
+/** The engine's build identity of `inputs`, secret values masked (`identityOptions`). */
+function identityOf(inputs: LambdaPackageInputs): string {
+  return buildIdentity(identityOptions(inputs));
 }
 
 /**
@@ -72,18 +83,18 @@ export async function obtainPackage(
   log: (line: string) => void,
   recorded?: readonly string[],
 ): Promise<Package> {
+  const identity = identityOf(inputs);
   if (inputs.buildCache) {
     const location = cacheLocation(inputs);
-    const identity = buildIdentity(identityOptions(inputs));
     const reads = recorded ?? (await recalledReads(client, location, identity, log));
     if (reads) {
       const paths = reads.map(absolute);
       const readKey = await readsKey(paths);
-      const buildKey = buildKeyOf(inputs, readKey);
+      const buildKey = buildKeyOf(inputs, readKey, identity);
       const hit = await lookUp(client, location, buildKey, log);
       if (hit) {
         const source = recordedSource(inputs, paths, readKey);
-        return { ...hit, buildKey, source, kind: "cached", entry: hit };
+        return { ...hit, buildKey, identity, source, kind: "cached", entry: hit };
       }
     } else log("build cache: no record of what this configuration reads yet; building");
   }
@@ -99,8 +110,9 @@ export async function obtainPackage(
   const source = recordedSource(inputs, built.reads.paths, key);
   if (inputs.sourceKey !== undefined) warnUncovered(inputs, built.reads.paths, log);
   const { reads, path: file, ...zip } = built;
-  const buildKey = buildKeyOf(inputs, key);
-  return { ...zip, buildKey, buildSeconds, source, reads: reads.paths, kind: "built", file };
+  const buildKey = buildKeyOf(inputs, key, identity);
+  const pkg = { ...zip, buildKey, identity, buildSeconds, source, reads: reads.paths, file };
+  return { ...pkg, kind: "built" };
 }
 
 /**
@@ -195,8 +207,8 @@ export async function storePackage(
       { sourceKey: pkg.source.sourceKey, serverSideEncryption, kmsKeyId },
       log,
     );
-    const identity = buildIdentity(identityOptions(inputs));
-    await rememberReads(client, cacheLocation(inputs), identity, pkg.reads.map(storedPath), log);
+    const reads = pkg.reads.map(storedPath);
+    await rememberReads(client, cacheLocation(inputs), pkg.identity, reads, log);
   }
   return versionId;
 }
