@@ -76,7 +76,7 @@ export function runGit(args: readonly string[], options: GitRunOptions): string 
  * its whole memory, so this halves what a preview pays per resource for two
  * git questions. The outputs are split by a marker drawn at random for the
  * call, which no file name can forge. Throws like `runGit`, naming the
- * first command, when any of them fails.
+ * command that failed; the ones after it do not run.
  */
 export function runGitBatch(
   commands: readonly (readonly string[])[],
@@ -87,15 +87,20 @@ export function runGitBatch(
   const script = commands
     .map((args) => ["git", "--literal-pathspecs", ...args].map(quote).join(" "))
     .join(` && printf '%s' ${quote(marker)} && `);
-  const result = spawnSync("sh", ["-c", `set -e; ${script}`], {
+  // By its absolute path: a PATH without git may lack the shell too, and git missing must say so.
+  const result = spawnSync("/bin/sh", ["-c", `set -e; ${script}`], {
     cwd: options.cwd,
     encoding: "utf8",
     maxBuffer: MAX_OUTPUT,
     env: { ...process.env, LC_ALL: "C", LANGUAGE: "" },
   });
   if (result.error) throw result.error;
-  if (result.status !== 0) throw new GitCommandFailed(commands[0], result.status, result.stderr);
   const outputs = result.stdout.split(marker);
+  // `set -e` stops at the first failure, after the markers of those that ran before it.
+  if (result.status !== 0) {
+    const failed = commands[Math.min(outputs.length, commands.length) - 1];
+    throw new GitCommandFailed(failed, result.status, result.stderr);
+  }
   if (outputs.length !== commands.length)
     throw new GitCommandFailed(commands[0], result.status, "the outputs could not be told apart");
   return outputs;

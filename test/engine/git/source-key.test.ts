@@ -252,6 +252,16 @@ describe("gitSourceKey errors", () => {
     assert.match(error.message, /Commit/);
   });
 
+  test("a git status that fails is named as the status, with the option that skips it", async () => {
+    const root = await monorepo();
+    // HEAD's tree still answers rev-parse; only the status reads the broken index.
+    writeFileSync(path.join(root, ".git", "index"), "not an index");
+    const error = codeOf(() => gitSourceKey("services/api", { cwd: root }));
+    assert.equal(error.code, "GIT_FAILED");
+    assert.match(error.message, /git status failed in .*includeUncommitted: false/);
+    assert.match(gitSourceKey("services/api", { cwd: root, includeUncommitted: false }), KEY);
+  });
+
   test("a path that does not exist is named, with the directory it is relative to", async () => {
     const root = await monorepo();
     const error = codeOf(() => gitSourceKey(["services/api", "services/nope"], { cwd: root }));
