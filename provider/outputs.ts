@@ -29,7 +29,10 @@ export interface PackageOutputs {
    * `reads:<40 hex>` of what its build read (`sourceReads`).
    */
   sourceKey: string;
-  /** AWS console page of the object. */
+  /**
+   * AWS console page of the object; in a store at another `endpoint`, the object's path-style URL
+   * there (e.g. `http://127.0.0.1:9000/bucket/fn/api.zip`).
+   */
   consoleUrl: string;
   /** `s3://bucket/key`. */
   s3Uri: string;

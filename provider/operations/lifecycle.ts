@@ -165,8 +165,8 @@ function outputsOf(
   versionId: string,
   log: (line: string) => void,
 ): LambdaPackageOutputs {
-  const url = consoleUrl(inputs.bucket, key, store.storeRegion);
-  log(`console: ${url}`);
+  const url = consoleUrl(inputs.bucket, key, store.storeRegion, store.storeEndpoint);
+  log(`${store.storeEndpoint === "" ? "console" : "object"}: ${url}`);
   return dropUndefined({
     ...inputs,
     ...store,

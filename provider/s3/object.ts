@@ -218,8 +218,23 @@ export async function deleteVersion(
   }
 }
 
-/** https://s3.console.aws.amazon.com/s3/object/<bucket>?region=<r>&prefix=<key> */
-export function consoleUrl(bucket: string, key: string, region: string): string {
+/**
+ * Where a person looks at the object: AWS's console page
+ * (`https://s3.console.aws.amazon.com/s3/object/<bucket>?region=<r>&prefix=<key>`), or, for an
+ * object in another store (`endpoint` not AWS's), its path-style URL there: S3-compatible
+ * stores have consoles of their own, at addresses we cannot know.
+ */
+export function consoleUrl(bucket: string, key: string, region: string, endpoint = ""): string {
+  if (endpoint !== "" && !isAwsEndpoint(endpoint)) {
+    const object = [bucket, ...key.split("/")].map(encodeURIComponent).join("/");
+    return `${endpoint.replace(/\/+$/, "")}/${object}`;
+  }
   const query = `region=${encodeURIComponent(region)}&prefix=${encodeURIComponent(key)}`;
   return `https://s3.console.aws.amazon.com/s3/object/${encodeURIComponent(bucket)}?${query}`;
+}
+
+/** An endpoint of AWS's own S3 (a regional, FIPS or dual-stack one given explicitly). */
+function isAwsEndpoint(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return /(^|\.)amazonaws\.com(\.cn)?$/.test(host);
 }

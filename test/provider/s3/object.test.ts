@@ -130,4 +130,18 @@ describe("consoleUrl", () => {
       "https://s3.console.aws.amazon.com/s3/object/my-bucket?region=eu-west-1&prefix=lambda%2Fsource%2F1.2.3%2Fsource.zip",
     );
   });
+
+  test("for an AWS endpoint given explicitly, is still the console page", () => {
+    assert.match(
+      consoleUrl("b", "k.zip", "eu-west-1", "https://s3.eu-west-1.amazonaws.com"),
+      /^https:\/\/s3\.console\.aws\.amazon\.com\/s3\/object\/b\?region=eu-west-1/,
+    );
+  });
+
+  test("for another store, is the object's path-style URL at its endpoint, not AWS's console", () => {
+    assert.equal(
+      consoleUrl("my-bucket", "fn/a b#1.zip", "us-east-1", "http://127.0.0.1:9000/"),
+      "http://127.0.0.1:9000/my-bucket/fn/a%20b%231.zip",
+    );
+  });
 });
