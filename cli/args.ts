@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { nearestNames } from "../shared/nearest";
 import { LAMBDA_RUNTIMES } from "../engine/audit";
 import {
   PACKAGE_OPTIONS,
@@ -283,7 +284,16 @@ function parse(argv: readonly string[]): {
   try {
     return parseArgs({ args: [...argv], allowPositionals: true, options: PARSE_OPTIONS });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    const message = (error as Error).message;
+    const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    const flag = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
+    if (!unknown || flag === undefined) throw new UsageError(message);
+    const close = nearestNames(flag, Object.keys(PARSE_OPTIONS ?? {})).map((f) => `--${f}`);
+    throw new UsageError(
+      close.length > 0
+        ? `unknown option --${flag}; did you mean ${close.join(" or ")}? See --help.`
+        : `${message} See --help for the options.`,
+    );
   }
 }
 

@@ -9,6 +9,30 @@ const build = (...flags: string[]) => {
 };
 
 describe("parseCli", () => {
+  test("an unknown flag names the close one it likely meant", () => {
+    assert.throws(
+      () => build("--packagers", "./packagers"),
+      (error: Error) =>
+        error instanceof UsageError &&
+        /unknown option --packagers; did you mean .*--packagers-dir\?/.test(error.message),
+    );
+    assert.throws(
+      () => build("--minfy"),
+      (error: Error) =>
+        error instanceof UsageError && /did you mean --minify\?/.test(error.message),
+    );
+  });
+
+  test("an unknown flag with nothing close says to see --help", () => {
+    assert.throws(
+      () => build("--zzzzzzzz"),
+      (error: Error) =>
+        error instanceof UsageError &&
+        /Unknown option '--zzzzzzzz'.*See --help/.test(error.message) &&
+        !/did you mean/.test(error.message),
+    );
+  });
+
   test("the bundle flags set the fields of bundle", () => {
     const { options } = build(
       "--entry",
