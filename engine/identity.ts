@@ -58,23 +58,36 @@ function packagerFiles(options: PackageOptions): [string, string][] {
   const script = resolvePackager(options);
   const builtin = path.dirname(script) === builtinPackagersDir;
   if (builtin) {
-    const lib = path.join(builtinPackagersDir, "lib");
-    return [
-      [`builtin/${path.basename(script)}`, digestOf(script)],
-      ...tree(lib, "builtin/lib"),
-      ...BUILTIN_HELPERS.flatMap((dir) =>
-        tree(path.join(__dirname, dir), `engine/${dir}`).filter(([name]) => name.endsWith(".js")),
-      ),
-      // What the helpers import from elsewhere in the library changes with its version.
-      ["lambda-package", versionOf(path.join(builtinPackagersDir, "..", "package.json"))],
-      ["esbuild", versionOf(require.resolve("esbuild/package.json"))],
-    ];
+    let files = builtinParts.get(script);
+    if (files === undefined) builtinParts.set(script, (files = builtinFiles(script)));
+    return files;
   }
   // Without knowing what a user's script sources, everything beside it in packagersDir counts.
   if (options.packager === undefined && options.packagersDir !== undefined) {
     return tree(path.resolve(options.packagersDir), "packagersDir");
   }
   return [["packager", digestOf(script)]];
+}
+
+/**
+ * The built-in packagers' parts by script, hashed once per process: they are this library's
+ * own installed files, which the running code was loaded from, so they do not change under
+ * it. A user's packager is hashed at every call: it may be edited between two.
+ */
+const builtinParts = new Map<string, [string, string][]>();
+
+function builtinFiles(script: string): [string, string][] {
+  const lib = path.join(builtinPackagersDir, "lib");
+  return [
+    [`builtin/${path.basename(script)}`, digestOf(script)],
+    ...tree(lib, "builtin/lib"),
+    ...BUILTIN_HELPERS.flatMap((dir) =>
+      tree(path.join(__dirname, dir), `engine/${dir}`).filter(([name]) => name.endsWith(".js")),
+    ),
+    // What the helpers import from elsewhere in the library changes with its version.
+    ["lambda-package", versionOf(path.join(builtinPackagersDir, "..", "package.json"))],
+    ["esbuild", versionOf(require.resolve("esbuild/package.json"))],
+  ];
 }
 
 function tree(dir: string, label: string): [string, string][] {
