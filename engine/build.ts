@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { copyFile, mkdir, rename } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +8,7 @@ import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions }
 import { preflight, type Preflight } from "./preflight";
 import { buildReads, type BuildReads } from "./reads/record";
 import { stage } from "./stage";
-import { calloutContents } from "./stage/callouts";
+import { calloutContents, calloutIgnored } from "./stage/callouts";
 import { tempFileBeside, withWorkDir } from "./workdir";
 import { writeZip, type ZipResult } from "./zip";
 
@@ -56,6 +57,12 @@ async function buildIn(
     const files = await stage(normalized, packager, work);
     calloutContents(files, normalized, packager, options.log ?? (() => {}));
     const reads = buildReads(normalized, packager, work, files);
+    calloutIgnored(
+      files,
+      reads.ignored,
+      realpathSync(packager.sourcePath),
+      options.log ?? (() => {}),
+    );
     // Before the zip is written, so native code that cannot load costs no compression time
     // and never reaches an upload.
     await checkNativeCode(files, normalized, packager.runtime);

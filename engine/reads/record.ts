@@ -55,6 +55,8 @@ export interface BuildReads {
   readonly paths: readonly string[];
   /** Notes for the log: what the set could not cover. */
   readonly notes: readonly string[];
+  /** The git-ignored entries of `sourcePath` (absolute) that the package holds files of. */
+  readonly ignored: readonly string[];
 }
 
 /** What the build of `options` read, found after it staged `files`. */
@@ -111,7 +113,7 @@ export function buildReads(
     }
   }
   for (const entry of ignored) reads.add(entry);
-  return { paths: mergeSiblings([...reads], ignored, top), notes };
+  return { paths: mergeSiblings([...reads], ignored, top), notes, ignored: [...ignored] };
 }
 
 /** esbuild's inputs as the bundle helper listed them, absolute; none when it wrote no list. */

@@ -2,11 +2,13 @@
  * What a package holds that will not run, or that is seldom meant to ship,
  * said before anything is zipped: a Node.js package of TypeScript with no
  * JavaScript to run is an error (Lambda's Node.js runtimes do not run `.ts`);
- * a Pulumi project or a zip inside the package is a warning.
+ * a Pulumi project, a zip or a large git-ignored directory inside the
+ * package is a warning.
  */
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
-import { escapeText } from "../../shared/format";
+import { escapeText, formatBytes } from "../../shared/format";
+import { isWithin } from "../../shared/paths";
 import type { NormalizedBuildOptions } from "../options";
 import { builtinPackagersDir } from "../packager";
 import type { Preflight } from "../preflight";
@@ -16,6 +18,11 @@ const JAVASCRIPT = /\.(c|m)?js$/;
 const TYPESCRIPT = /\.(c|m)?tsx?$/;
 /** How many names a call-out lists before "and N more". */
 const NAMES_SHOWN = 3;
+/**
+ * A git-ignored directory this large is called out: ignored files are packaged (a local
+ * setting, a generated file), but this much is more often build output or data.
+ */
+const LARGE_IGNORED = { bytes: 10 * 1024 * 1024, files: 1000 } as const;
 
 export function calloutContents(
   files: readonly StagedFile[],
@@ -54,6 +61,32 @@ export function calloutContents(
       `lambda-package: warning: the package holds zip files (${names(zips)}), often an earlier ` +
         `build's output; exclude them (exclude: ["*.zip"]) unless the function reads them.`,
     );
+}
+
+/**
+ * Warns of each git-ignored directory of `sourcePath` whose packaged files pass
+ * `LARGE_IGNORED`, naming its size and how to leave it out. `node_modules` is left
+ * alone: installed dependencies are git-ignored and meant to ship.
+ */
+export function calloutIgnored(
+  files: readonly StagedFile[],
+  ignored: readonly string[],
+  sourcePath: string,
+  log: (line: string) => void,
+): void {
+  for (const entry of ignored) {
+    if (path.basename(entry) === "node_modules") continue;
+    const held = files.filter((f) => f.offset === undefined && isWithin(f.sourceFile, entry));
+    const bytes = held.reduce((sum, f) => sum + f.size, 0);
+    if (held.length < LARGE_IGNORED.files && bytes < LARGE_IGNORED.bytes) continue;
+    const name = escapeText(path.relative(sourcePath, entry).split(path.sep).join("/"));
+    log(
+      `lambda-package: warning: the package holds ${name}/, which git ignores: ` +
+        `${held.length.toLocaleString("en-US")} files, ${formatBytes(bytes)}, often build output ` +
+        `or local data. Git-ignored files are packaged; exclude it (exclude: ["${name}/"]) ` +
+        `unless the function reads it.`,
+    );
+  }
 }
 
 function names(files: readonly StagedFile[]): string {

@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { build } from "../../../engine/build";
 import { LambdaPackageError } from "../../../shared/errors";
-import { write } from "../../support/git";
+import { git, write } from "../../support/git";
 import { tempDir } from "../../support/tmp";
 
 async function source(files: Record<string, string>): Promise<string> {
@@ -57,5 +57,44 @@ describe("what a package holds, called out", () => {
       lines.some((l) => /holds zip files \(target\/lambda\.zip\)/.test(l)),
       lines.join("\n"),
     );
+  });
+
+  test("a large git-ignored directory is a warning with its size and the exclude that leaves it out", async () => {
+    const sourcePath = await source({
+      ".gitignore": "target/\nnode_modules/\nlocal.json\n",
+      "index.js": "exports.handler = async () => 1;\n",
+      "local.json": "{}",
+    });
+    git(sourcePath, "init", "-q");
+    const many = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`target/out/${i}.js`, "1\n"]),
+    );
+    const deps = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`node_modules/dep/${i}.js`, "1\n"]),
+    );
+    write(sourcePath, { ...many, ...deps });
+    const lines: string[] = [];
+    const built = await build({ sourcePath, runtime: "copy", log: (l) => lines.push(l) });
+    await rm(built.path);
+    const warnings = lines.filter((l) => /which git ignores/.test(l));
+    assert.equal(warnings.length, 1, lines.join("\n"));
+    assert.match(
+      warnings[0],
+      /holds target\/, which git ignores: 1,000 files, .*exclude: \["target\/"\]/,
+    );
+  });
+
+  test("a small git-ignored file is packaged without a word", async () => {
+    const sourcePath = await source({
+      ".gitignore": "config.json\n",
+      "index.js": "exports.handler = async () => 1;\n",
+      "config.json": '{ "stage": "dev" }',
+    });
+    git(sourcePath, "init", "-q");
+    const lines: string[] = [];
+    const built = await build({ sourcePath, runtime: "copy", log: (l) => lines.push(l) });
+    await rm(built.path);
+    assert.equal(built.fileCount, 3);
+    assert.ok(!lines.some((l) => /git ignores/.test(l)), lines.join("\n"));
   });
 });
