@@ -21,10 +21,16 @@
  * - a second stack of the same commit: its `up` with every package from the cache, beside
  *   the floor's `up` (creating as many do-nothing resources).
  *
- *   node dist/bench/stack.js [--functions N] [--keys auto|git|batch] [--runs N] [--json FILE]
+ * With `--shape bundle`, every function is a TypeScript handler bundled by esbuild (importing
+ * a shared module and an npm package), and the first `up` is set beside esbuild's own time for
+ * the same entries.
+ *
+ *   node dist/bench/stack.js [--functions N] [--keys auto|git|batch] [--shape mixed|bundle]
+ *     [--runs N] [--json FILE]
  */
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
+import * as esbuild from "esbuild";
 import path from "node:path";
 import { createVersionedBucket, startMinio } from "../scripts/minio";
 import { offlinePulumiEnv } from "../scripts/pulumi";
@@ -54,12 +60,13 @@ const PROGRAMS = {
 const pulumi = require("@pulumi/pulumi");
 const { LambdaCode } = require("pulumi-lambda-package");
 const config = new pulumi.Config();
-for (const { name, runtime } of require("./functions.json")) {
+for (const { name, runtime, bundle } of require("./functions.json")) {
   new LambdaCode(name, {
     bucket: config.require("bucket"),
     key: \`\${pulumi.getStack()}/\${name}.zip\`,
     sourcePath: \`functions/\${name}\`,
     runtime,
+    bundle,
     endpoint: config.require("endpoint"),
     buildCache: true,
   });
@@ -69,12 +76,13 @@ for (const { name, runtime } of require("./functions.json")) {
 const pulumi = require("@pulumi/pulumi");
 const { LambdaCode, gitSourceKey } = require("pulumi-lambda-package");
 const config = new pulumi.Config();
-for (const { name, runtime } of require("./functions.json")) {
+for (const { name, runtime, bundle } of require("./functions.json")) {
   new LambdaCode(name, {
     bucket: config.require("bucket"),
     key: \`\${pulumi.getStack()}/\${name}.zip\`,
     sourcePath: \`functions/\${name}\`,
     runtime,
+    bundle,
     sourceKey: gitSourceKey(\`functions/\${name}\`, { includeUncommitted: !process.env.CI }),
     endpoint: config.require("endpoint"),
     buildCache: true,
@@ -91,12 +99,13 @@ const keys = gitSourceKeys(
   Object.fromEntries(functions.map(({ name }) => [name, \`functions/\${name}\`])),
   { includeUncommitted: !process.env.CI },
 );
-for (const { name, runtime } of functions) {
+for (const { name, runtime, bundle } of functions) {
   new LambdaPackage(name, {
     bucket: config.require("bucket"),
     key: \`\${pulumi.getStack()}/\${name}.zip\`,
     sourcePath: \`functions/\${name}\`,
     runtime,
+    bundle,
     sourceKey: keys[name],
     endpoint: config.require("endpoint"),
     buildCache: true,
@@ -134,7 +143,17 @@ for (const { name } of require("./functions.json"))
 interface Fn {
   name: string;
   runtime: string;
+  /** With `--shape bundle`: the handler to bundle. */
+  bundle?: { entry: string };
 }
+
+/** What the functions are: half Python and half Node.js (`mixed`), or bundled TypeScript. */
+const SHAPES = ["mixed", "bundle"] as const;
+type Shape = (typeof SHAPES)[number];
+
+/** The entry of each bundled function, and what it imports: shared code and an npm package. */
+const BUNDLE_ENTRY = "src/handler.ts";
+const SHARED_MODULE = "export const greet = (n: number): string => `hello from ${n}`;\n";
 
 const pulumiYaml = (name: string) =>
   `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`;
@@ -150,6 +169,7 @@ async function project(
   program: string,
   functions: Fn[],
   tarball?: string,
+  extraDependencies: Record<string, string> = {},
 ) {
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, "Pulumi.yaml"), pulumiYaml(name));
@@ -168,6 +188,7 @@ async function project(
   manifest.dependencies = {
     "pulumi-lambda-package": `file:${tarball}`,
     "@pulumi/pulumi": sdk.version,
+    ...extraDependencies,
   };
   await writeFile(path.join(dir, "package.json"), JSON.stringify(manifest));
   await measuredTree(
@@ -176,11 +197,38 @@ async function project(
   );
 }
 
-/** The monorepo: `count` functions alternating Python and Node.js, committed. */
-async function monorepo(dir: string, count: number, tarball: string, keys: Keys): Promise<Fn[]> {
+/**
+ * The monorepo, committed: `count` functions alternating Python and Node.js, or with `bundle`,
+ * TypeScript handlers that import a shared module and `uuid` from the root's node_modules.
+ */
+async function monorepo(
+  dir: string,
+  count: number,
+  tarball: string,
+  keys: Keys,
+  shape: Shape,
+): Promise<Fn[]> {
   const node = await smallNodeFunction();
   const functions: Fn[] = [];
-  for (let i = 0; i < count; i++) {
+  if (shape === "bundle") {
+    await mkdir(path.join(dir, "shared"), { recursive: true });
+    await writeFile(path.join(dir, "shared", "greet.ts"), SHARED_MODULE);
+  }
+  for (let i = 0; i < count && shape === "bundle"; i++) {
+    const fn: Fn = {
+      name: `fn-${String(i).padStart(3, "0")}`,
+      runtime: "nodejs22.x",
+      bundle: { entry: BUNDLE_ENTRY },
+    };
+    await mkdir(path.join(dir, "functions", fn.name, "src"), { recursive: true });
+    await writeFile(
+      path.join(dir, "functions", fn.name, BUNDLE_ENTRY),
+      `import { v4 } from "uuid";\nimport { greet } from "../../../shared/greet";\n` +
+        `export const handler = async () => [greet(${i}), v4()];\n`,
+    );
+    functions.push(fn);
+  }
+  for (let i = 0; i < count && shape === "mixed"; i++) {
     const python = i % 2 === 0;
     const fn = {
       name: `fn-${String(i).padStart(3, "0")}`,
@@ -200,7 +248,9 @@ async function monorepo(dir: string, count: number, tarball: string, keys: Keys)
     }
     functions.push(fn);
   }
-  await project(dir, "monorepo", PROGRAMS[keys], functions, tarball);
+  // The bundled handlers' npm package comes from the root's node_modules and lockfile.
+  const extra: Record<string, string> = shape === "bundle" ? { uuid: "11.1.0" } : {};
+  await project(dir, "monorepo", PROGRAMS[keys], functions, tarball, extra);
   const git = (...args: string[]) => measuredTree(["git", ...args], { cwd: dir });
   await git("init", "-q");
   await git("add", "-A");
@@ -208,11 +258,44 @@ async function monorepo(dir: string, count: number, tarball: string, keys: Keys)
   return functions;
 }
 
+/**
+ * esbuild's own time for the functions' entries: each bundled as the engine bundles it (its
+ * default options), one after another from one esbuild service, output kept in memory. What a
+ * first `up` of bundles would take if packaging cost nothing but esbuild.
+ */
+async function esbuildAlone(repo: string, functions: Fn[]): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (const fn of functions) {
+    const sourcePath = path.join(repo, "functions", fn.name);
+    await esbuild.build({
+      entryPoints: [path.join(sourcePath, fn.bundle!.entry)],
+      absWorkingDir: sourcePath,
+      outfile: path.join(sourcePath, "index.js"),
+      write: false,
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      external: ["@aws-sdk/*"],
+      sourcemap: "linked",
+      sourcesContent: true,
+      metafile: true,
+      logLevel: "silent",
+    });
+  }
+  await esbuild.stop();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
 async function main(): Promise<void> {
   const { runs, json, values } = benchFlags("bench/stack.ts", {
     functions: { type: "string" },
     keys: { type: "string" },
+    shape: { type: "string" },
   });
+  const shape = (values.shape ?? "mixed") as Shape;
+  if (!SHAPES.includes(shape))
+    throw new Error(`--shape is one of ${SHAPES.join(", ")}; got "${String(values.shape)}"`);
   const count = wholeFlag("functions", values.functions, 50);
   const keys = (values.keys ?? "auto") as Keys;
   if (!(keys in PROGRAMS))
@@ -226,7 +309,8 @@ async function main(): Promise<void> {
     const packed = await measuredTree(["npm", "pack", "--silent", "--pack-destination", work], {
       cwd: ROOT,
     });
-    const functions = await monorepo(repo, count, path.join(work, packed.stdout.trim()), keys);
+    const tarball = path.join(work, packed.stdout.trim());
+    const functions = await monorepo(repo, count, tarball, keys, shape);
     await project(floorDir, "floor", floorProgram(keys !== "batch"), functions);
     await mkdir(path.join(work, "state"));
     const env: NodeJS.ProcessEnv = {
@@ -248,14 +332,22 @@ async function main(): Promise<void> {
     };
 
     console.log(
-      `${count} functions (${Math.ceil(count / 2)} Python, ${Math.floor(count / 2)} Node.js), ` +
-        `keys: ${keys}`,
+      shape === "bundle"
+        ? `${count} bundled TypeScript functions, keys: ${keys}`
+        : `${count} functions (${Math.ceil(count / 2)} Python, ${Math.floor(count / 2)} ` +
+            `Node.js), keys: ${keys}`,
     );
     await stack(repo, "first");
     const first = await up(repo, "first");
     console.log(
       `first up: ${first.wall.toFixed(1)} s, process tree peak RSS ${first.peakTreeMb.toFixed(0)} MB`,
     );
+    const esbuildSeconds = shape === "bundle" ? await esbuildAlone(repo, functions) : undefined;
+    if (esbuildSeconds !== undefined)
+      console.log(
+        `esbuild alone, the same entries one after another in one process: ` +
+          `${esbuildSeconds.toFixed(1)} s (${((esbuildSeconds / count) * 1000).toFixed(0)} ms each)`,
+      );
     const exported = await pulumi(repo, "stack", "export", "--stack", "first");
     const { deployment } = JSON.parse(exported.stdout) as {
       deployment: { resources?: { type: string }[] };
@@ -361,6 +453,8 @@ async function main(): Promise<void> {
         largest_resource_kb: resourceKb,
         cached_second_up_s: second.wall,
         cached_ratio: cachedRatio,
+        shape,
+        esbuild_alone_s: esbuildSeconds,
         floor_up_s: floorUp.wall,
         cached_ms_per_function_beyond_floor: perFunction,
         cpus: os.cpus().length,
