@@ -7,10 +7,13 @@
  * would, and exits 1 after an error.
  *
  *   plan <dir>                 writes the install plan into <dir> (see writePlan)
- *   built <source> <dir>...    prints requirement lines for the wheels built here; fails on native ones
+ *   built <file> <dir>...      prints requirement lines for the wheels built here; fails on native ones
  *   is-pure <wheel>            exits 0 when the wheel is pure Python
  *   missing <pip-log>          prints the requirement pip found no distribution for
- *   explain <source> <pip-log> prints why pip failed, and exits 1
+ *   explain <file> <pip-log>   prints why pip failed, and exits 1
+ *
+ * <file> is the file the dependencies come from (the plan's `file`), absolute
+ * or relative to SOURCE_PATH; its name says what kind it is.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -48,13 +51,15 @@ const target = () => pythonTarget(env("RUNTIME"), architecture());
 
 /**
  * The plan as files a bash script reads without parsing: `source` (the file
- * name, or empty), `target.args` (pip's platform flags, one per line), and
- * `wheels.txt`, `sdists.txt`, `directories.txt`, one entry per line.
+ * name, or empty), `file` (its absolute path, or empty), `target.args` (pip's
+ * platform flags, one per line), and `wheels.txt`, `sdists.txt`,
+ * `directories.txt`, `unpinned.txt`, one entry per line.
  */
 export function writePlan(plan: InstallPlan, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  const from = plan.source ?? "the source";
+  const from = plan.file ?? plan.source ?? "the source";
   writeFileSync(path.join(dir, "source"), plan.source ?? "");
+  writeFileSync(path.join(dir, "file"), plan.file ?? "");
   writeFileSync(
     path.join(dir, "target.args"),
     pipLines(plan.targetFlags, "target.args", from, { options: true }),
@@ -65,6 +70,7 @@ export function writePlan(plan: InstallPlan, dir: string): void {
     path.join(dir, "directories.txt"),
     pipLines(plan.directories, "directories.txt", from),
   );
+  writeFileSync(path.join(dir, "unpinned.txt"), pipLines(plan.unpinned, "unpinned.txt", from));
 }
 
 /**
@@ -105,7 +111,7 @@ export function pipLines(
 /** Runs one command; returns the exit code. */
 export function main(args: readonly string[]): number {
   const [command, ...rest] = args;
-  const sourceFile = (name: string) => path.join(env("SOURCE_PATH"), name);
+  const sourceFile = (file: string) => path.resolve(env("SOURCE_PATH"), file);
   switch (command) {
     case "plan": {
       const plan = planInstall({
@@ -123,7 +129,11 @@ export function main(args: readonly string[]): number {
       const [source, ...dirs] = rest;
       // Appended to the requirements pip installs: through the same guard as the plan's lines.
       process.stdout.write(
-        pipLines(builtWheelLines(dirs, sourceFile(source), target()), "install.txt", source),
+        pipLines(
+          builtWheelLines(dirs, sourceFile(source), target()),
+          "install.txt",
+          path.basename(source),
+        ),
       );
       return 0;
     }
@@ -139,7 +149,7 @@ export function main(args: readonly string[]): number {
       throw explainPipFailure(
         readFileSync(log, "utf8"),
         sourceFile(source),
-        source as DependencySource,
+        path.basename(source) as DependencySource,
         target(),
       );
     }

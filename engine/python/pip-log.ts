@@ -48,6 +48,8 @@ const RELOCK: Record<DependencySource, (name: string) => string> = {
   "pylock.toml": () => "lock again and export pylock.toml",
   "requirements.txt": () =>
     "update the --hash options in requirements.txt (e.g. pip-compile --generate-hashes)",
+  // Its requirements carry no hashes: pip reports no mismatch for them.
+  "pyproject.toml": () => "lock the project (uv lock)",
 };
 
 /**
@@ -76,7 +78,7 @@ export function explainPipFailure(
   }
   // For "local" pip chose for this machine: no Lambda platform to explain.
   const missing = target.architecture === LOCAL_ARCHITECTURE ? undefined : missingRequirement(log);
-  if (missing && kind !== "requirements.txt") {
+  if (missing && kind !== "requirements.txt" && kind !== "pyproject.toml") {
     return new LambdaPackageError(
       "PYTHON_NO_WHEEL",
       `pip found none of the files ${source} pins for ${missing} that Lambda's ${describeTarget(target)} ` +

@@ -17,6 +17,10 @@
  * - Copy + install: the project's lockfile and settings at its root (a
  *   workspace's root for a member), the root's `package.json`, and the
  *   workspace members it depends on.
+ * - Python (`pythonMode` "requirements"): the file its dependencies come from
+ *   and the directories it builds them from (engine/python/plan.ts `reads`):
+ *   for a uv workspace member, the root's `uv.lock` and `pyproject.toml` and
+ *   the members it installs.
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
@@ -26,8 +30,10 @@ import { workTreeTop } from "../git/work-tree";
 import { readPackageJson } from "../nodejs/manifest";
 import { LOCKFILES, readProject } from "../nodejs/project";
 import { productionSiblings } from "../nodejs/workspace";
-import type { NormalizedBuildOptions } from "../options";
+import { PACKAGE_OPTIONS, type NormalizedBuildOptions } from "../options";
 import { builtinPackagersDir } from "../packager";
+import { planInstall } from "../python/plan";
+import { LambdaPackageError } from "../../shared/errors";
 import type { Preflight } from "../preflight";
 import type { StagedFile } from "../stage";
 
@@ -112,8 +118,42 @@ export function buildReads(
           reads.add(sibling.dir);
     }
   }
+  const python = path.dirname(script) === builtinPackagersDir && /^python/.test(packager.runtime);
+  if (python && (options.pythonMode ?? PACKAGE_OPTIONS.pythonMode.default) === "requirements") {
+    for (const read of pythonReads(options, packager.runtime, sourcePath, notes)) reads.add(read);
+  }
   for (const entry of ignored) reads.add(entry);
   return { paths: mergeSiblings([...reads], ignored, top), notes, ignored: [...ignored] };
+}
+
+/**
+ * What the python packager's plan was made from, as it made it for this
+ * build: the same reading of the same files, so the same set. Should they
+ * have changed since so far that no plan can be made, the set falls back to
+ * the whole repository, which any change elsewhere still counts in.
+ */
+function pythonReads(
+  options: NormalizedBuildOptions,
+  runtime: string,
+  sourcePath: string,
+  notes: string[],
+): readonly string[] {
+  try {
+    return planInstall({
+      sourcePath,
+      runtime,
+      architecture: options.architecture,
+      groups: options.pythonGroups,
+      extras: options.pythonExtras,
+    }).reads;
+  } catch (error) {
+    if (!(error instanceof LambdaPackageError)) throw error;
+    const top = workTreeTop(sourcePath);
+    notes.push(
+      `the python plan could not be read again (${error.message}); recording ${top ?? sourcePath} whole`,
+    );
+    return top ? [top] : [];
+  }
 }
 
 /** esbuild's inputs as the bundle helper listed them, absolute; none when it wrote no list. */

@@ -2,8 +2,9 @@
 # The python3.x packagers. PYTHON_MODE=requirements (default): installs the
 # dependencies into BUILD_DIR and has the engine add the source next to them,
 # read in place. They come from the first of uv.lock, poetry.lock,
-# pylock.toml and requirements.txt in the source, as wheels for Lambda's
-# platform: ARCHITECTURE (x86_64 when unset) and the Python and glibc of
+# pylock.toml in the source, the uv.lock of the uv workspace it is a member
+# of, requirements.txt, and the dependencies its pyproject.toml declares
+# (resolved by pip, unpinned), as wheels for Lambda's platform: ARCHITECTURE (x86_64 when unset) and the Python and glibc of
 # RUNTIME, unless ARCHITECTURE=local. Reading lockfiles, evaluating markers
 # and choosing wheels is engine/python (main.ts), run with the engine's node;
 # pip downloads, builds and installs. PYTHON_MODE=package: pip-installs the
@@ -83,15 +84,18 @@ pip_install=("${pip[@]}" install --disable-pip-version-check --no-compile --prog
 pip_wheel=("${pip[@]}" wheel --disable-pip-version-check --progress-bar off --no-deps --ignore-requires-python)
 
 install_dependencies() {
-  local plan=$scratch/plan source
+  local plan=$scratch/plan source file
   python_helper plan "$plan" || exit 1
   source=$(<"$plan/source")
+  # The file itself, absolute: a workspace member's uv.lock is in the workspace's root.
+  file=$(<"$plan/file")
   # pip's flags for Lambda's platform, one per line; none for ARCHITECTURE=local.
   mapfile -t target <"$plan/target.args"
   case $source in
     '') ;;
-    requirements.txt) install_requirements_txt ;;
-    *) install_lock "$source" "$plan" ;;
+    requirements.txt) install_unpinned requirements.txt "$file" ;;
+    pyproject.toml) install_unpinned "$plan/unpinned.txt" "$file" ;;
+    *) install_lock "$file" "$plan" ;;
   esac
 }
 
@@ -99,7 +103,7 @@ install_dependencies() {
 # nothing resolved again (--no-deps). Packages with only a source
 # distribution, and the project's own directories (uv workspace members,
 # Poetry path dependencies), are built into wheels here and installed like
-# the others: regular packages, never editable.
+# the others: regular packages, never editable. LOCKFILE is its absolute path.
 install_lock() {
   local lockfile=$1 plan=$2 built=$scratch/built requirements=$scratch/install.txt dir
   mkdir -p "$built/sdists" "$built/directories"
@@ -107,11 +111,11 @@ install_lock() {
   if [[ -s $plan/sdists.txt ]]; then
     note "no wheel for Lambda of: $(cut -d' ' -f1 "$plan/sdists.txt" | paste -sd' '); building them from their source distributions."
     "${pip_wheel[@]}" --no-binary=:all: --require-hashes -w "$built/sdists" -r "$plan/sdists.txt" >&2 ||
-      die "pip could not build the source distributions $SOURCE_PATH/$lockfile locks for the packages above. See pip's messages above."
+      die "pip could not build the source distributions $lockfile locks for the packages above. See pip's messages above."
   fi
   while IFS= read -r dir; do
     "${pip_wheel[@]}" -w "$built/directories" "$(scratch_copy "$dir")" >&2 ||
-      die "pip could not build $dir, a package of the project that $SOURCE_PATH/$lockfile installs. See pip's messages above."
+      die "pip could not build $dir, a package of the project that $lockfile installs. See pip's messages above."
   done <"$plan/directories.txt"
   # Pure-Python wheels with their hashes; compiled ones stop the build here.
   python_helper built "$lockfile" "$built/sdists" "$built/directories" >>"$requirements" || exit 1
@@ -127,17 +131,20 @@ install_lock() {
     }
 }
 
-# requirements.txt: pip resolves it. A requirement without a wheel for Lambda
-# is built from its source distribution with the local Python: a pure-Python
-# build is installed; a native one is set aside, and pip goes on resolving
-# (--dry-run, with a pure-looking stand-in of it) to find every other, so that
-# one error names them all.
-install_requirements_txt() {
+# install_unpinned REQUIREMENTS FILE: pip resolves REQUIREMENTS (requirements.txt,
+# or the requirements the helper took from FILE, a pyproject.toml). A
+# requirement without a wheel for Lambda is built from its source
+# distribution with the local Python: a pure-Python build is installed; a
+# native one is set aside, and pip goes on resolving (--dry-run, with a
+# pure-looking stand-in of it) to find every other, so that one error names
+# them all.
+install_unpinned() {
+  local requirements=$1 file=$2
   if ((${#target[@]} == 0)); then
     note_local_python
-    run_logged "$scratch/pip.log" "${pip_install[@]}" -r requirements.txt ||
+    run_logged "$scratch/pip.log" "${pip_install[@]}" -r "$requirements" ||
       {
-        python_helper explain requirements.txt "$scratch/pip.log"
+        python_helper explain "$file" "$scratch/pip.log"
         exit 1
       }
     return
@@ -147,19 +154,19 @@ install_requirements_txt() {
   local tried=() attempt=0 log missing out wheel name version rest
   while :; do
     log=$scratch/pip-$((++attempt)).log
-    local args=("${pip_install[@]}" "${target[@]}" --find-links "$pure" -r requirements.txt)
+    local args=("${pip_install[@]}" "${target[@]}" --find-links "$pure" -r "$requirements")
     compgen -G "$natives/*.whl" >/dev/null && args+=(--dry-run --find-links "$standins")
     run_logged "$log" "${args[@]}" && break
     missing=$(python_helper missing "$log")
     if [[ -z $missing ]] || printf '%s\n' "${tried[@]}" | grep -qxF -- "$missing"; then
-      python_helper explain requirements.txt "$log"
+      python_helper explain "$file" "$log"
       exit 1
     fi
     tried+=("$missing")
     note "no wheel of $missing for Lambda; building it from its source distribution with the local Python."
     out=$scratch/sdist-$attempt
     if ! "${pip_wheel[@]}" --no-binary=:all: -w "$out" "$missing" >&2; then
-      python_helper explain requirements.txt "$log"
+      python_helper explain "$file" "$log"
       exit 1
     fi
     wheel=$(compgen -G "$out/*.whl")
@@ -172,7 +179,7 @@ install_requirements_txt() {
     fi
   done
   if compgen -G "$natives/*.whl" >/dev/null; then
-    python_helper built requirements.txt "$natives" >/dev/null
+    python_helper built "$file" "$natives" >/dev/null
     exit 1
   fi
 }

@@ -45,8 +45,13 @@ export interface LockedPackage {
 
 /** What to read a lockfile for. */
 export interface LockRequest {
-  /** The project directory: the lockfile and `pyproject.toml` are in it. */
+  /** The project directory: its `pyproject.toml` is in it, and the lockfile unless `lockDir` says otherwise. */
   readonly sourcePath: string;
+  /**
+   * The directory of the lockfile when it is above `sourcePath`: the root of
+   * the uv workspace the project is a member of. Defaults to `sourcePath`.
+   */
+  readonly lockDir?: string;
   readonly target: PythonTarget;
   /** Dependency groups besides the main dependencies. */
   readonly groups: readonly string[];

@@ -6,7 +6,10 @@
  * package whose source is the project directory, or every workspace member
  * when the workspace root is no project), through its dependencies, the
  * extras and groups asked for, and their dependencies, wherever the markers
- * hold on the target.
+ * hold on the target. For a workspace member locked at the root above it
+ * (`lockDir`), the project is that member's package, as `uv sync --package`
+ * would take it: the root's other members are not reached unless it depends
+ * on them.
  */
 import path from "node:path";
 import { LambdaPackageError } from "../../../shared/errors";
@@ -56,7 +59,8 @@ interface Entry {
 
 /** The packages uv.lock in `request.sourcePath` pins for the request; undefined without one. */
 export function readUvLock(request: LockRequest): LockSelection | undefined {
-  const file = path.join(request.sourcePath, "uv.lock");
+  const lockDir = request.lockDir ?? request.sourcePath;
+  const file = path.join(lockDir, "uv.lock");
   const data = readToml(file, FIX);
   if (!data) return undefined;
   const r = new TomlReader(file, FIX);
@@ -71,17 +75,25 @@ export function readUvLock(request: LockRequest): LockSelection | undefined {
   }
   checkRequiresPython(r, r.optionalString(data["requires-python"], "requires-python"), request);
   const entries = r.tables(data.package, "[[package]]").map((p, i) => entry(r, p, i));
-  const roots = rootsOf(r, entries, data, request.sourcePath);
-  checkFresh(r, entries, request);
+  const member = memberPath(lockDir, request.sourcePath);
+  const roots = rootsOf(r, entries, data, member, request.sourcePath);
   const env = markerEnvironment(request.target, request.extras, request.groups);
   checkSelection(r, roots, request);
   const reached = walk(r, entries, roots, request, env);
+  // Only the projects installed are compared with their pyproject.toml: a
+  // change to another member of the workspace does not make this one stale.
+  checkFresh(r, reached, lockDir, request);
   return {
     lockfile: "uv.lock",
     packages: reached
-      .filter((e) => !isProjectItself(e))
-      .flatMap((e) => lockedPackage(e, request.sourcePath) ?? []),
+      .filter((e) => !isProject(e, member))
+      .flatMap((e) => lockedPackage(e, lockDir) ?? []),
   };
+}
+
+/** `sourcePath` relative to the lock's directory, "/"-separated: "." for the lock's own project. */
+function memberPath(lockDir: string, sourcePath: string): string {
+  return path.posix.normalize(path.relative(lockDir, sourcePath).split(path.sep).join("/") || ".");
 }
 
 function entry(r: TomlReader, p: TomlTable, i: number): Entry {
@@ -145,15 +157,30 @@ function projectDirectory(source: TomlTable): string | undefined {
   return typeof dir === "string" ? dir : undefined;
 }
 
-const isProjectItself = (e: Entry) => {
+/** Whether `e` is the project in `member` (a path relative to the lock, "." for its own directory). */
+const isProject = (e: Entry, member: string) => {
   const dir = projectDirectory(e.source);
-  return dir !== undefined && path.posix.normalize(dir) === ".";
+  return dir !== undefined && path.posix.normalize(dir) === member;
 };
 
 /** Where the walk starts: the project itself, else (a workspace root that is no project) every member. */
-function rootsOf(r: TomlReader, entries: Entry[], data: TomlTable, sourcePath: string): Entry[] {
-  const project = entries.filter(isProjectItself);
+function rootsOf(
+  r: TomlReader,
+  entries: Entry[],
+  data: TomlTable,
+  member: string,
+  sourcePath: string,
+): Entry[] {
+  const project = entries.filter((e) => isProject(e, member));
   if (project.length) return project;
+  if (member !== ".") {
+    throw new LambdaPackageError(
+      "PYTHON_LOCK_STALE",
+      `${r.file} locks no package in ${member} (a [[package]] with source = { editable = "${member}" } ` +
+        `or { virtual = "${member}" }), though the workspace's pyproject.toml lists ${sourcePath} as a ` +
+        `member: the lock is older than the member. Run \`uv lock\` in ${path.dirname(r.file)} and commit uv.lock.`,
+    );
+  }
   const manifest = r.optionalTable(data.manifest, "[manifest]");
   const members = new Set(r.names(manifest.members, "[manifest] members").map(normalizeName));
   const roots = entries.filter(
@@ -188,11 +215,11 @@ function checkRequiresPython(r: TomlReader, requires: string | undefined, reques
  * pyproject.toml asks for something else was changed since. Compared as
  * name, extras and version specifiers (markers are rewritten by uv).
  */
-function checkFresh(r: TomlReader, entries: Entry[], request: LockRequest) {
+function checkFresh(r: TomlReader, entries: Entry[], lockDir: string, request: LockRequest) {
   for (const e of entries) {
     const dir = projectDirectory(e.source);
     if (dir === undefined) continue;
-    const file = path.join(request.sourcePath, dir, "pyproject.toml");
+    const file = path.join(lockDir, dir, "pyproject.toml");
     const pyproject = readToml(file, "Fix its TOML.");
     if (!pyproject?.project) continue;
     const declared = projectRequirements(pyproject, new TomlReader(file, "Fix it."));
@@ -274,7 +301,7 @@ function compare(
       ]
         .filter(Boolean)
         .join(", and ") +
-      `. Run \`uv lock\` in ${path.dirname(pyproject)} and commit uv.lock.`,
+      `. Run \`uv lock\` in ${path.dirname(r.file)} and commit uv.lock.`,
   );
 }
 
@@ -401,7 +428,8 @@ function resolve(
   );
 }
 
-function lockedPackage(e: Entry, sourcePath: string): LockedPackage | undefined {
+/** The package to install for `e`; its directory, if it has one, is relative to `lockDir`. */
+function lockedPackage(e: Entry, lockDir: string): LockedPackage | undefined {
   const base = { name: e.name, version: e.version };
   const s = e.source;
   let source: LockedSource;
@@ -409,7 +437,7 @@ function lockedPackage(e: Entry, sourcePath: string): LockedPackage | undefined 
   else if (typeof s.virtual === "string")
     return undefined; // No build system: nothing to install but its dependencies.
   else if (projectDirectory(s) !== undefined)
-    source = { kind: "directory", path: path.resolve(sourcePath, projectDirectory(s)!) };
+    source = { kind: "directory", path: path.resolve(lockDir, projectDirectory(s)!) };
   else if (typeof s.git === "string") source = { kind: "unsupported", what: `git (${s.git})` };
   else if (typeof s.url === "string") source = { kind: "unsupported", what: `a URL (${s.url})` };
   else if (typeof s.path === "string") source = { kind: "unsupported", what: `a file (${s.path})` };

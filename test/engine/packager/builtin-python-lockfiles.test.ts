@@ -1,15 +1,17 @@
 /**
- * The python packagers installing from lockfiles (uv.lock, a uv workspace,
- * poetry.lock, pylock.toml) and building source distributions, offline: from
- * a wheelhouse this suite builds, with lockfiles rendered from the fixtures'
- * templates with its real hashes.
+ * The python packagers installing from lockfiles (uv.lock, a uv workspace and
+ * its members, poetry.lock, pylock.toml), from a pyproject.toml without one,
+ * and building source distributions, offline: from a wheelhouse this suite
+ * builds, with lockfiles rendered from the fixtures' templates with its real
+ * hashes.
  */
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { build } from "../../../engine/build";
 import { LambdaPackageError } from "../../../shared/errors";
-import { copyFixture, listTree, run, stage, suiteCleanup, type Cleanup } from "./fixtures";
+import { copyFixture, listTree, run, stage, suiteCleanup, tempDir, type Cleanup } from "./fixtures";
 import {
   buildWheelhouse,
   elfMachines,
@@ -323,6 +325,144 @@ describe(
         lines.some((l) => l.includes('architecture "local"')),
         lines.join("\n"),
       );
+    });
+  },
+);
+
+describe("python packagers for the members of a uv workspace", { timeout: 600_000 }, () => {
+  /** The names at the top of a zip: files, and the directories of the others. */
+  async function topLevel(zip: string): Promise<string[]> {
+    const code =
+      "import json, sys, zipfile; " +
+      "print(json.dumps(sorted({n.split('/')[0] for n in zipfile.ZipFile(sys.argv[1]).namelist()})))";
+    return JSON.parse(await run("python3", ["-c", code, zip])) as string[];
+  }
+
+  test("each member is packaged with exactly its closure from the root's uv.lock: its code, the members it depends on, their locked packages", async (t) => {
+    const root = await copyFixture(t, "python-uv-members");
+    await renderTemplates(root, wheelhouse);
+    const tree = await listTree(root);
+    const out = await tempDir(t, "uv-members-");
+    const packageOf = async (member: string, pythonGroups: string[] = []) => {
+      const lines: string[] = [];
+      const zip = path.join(out, `${member}-${pythonGroups.join("-")}.zip`);
+      const built = await build({
+        sourcePath: path.join(root, "packages", member),
+        runtime: "python3.12",
+        pythonGroups,
+        packagerEnv: offline,
+        outFile: zip,
+        log: (line) => lines.push(line),
+      });
+      return { zip, lines, top: await topLevel(zip), reads: built.reads.paths };
+    };
+
+    const api = await packageOf("api");
+    assert.deepEqual(
+      api.top,
+      [
+        // Its own code, as it is in its directory.
+        "handler.py",
+        "pyproject.toml",
+        // The member it depends on, built and installed as a regular package, and what it needs.
+        "core",
+        "core-0.1.0.dist-info",
+        "greeting",
+        "greeting-1.0.0.dist-info",
+        // Its own third-party dependency.
+        "shout",
+        "shout-2.0.0.dist-info",
+      ].sort(),
+    );
+    assert.ok(
+      api.lines.some((l) =>
+        l.includes(
+          `is a member of the uv workspace in ${root}: installing its packages from ${root}/uv.lock`,
+        ),
+      ),
+      api.lines.join("\n"),
+    );
+    // Pure Python throughout: Lambda's Python imports it from the zip as it would from the directory.
+    assert.deepEqual(await invoke(api.zip), { statusCode: 200, body: "HELLO API FROM CORE" });
+    const names = JSON.parse(
+      await run("python3", [
+        "-c",
+        "import json, sys, zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))",
+        api.zip,
+      ]),
+    ) as string[];
+    assert.deepEqual(
+      names.filter((n) => /\.pth$|__editable__|direct_url\.json$/.test(n)),
+      [],
+      "no editable install",
+    );
+    // The build read the root's lock and workspace definition and the members it installs, not the others.
+    assert.deepEqual(api.reads.map((p) => path.relative(root, p)).sort(), [
+      "packages/api",
+      "packages/core",
+      "pyproject.toml",
+      "uv.lock",
+    ]);
+
+    const dev = await packageOf("api", ["dev"]);
+    assert.deepEqual(dev.top, [...api.top, "devtool", "devtool-1.0.0.dist-info"].sort());
+
+    const core = await packageOf("core");
+    assert.deepEqual(core.top, ["core", "greeting", "greeting-1.0.0.dist-info", "pyproject.toml"]);
+
+    const worker = await packageOf("worker");
+    assert.deepEqual(worker.top, [
+      "fastcalc",
+      "fastcalc-0.3.0.dist-info",
+      "handler.py",
+      "pyproject.toml",
+    ]);
+    assert.deepEqual(worker.reads.map((p) => path.relative(root, p)).sort(), [
+      "packages/worker",
+      "pyproject.toml",
+      "uv.lock",
+    ]);
+    assert.deepEqual(await listTree(root), tree, "no build/ or *.egg-info left in the workspace");
+  });
+});
+
+describe(
+  "python packagers with dependencies declared without a lockfile",
+  { timeout: 600_000 },
+  () => {
+    test("a pyproject.toml's dependency is resolved by pip for Lambda and installed, with a line saying it is unpinned", async (t) => {
+      const src = await copyFixture(t, "python-uv-no-lock");
+      const { buildDir, lines } = await stage(t, "python3.12", src, { packagerEnv: offline });
+      const tree = await listTree(buildDir);
+      // requests>=2.31.0 takes 2.32.3 over 2.30.0, and pip brings what it needs.
+      assert.deepEqual(installed(tree), ["greeting-1.0.0", "requests-2.32.3"]);
+      assert.ok(tree.includes("index.py") && tree.includes("pyproject.toml"), tree.join(" "));
+      const note = lines.filter((l) => l.includes("resolved unpinned"));
+      assert.deepEqual(note.length, 1, lines.join("\n"));
+      for (const expected of [
+        "pyproject.toml: no lockfile, so its 1 requirement(s) (requests>=2.31.0) are resolved unpinned by pip " +
+          "for python3.12 on Amazon Linux 2023 (glibc 2.34), x86_64",
+        "Lock them (`uv lock`",
+      ])
+        assert.ok(note[0].includes(expected), `${expected}\n${note[0]}`);
+      assert.deepEqual(await invoke(buildDir, "index", "lambda_handler"), {
+        statusCode: 200,
+        requests: "2.32.3",
+      });
+    });
+
+    test("a Poetry project with dependencies and no poetry.lock fails, saying to run poetry lock", async (t) => {
+      const src = await copyFixture(t, "python-uv-no-lock");
+      await writeFile(
+        path.join(src, "pyproject.toml"),
+        '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\npython = "^3.12"\nrequests = "^2.31"\n',
+      );
+      const { message } = await failure(stage(t, "python3.12", src, { packagerEnv: offline }));
+      for (const expected of [
+        `${src}/pyproject.toml declares Poetry dependencies (requests) and ${src} has no poetry.lock`,
+        "Run `poetry lock`",
+      ])
+        assert.ok(message.includes(expected), `${expected}\n${message}`);
     });
   },
 );

@@ -63,7 +63,8 @@ const pure = (name: string, version: string, body: string, requires: string[] = 
 
 /**
  * Builds the wheelhouse every python packager test installs from:
- * - pure wheels: greeting, shout (an extra), devtool (a dev group), winonly (Windows only);
+ * - pure wheels: greeting, shout (an extra), devtool (a dev group), winonly (Windows only),
+ *   and requests 2.30.0 and 2.32.3 (stand-ins needing greeting, for a project without a lock);
  * - fastcalc 0.3.0, a CPython 3.12 C extension as manylinux_2_17 wheels for x86_64 and aarch64;
  * - modern 1.0.0, a wheel for glibc 2.34 only (Amazon Linux 2023, not 2);
  * - source distributions only: puresdist (pure Python), nativesdist and nativetwo (C, one needing the other).
@@ -83,6 +84,9 @@ export async function buildWheelhouse(t: Cleanup): Promise<Wheelhouse> {
     pure("shout", "2.0.0", "def shout(text):\n    return text.upper()\n"),
     pure("devtool", "1.0.0", "# a development tool: never in a Lambda package\n"),
     pure("winonly", "1.0.0", "# only for Windows: never in a Lambda package\n"),
+    ...["2.30.0", "2.32.3"].map((version) =>
+      pure("requests", version, `__version__ = "${version}"\n`, ["greeting>=1.0"]),
+    ),
     ...(["x86_64", "arm64"] as const).map((architecture): DistSpec => ({
       kind: "wheel",
       name: "fastcalc",

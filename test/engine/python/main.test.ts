@@ -14,6 +14,8 @@ const plan = (wheels: string[]): InstallPlan => ({
   wheels,
   sdists: [],
   directories: [],
+  unpinned: [],
+  reads: [],
   notes: [],
 });
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { planInstall } from "../../../engine/python/plan";
@@ -157,6 +158,119 @@ describe("the python install plan", () => {
     assert.match(
       message,
       /pythonGroups picks from a lockfile's groups and extras, but .* has no uv\.lock, poetry\.lock, pylock\.toml \(only requirements\.txt\)/,
+    );
+  });
+
+  test("a pyproject.toml declaring dependencies and no lockfile: pip resolves them for the target, unpinned, and says so", async () => {
+    const dir = await project({
+      "pyproject.toml": '[project]\nname = "app"\ndependencies = ["requests>=2.31.0"]\n',
+    });
+    const plan = planInstall({ sourcePath: dir, runtime: "python3.12" });
+    assert.equal(plan.source, "pyproject.toml");
+    assert.equal(plan.file, path.join(dir, "pyproject.toml"));
+    assert.deepEqual(plan.unpinned, ["requests>=2.31.0"]);
+    assert.ok(plan.targetFlags.includes("manylinux_2_34_x86_64"));
+    assert.deepEqual(plan.notes, [
+      "pyproject.toml: no lockfile, so its 1 requirement(s) (requests>=2.31.0) are resolved unpinned by pip for " +
+        "python3.12 on Amazon Linux 2023 (glibc 2.34), x86_64: each build may install newer versions. Lock them " +
+        "(`uv lock`, `poetry lock`, or a requirements.txt of exact versions) to install the same versions every time.",
+    ]);
+    // requirements.txt, when there is one, says what to install instead.
+    const both = await project({
+      "pyproject.toml": '[project]\nname = "app"\ndependencies = ["requests>=2.31.0"]\n',
+      "requirements.txt": "requests==2.32.3\n",
+    });
+    const pinned = planInstall({ sourcePath: both, runtime: "python3.12" });
+    assert.deepEqual([pinned.source, pinned.unpinned], ["requirements.txt", []]);
+  });
+
+  test("a member of a uv workspace is planned from the root's uv.lock; the root's files and the members it builds are what it read", async () => {
+    const lock = `version = 1
+revision = 3
+requires-python = ">=3.12"
+[manifest]
+members = ["api", "core", "other"]
+[[package]]
+name = "idna"
+version = "3.11"
+source = { registry = "https://pypi.org/simple" }
+wheels = [${wheel("idna-3.11-py3-none-any.whl")}]
+[[package]]
+name = "api"
+version = "0.1.0"
+source = { virtual = "packages/api" }
+dependencies = [{ name = "core" }]
+[[package]]
+name = "core"
+version = "0.1.0"
+source = { editable = "packages/core" }
+dependencies = [{ name = "idna" }]
+[[package]]
+name = "other"
+version = "0.1.0"
+source = { editable = "packages/other" }
+`;
+    const root = await project({
+      "pyproject.toml": '[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+      "uv.lock": lock,
+      "packages/api/pyproject.toml": '[project]\nname = "api"\n',
+      "packages/core/pyproject.toml": '[project]\nname = "core"\n',
+      "packages/other/pyproject.toml": '[project]\nname = "other"\n',
+    });
+    const sourcePath = path.join(root, "packages/api");
+    const plan = planInstall({ sourcePath, runtime: "python3.12" });
+    assert.equal(plan.source, "uv.lock");
+    assert.equal(plan.file, path.join(root, "uv.lock"));
+    assert.deepEqual(plan.directories, [path.join(root, "packages/core")]);
+    assert.equal(plan.wheels.length, 1);
+    assert.match(plan.wheels[0], /^idna==3\.11 --hash=sha256:/);
+    assert.deepEqual(plan.reads, [
+      path.join(root, "uv.lock"),
+      path.join(root, "pyproject.toml"),
+      path.join(root, "packages/core"),
+    ]);
+    assert.ok(plan.notes[0].includes(`${sourcePath} is a member of the uv workspace in ${root}`));
+    // A member the lock does not have: it is older than the member.
+    const fresh = path.join(root, "packages/fresh");
+    await mkdir(fresh);
+    await writeFile(path.join(fresh, "pyproject.toml"), '[project]\nname = "fresh"\n');
+    assert.match(
+      failure(() => planInstall({ sourcePath: fresh, runtime: "python3.12" }), "PYTHON_LOCK_STALE"),
+      /locks no package in packages\/fresh .* Run `uv lock` in /,
+    );
+  });
+
+  test("a directory a lockfile builds from outside the repository is an error naming it; inside, it is built", async () => {
+    const lock = (dir: string) => `version = 1
+requires-python = ">=3.12"
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "lib" }]
+[[package]]
+name = "lib"
+version = "0.1.0"
+source = { directory = "${dir}" }
+`;
+    const repo = await project({
+      ".git/HEAD": "ref: refs/heads/main\n",
+      "fn/uv.lock": lock("../libs/lib"),
+      "other/uv.lock": lock("../../elsewhere/lib"),
+    });
+    const inside = planInstall({ sourcePath: path.join(repo, "fn"), runtime: "python3.12" });
+    assert.deepEqual(inside.directories, [path.join(repo, "libs/lib")]);
+    assert.ok(inside.reads.includes(path.join(repo, "libs/lib")));
+    const message = failure(
+      () => planInstall({ sourcePath: path.join(repo, "other"), runtime: "python3.12" }),
+      "PYTHON_SOURCE_OUTSIDE",
+    );
+    assert.ok(
+      message.includes(
+        `${path.join(repo, "other/uv.lock")} installs packages from directories outside the repository ` +
+          `(${repo}): lib 0.1.0 from ${path.join(repo, "../elsewhere/lib")}.`,
+      ),
+      message,
     );
   });
 });

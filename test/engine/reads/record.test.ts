@@ -112,3 +112,43 @@ describe("what a copy + install build records it read", () => {
     ]);
   });
 });
+
+describe("what a python build records it read", () => {
+  test("a uv workspace member records the root's uv.lock and pyproject.toml and the members it installs, not the others", async () => {
+    const root = await tempDir("record-uv-workspace");
+    git(root, "init", "-q", "-b", "main");
+    const idna = `{ url = "https://files.example/idna-3.11-py3-none-any.whl", hash = "sha256:${"1".repeat(64)}" }`;
+    commit(root, {
+      "pyproject.toml": '[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+      "uv.lock": [
+        'version = 1\nrevision = 3\nrequires-python = ">=3.12"\n',
+        '[manifest]\nmembers = ["api", "core", "other"]\n',
+        '[[package]]\nname = "api"\nversion = "0.1.0"\nsource = { virtual = "packages/api" }\ndependencies = [{ name = "core" }]\n',
+        '[[package]]\nname = "core"\nversion = "0.1.0"\nsource = { editable = "packages/core" }\ndependencies = [{ name = "idna" }]\n',
+        `[[package]]\nname = "idna"\nversion = "3.11"\nsource = { registry = "https://pypi.org/simple" }\nwheels = [${idna}]\n`,
+        '[[package]]\nname = "other"\nversion = "0.1.0"\nsource = { editable = "packages/other" }\n',
+      ].join("\n"),
+      "packages/api/pyproject.toml": '[project]\nname = "api"\n',
+      "packages/api/handler.py": "def handler(event, context):\n    return 1\n",
+      "packages/core/pyproject.toml": '[project]\nname = "core"\n',
+      "packages/other/pyproject.toml": '[project]\nname = "other"\n',
+    });
+    const options = normalizeBuildOptions({
+      sourcePath: path.join(root, "packages/api"),
+      runtime: "python3.12",
+    });
+    const reads = buildReads(options, preflight(options), root, []);
+    assert.deepEqual(relative(root, reads.paths), [
+      "packages/api",
+      "packages/core",
+      "pyproject.toml",
+      "uv.lock",
+    ]);
+    assert.deepEqual(reads.notes, []);
+    // pythonMode "package" installs the project alone: only its directory.
+    const alone = normalizeBuildOptions({ ...options, pythonMode: "package" });
+    assert.deepEqual(relative(root, buildReads(alone, preflight(alone), root, []).paths), [
+      "packages/api",
+    ]);
+  });
+});

@@ -213,6 +213,62 @@ dependencies = [{ name = "idna" }]
     );
   });
 
+  test("a member locked at the workspace root above it installs its closure only: the members it depends on, their packages, its group and extra", async () => {
+    const lock = `version = 1
+revision = 3
+requires-python = ">=3.12"
+[manifest]
+members = ["api", "core", "worker"]
+${pkg("idna", "3.11")}
+${pkg("devtool", "1.0")}
+${pkg("rich", "14.0")}
+${pkg("colorama", "0.4.6")}
+[[package]]
+name = "api"
+version = "0.1.0"
+source = { virtual = "packages/api" }
+dependencies = [{ name = "core" }]
+[package.optional-dependencies]
+pretty = [{ name = "rich" }]
+[package.dev-dependencies]
+dev = [{ name = "devtool" }]
+[[package]]
+name = "core"
+version = "0.2.0"
+source = { editable = "packages/core" }
+dependencies = [{ name = "idna" }]
+[[package]]
+name = "worker"
+version = "0.1.0"
+source = { virtual = "packages/worker" }
+dependencies = [{ name = "colorama" }]
+`;
+    const root = await project({ "uv.lock": lock });
+    const member = (name: string, options: { groups?: string[]; extras?: string[] } = {}) => {
+      const asked = request(path.join(root, "packages", name), options);
+      return readUvLock({ ...asked, lockDir: root })!;
+    };
+    const api = member("api");
+    assert.deepEqual(names(api), ["core", "idna"]);
+    assert.deepEqual(api.packages.find((p) => p.name === "core")!.source, {
+      kind: "directory",
+      path: path.join(root, "packages/core"),
+    });
+    assert.deepEqual(names(member("api", { groups: ["dev"], extras: ["pretty"] })), [
+      "core",
+      "devtool",
+      "idna",
+      "rich",
+    ]);
+    assert.deepEqual(names(member("worker")), ["colorama"]);
+    assert.deepEqual(names(member("core")), ["idna"]);
+    // The group belongs to api, not to worker: asking it of worker names what worker has.
+    assert.match(
+      failure(() => member("worker", { groups: ["dev"] }), "PYTHON_GROUP_UNKNOWN"),
+      /which worker in .* does not have \(it has: none\)/,
+    );
+  });
+
   test("a workspace root that is no project installs every member", async () => {
     const lock = `version = 1
 requires-python = ">=3.12"
