@@ -31,6 +31,33 @@ describe("the python packagers' helper", () => {
       readFileSync(path.join(dir, "target.args"), "utf8"),
       "--platform\nmanylinux_2_34_x86_64\n",
     );
+    assert.equal(readFileSync(path.join(dir, "file"), "utf8"), "");
+    assert.equal(readFileSync(path.join(dir, "unpinned.txt"), "utf8"), "");
+  });
+
+  test("writes the file the plan comes from and the requirements pip resolves unpinned", async () => {
+    const dir = await tempDir("python-plan");
+    const unlocked: InstallPlan = {
+      ...plan([]),
+      source: "pyproject.toml",
+      file: "/src/fn/pyproject.toml",
+      unpinned: ["requests>=2.31.0", "greeting"],
+    };
+    writePlan(unlocked, dir);
+    const again = await tempDir("python-plan");
+    assert.equal(readFileSync(path.join(dir, "source"), "utf8"), "pyproject.toml");
+    assert.equal(readFileSync(path.join(dir, "file"), "utf8"), "/src/fn/pyproject.toml");
+    assert.equal(
+      readFileSync(path.join(dir, "unpinned.txt"), "utf8"),
+      "requests>=2.31.0\ngreeting\n",
+    );
+    assert.match(
+      failure(
+        () => writePlan({ ...unlocked, unpinned: ["-r /etc/passwd"] }, again),
+        "PYTHON_LOCK_INVALID",
+      ),
+      /, from \/src\/fn\/pyproject\.toml, cannot be a line of unpinned\.txt for pip/,
+    );
   });
 
   test("refuses a requirement that would break its line, begin an option or join the next line, before pip's file is written", async () => {

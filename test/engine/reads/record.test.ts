@@ -151,4 +151,26 @@ describe("what a python build records it read", () => {
       "packages/api",
     ]);
   });
+
+  test("a python plan that can no longer be made records the whole work tree, and says so", async () => {
+    const root = await tempDir("record-uv-broken");
+    git(root, "init", "-q", "-b", "main");
+    commit(root, {
+      "fn/pyproject.toml": '[project]\nname = "fn"\n',
+      "fn/uv.lock": "version = 99\n",
+      "fn/handler.py": "def handler(event, context):\n    return 1\n",
+      "shared/util.py": "X = 1\n",
+    });
+    const options = normalizeBuildOptions({
+      sourcePath: path.join(root, "fn"),
+      runtime: "python3.12",
+    });
+    const reads = buildReads(options, preflight(options), root, []);
+    assert.deepEqual(relative(root, reads.paths), ["."]);
+    assert.equal(reads.notes.length, 1);
+    assert.match(
+      reads.notes[0],
+      /^the python plan could not be read again \(.*uv\.lock version 99/,
+    );
+  });
 });
