@@ -57,7 +57,7 @@ interface Entry {
   readonly forks: readonly string[];
 }
 
-/** The packages uv.lock in `request.sourcePath` pins for the request; undefined without one. */
+/** The packages uv.lock in `request.lockDir` (else `request.sourcePath`) pins for the request; undefined without one. */
 export function readUvLock(request: LockRequest): LockSelection | undefined {
   const lockDir = request.lockDir ?? request.sourcePath;
   const file = path.join(lockDir, "uv.lock");
