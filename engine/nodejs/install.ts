@@ -19,6 +19,8 @@ import { onInterrupt } from "../../shared/interrupt";
 import type { Architecture } from "../options";
 import { TEMP_PREFIX } from "../workdir";
 import type { NodeProject } from "./project";
+import { CPU } from "./platform";
+import { pnpmCommand } from "./pnpm";
 import { findTool, type Tool } from "./tools";
 import { productionSiblings } from "./workspace";
 
@@ -61,9 +63,6 @@ export const INSTALL_STATE_FILES = [
   ".package-map.json", // yarn berry
   ".yarn-integrity", // yarn classic
 ];
-
-/** Lambda's CPU names, as npm, pnpm and yarn spell them. */
-export const CPU: Record<Architecture, string> = { x86_64: "x64", arm64: "arm64" };
 
 /** Installs the project's production dependencies into `request.dest/node_modules`. */
 export async function installProduction(request: InstallRequest): Promise<void> {
@@ -145,8 +144,7 @@ async function runInstall(
   scratch: string,
 ): Promise<string | undefined> {
   const { project, architecture, log } = request;
-  const workspace = project.workspace;
-  const name = workspace?.member.name;
+  const name = project.workspace?.member.name;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     // Shims such as yarn's `#!/usr/bin/env node` run with the engine's Node.
@@ -167,21 +165,14 @@ async function runInstall(
       break;
     }
     case "pnpm": {
-      // Hoisted: a flat node_modules of real directories, as npm makes, rather
-      // than links into a virtual store that a zip would hold twice.
-      const common = ["--prod", "--config.node-linker=hoisted"];
-      if (architecture) common.push("--os=linux", `--cpu=${CPU[architecture]}`, "--libc=glibc");
-      if (name) {
-        const out = path.join(scratch, "deploy");
-        args = [`--filter=${name}`, "deploy", ...common, out];
-        nodeModules = path.join(out, "node_modules");
-      } else {
-        args = [
-          "install",
-          ...common,
-          project.lockfile ? "--frozen-lockfile" : "--no-frozen-lockfile",
-        ];
-      }
+      ({ args, nodeModules } = await pnpmCommand({
+        project,
+        tool,
+        architecture,
+        root,
+        scratch,
+        log,
+      }));
       break;
     }
     case "yarn-berry": {

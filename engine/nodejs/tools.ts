@@ -21,6 +21,11 @@ export interface Tool {
   readonly command: string;
   /** What it is, for log lines: `pnpm 12.4.2 (fetched)`. */
   readonly label: string;
+  /**
+   * Its version, e.g. `10.34.9`: the pinned one, or what the one on PATH
+   * says; none when it would not say. pnpm's flags differ by major.
+   */
+  readonly version?: string;
 }
 
 /** Each tool's npm package and the command it installs. */
@@ -62,7 +67,8 @@ export async function findTool(options: FindToolOptions): Promise<Tool> {
   const { bin } = PACKAGES[manager];
   const onPath = whichOnPath(bin, env);
   if (pinned === undefined) {
-    if (onPath) return { command: onPath, label: `${bin} from PATH` };
+    if (onPath)
+      return { command: onPath, label: `${bin} from PATH`, version: versionOf(onPath, env) };
     throw new LambdaPackageError(
       "PACKAGE_MANAGER_MISSING",
       `The project needs ${manager} (its lockfile says so), and there is no ${bin} on PATH, nor a ` +
@@ -71,7 +77,11 @@ export async function findTool(options: FindToolOptions): Promise<Tool> {
     );
   }
   if (onPath && versionOf(onPath, env) === pinned.version) {
-    return { command: onPath, label: `${bin} ${pinned.version} from PATH` };
+    return {
+      command: onPath,
+      label: `${bin} ${pinned.version} from PATH`,
+      version: pinned.version,
+    };
   }
   return fetchTool(manager, pinned.version, options);
 }
@@ -88,7 +98,7 @@ async function fetchTool(
   const dir = path.join(cache, `${name.replace("/", "+")}@${version}`);
   const command = path.join(dir, "node_modules", ".bin", bin);
   const label = `${bin} ${version} (${name}@${version} from the npm registry)`;
-  if (existsSync(command)) return { command, label };
+  if (existsSync(command)) return { command, label, version };
   const npm = whichOnPath("npm", env);
   if (!npm) {
     throw new LambdaPackageError(
@@ -129,7 +139,7 @@ async function fetchTool(
     await rm(partial, { recursive: true, force: true });
     throw error;
   }
-  return { command, label };
+  return { command, label, version };
 }
 
 /** The executable `name` on PATH, or undefined. */

@@ -21,7 +21,7 @@ import { LambdaPackageError } from "../../../shared/errors";
 import { show } from "../../../shared/format";
 import type { Architecture } from "../../options";
 import { manifestLine } from "../../packager/manifest";
-import { CPU } from "../install";
+import { CPU } from "../platform";
 import type { NodeProject } from "../project";
 import { npmCacheSettings } from "./config";
 import { lockedPackages, type LockedPackage, type Platform } from "./lockfile";

@@ -22,6 +22,7 @@ describe("findTool", () => {
     const bin = await fakeTool(t, "pnpm", "9.0.0");
     const tool = await findTool({ manager: "pnpm", manifestFile, log, env: { PATH: bin } });
     assert.equal(tool.command, path.join(bin, "pnpm"));
+    assert.equal(tool.version, "9.0.0", "what it says it is");
   });
 
   test("without a pin and without the tool on PATH, the error gives both ways out", async (t) => {
@@ -60,6 +61,7 @@ describe("findTool", () => {
     const tool = await findTool({ manager: "pnpm", pinned, manifestFile, log, env });
     assert.equal(tool.command, path.join(cached, "pnpm"));
     assert.match(tool.label, /pnpm 12\.4\.2 \(pnpm@12\.4\.2 from the npm registry\)/);
+    assert.equal(tool.version, "12.4.2");
   });
 
   test("a pinned version that cannot be fetched says what was pinned and how to install it", async (t) => {

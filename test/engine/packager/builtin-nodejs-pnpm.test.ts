@@ -1,0 +1,142 @@
+/**
+ * The nodejs packagers on a member of a pnpm 9, 10 and 12 workspace, copy +
+ * install and `bundle.nodeModules`: the lockfile's versions, Lambda's
+ * platform package of rollup (it has one per os/cpu/libc), and a handler
+ * that runs. These reach the npm registry for the packages and, once per
+ * machine, for pnpm 9.15.9, 10.34.9 and 12.4.2.
+ */
+import assert from "node:assert/strict";
+import { appendFile, copyFile, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { findTool } from "../../../engine/nodejs/tools";
+import { copyFixture, listTree, run, stage, type Cleanup } from "./fixtures";
+
+/** One pnpm of each major in use: the fixture has a lockfile written by each. */
+const VERSIONS = ["9.15.9", "10.34.9", "12.4.2"] as const;
+
+/**
+ * The fixture workspace as pnpm `version` keeps it: pinned by packageManager,
+ * with the lockfile that version wrote (kind-of ^6.0.0 locked at 6.0.2,
+ * while 6.0.3 is on the registry).
+ */
+async function pnpmWorkspace(t: Cleanup, version: string): Promise<string> {
+  const root = await copyFixture(t, "pnpm-native-workspace");
+  const manifest = path.join(root, "package.json");
+  const text = await readFile(manifest, "utf8");
+  const pinned = { ...(JSON.parse(text) as object), packageManager: `pnpm@${version}` };
+  await writeFile(manifest, `${JSON.stringify(pinned, null, 2)}\n`);
+  const lockfiles = path.join(root, "lockfiles");
+  await copyFile(path.join(lockfiles, `pnpm-${version}.yaml`), path.join(root, "pnpm-lock.yaml"));
+  await rm(lockfiles, { recursive: true });
+  return root;
+}
+
+/** rollup's platform packages in a package's file list. */
+function rollupPlatforms(tree: readonly string[]): string[] {
+  return [...new Set(tree.map((f) => /^node_modules\/@rollup\/(rollup-[^/]+)\//.exec(f)?.[1]))]
+    .filter((name) => name !== undefined)
+    .sort();
+}
+
+async function callHandler(dir: string, file: string): Promise<unknown> {
+  const code = `require("./${file}").handler({ value: 5 }).then((r) => console.log(JSON.stringify(r)))`;
+  return JSON.parse(await run(process.execPath, ["-e", code], { cwd: dir })) as unknown;
+}
+
+/** What the member's handler returns when its dependencies resolved, rollup's native parser included. */
+const HANDLER_RESULT = {
+  isNumber: true,
+  text: "HI!",
+  parsed: "ExpressionStatement",
+  kindOf: "6.0.2",
+};
+
+/** How `architecture` reaches each major: a setting in the scratch copy, or flags. */
+function architectureLine(version: string, cpu: string): string {
+  return Number(version.split(".")[0]) <= 10
+    ? `supportedArchitectures linux/${cpu}/glibc set in the scratch package.json's "pnpm" field`
+    : `--os=linux --cpu=${cpu} --libc=glibc`;
+}
+
+for (const version of VERSIONS) {
+  describe(`a pnpm ${version} workspace member`, { timeout: 300_000 }, () => {
+    test("copy + install with the default architecture packages the lockfile's versions and rollup for Linux x64 glibc, and its handler runs", async (t) => {
+      const root = await pnpmWorkspace(t, version);
+      const before = await listTree(root);
+      const api = path.join(root, "packages", "api");
+      const { buildDir, lines } = await stage(t, "nodejs22.x", api);
+      const tree = await listTree(buildDir);
+      for (const file of [
+        "index.js",
+        "node_modules/@fixture/util/index.js",
+        "node_modules/kind-of/package.json",
+        "node_modules/rollup/package.json",
+      ])
+        assert.ok(tree.includes(file), `${file} in ${tree.join(" ")}`);
+      assert.deepEqual(rollupPlatforms(tree), ["rollup-linux-x64-gnu"]);
+      for (const absent of ["node_modules/ansi-regex/", "node_modules/@fixture/api/"])
+        assert.ok(!tree.includes(absent), `${absent} is not packaged`);
+      assert.ok(
+        lines.some((l) => l.includes(architectureLine(version, "x64"))),
+        lines.join("\n"),
+      );
+      assert.deepEqual(await callHandler(buildDir, "index.js"), HANDLER_RESULT);
+      assert.deepEqual(await listTree(root), before, "nothing written into the workspace");
+    });
+
+    test("bundle.nodeModules installs rollup beside the bundle for Linux x64 glibc, and the bundled handler runs", async (t) => {
+      const root = await pnpmWorkspace(t, version);
+      // esbuild reads the workspace's own install, as a user's build would.
+      const pnpm = await findTool({
+        manager: "pnpm",
+        pinned: { name: "pnpm", version },
+        manifestFile: path.join(root, "package.json"),
+        log: () => {},
+      });
+      await run(pnpm.command, ["install", "--frozen-lockfile"], {
+        cwd: root,
+        env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
+      });
+      const api = path.join(root, "packages", "api");
+      const { buildDir, lines } = await stage(t, "nodejs22.x", api, {
+        bundle: { entry: "index.js", nodeModules: ["rollup"] },
+      });
+      const tree = await listTree(buildDir);
+      assert.ok(tree.includes("node_modules/rollup/package.json"), tree.join(" "));
+      assert.deepEqual(rollupPlatforms(tree), ["rollup-linux-x64-gnu"]);
+      const packages = tree.filter((f) => /^node_modules\/(@[^/]+\/)?[^/@]+\/$/.test(f));
+      assert.deepEqual(packages, [
+        "node_modules/@rollup/rollup-linux-x64-gnu/",
+        "node_modules/@types/estree/",
+        "node_modules/rollup/",
+      ]);
+      assert.deepEqual(
+        tree.filter((f) => !f.startsWith("node_modules/")),
+        ["index.js", "index.js.map"],
+        "the bundle and its map beside node_modules, no source",
+      );
+      assert.ok(
+        lines.some((l) => l.includes(architectureLine(version, "x64"))),
+        lines.join("\n"),
+      );
+      assert.deepEqual(await callHandler(buildDir, "index.js"), HANDLER_RESULT);
+    });
+
+    test("architecture arm64 gets rollup for Linux arm64 glibc, over the workspace's own supportedArchitectures", async (t) => {
+      const root = await pnpmWorkspace(t, version);
+      // What a developer on a Mac might keep for their own installs; pnpm 9 reads no settings here.
+      await appendFile(
+        path.join(root, "pnpm-workspace.yaml"),
+        "supportedArchitectures:\n  os: [darwin]\n  cpu: [x64]\n",
+      );
+      const api = path.join(root, "packages", "api");
+      const { buildDir, lines } = await stage(t, "nodejs22.x", api, { architecture: "arm64" });
+      assert.deepEqual(rollupPlatforms(await listTree(buildDir)), ["rollup-linux-arm64-gnu"]);
+      assert.ok(
+        lines.some((l) => l.includes(architectureLine(version, "arm64"))),
+        lines.join("\n"),
+      );
+    });
+  });
+}
