@@ -1,16 +1,18 @@
 /**
  * The nodejs packagers on a member of a pnpm 9, 10 and 12 workspace, copy +
- * install and `bundle.nodeModules`: the lockfile's versions, Lambda's
- * platform package of rollup (it has one per os/cpu/libc), and a handler
- * that runs. These reach the npm registry for the packages and, once per
+ * install and `bundle.nodeModules`, built into a zip and unzipped: the
+ * lockfile's versions, Lambda's platform package of rollup (it has one per
+ * os/cpu/libc), and a handler that runs. These reach the npm registry for the packages and, once per
  * machine, for pnpm 9.15.9, 10.34.9 and 12.4.2.
  */
 import assert from "node:assert/strict";
 import { appendFile, copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { build } from "../../../engine/build";
 import { findTool } from "../../../engine/nodejs/tools";
-import { copyFixture, listTree, run, stage, type Cleanup } from "./fixtures";
+import type { BuildOptions } from "../../../engine/options";
+import { copyFixture, listTree, run, tempDir, type Cleanup } from "./fixtures";
 
 /** One pnpm of each major in use: the fixture has a lockfile written by each. */
 const VERSIONS = ["9.15.9", "10.34.9", "12.4.2"] as const;
@@ -30,6 +32,30 @@ async function pnpmWorkspace(t: Cleanup, version: string): Promise<string> {
   await copyFile(path.join(lockfiles, `pnpm-${version}.yaml`), path.join(root, "pnpm-lock.yaml"));
   await rm(lockfiles, { recursive: true });
   return root;
+}
+
+/**
+ * Builds the Lambda zip of `sourcePath` for nodejs22.x and unzips it: the
+ * package's files as Lambda would lay them out, and the build's log.
+ */
+async function packaged(
+  t: Cleanup,
+  sourcePath: string,
+  options: Partial<BuildOptions> = {},
+): Promise<{ dir: string; lines: string[] }> {
+  const lines: string[] = [];
+  const out = await tempDir(t);
+  const outFile = path.join(out, "package.zip");
+  await build({
+    runtime: "nodejs22.x",
+    ...options,
+    sourcePath,
+    outFile,
+    log: (l) => lines.push(l),
+  });
+  const dir = path.join(out, "package");
+  await run("unzip", ["-q", outFile, "-d", dir]);
+  return { dir, lines };
 }
 
 /** rollup's platform packages in a package's file list. */
@@ -65,7 +91,7 @@ for (const version of VERSIONS) {
       const root = await pnpmWorkspace(t, version);
       const before = await listTree(root);
       const api = path.join(root, "packages", "api");
-      const { buildDir, lines } = await stage(t, "nodejs22.x", api);
+      const { dir: buildDir, lines } = await packaged(t, api);
       const tree = await listTree(buildDir);
       for (const file of [
         "index.js",
@@ -99,7 +125,7 @@ for (const version of VERSIONS) {
         env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
       });
       const api = path.join(root, "packages", "api");
-      const { buildDir, lines } = await stage(t, "nodejs22.x", api, {
+      const { dir: buildDir, lines } = await packaged(t, api, {
         bundle: { entry: "index.js", nodeModules: ["rollup"] },
       });
       const tree = await listTree(buildDir);
@@ -123,6 +149,21 @@ for (const version of VERSIONS) {
       assert.deepEqual(await callHandler(buildDir, "index.js"), HANDLER_RESULT);
     });
 
+    test("architecture local packages this machine's rollup with no platform set, and its handler runs", async (t) => {
+      const root = await pnpmWorkspace(t, version);
+      const api = path.join(root, "packages", "api");
+      const { dir: buildDir, lines } = await packaged(t, api, { architecture: "local" });
+      assert.ok(!lines.some((l) => l.includes("supportedArchitectures") || l.includes("--os=")));
+      // The test machine's own platform: what `local` means.
+      const { header } = process.report.getReport() as { header: { glibcVersionRuntime?: string } };
+      const libc =
+        process.platform !== "linux" ? "" : header.glibcVersionRuntime ? "-gnu" : "-musl";
+      assert.deepEqual(rollupPlatforms(await listTree(buildDir)), [
+        `rollup-${process.platform}-${process.arch}${libc}`,
+      ]);
+      assert.deepEqual(await callHandler(buildDir, "index.js"), HANDLER_RESULT);
+    });
+
     test("architecture arm64 gets rollup for Linux arm64 glibc, over the workspace's own supportedArchitectures", async (t) => {
       const root = await pnpmWorkspace(t, version);
       // What a developer on a Mac might keep for their own installs; pnpm 9 reads no settings here.
@@ -131,7 +172,7 @@ for (const version of VERSIONS) {
         "supportedArchitectures:\n  os: [darwin]\n  cpu: [x64]\n",
       );
       const api = path.join(root, "packages", "api");
-      const { buildDir, lines } = await stage(t, "nodejs22.x", api, { architecture: "arm64" });
+      const { dir: buildDir, lines } = await packaged(t, api, { architecture: "arm64" });
       assert.deepEqual(rollupPlatforms(await listTree(buildDir)), ["rollup-linux-arm64-gnu"]);
       assert.ok(
         lines.some((l) => l.includes(architectureLine(version, "arm64"))),
