@@ -19,6 +19,12 @@ import {
 
 /** Module format of the bundle. */
 export type BundleFormat = "cjs" | "esm";
+/**
+ * The file in the packager's work dir where the bundle helper lists esbuild's inputs, one JSON
+ * array, for the engine's record of what the build read (engine/reads).
+ */
+export const BUNDLE_READS_FILE = "bundle-reads.json";
+
 export const BUNDLE_FORMATS = ["cjs", "esm"] as const satisfies readonly BundleFormat[];
 
 /** What `bundle` takes: the handler's entry file and how esbuild treats it. */

@@ -16,13 +16,10 @@ import { appendFile, copyFile, mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
-import { bundleHandler } from "../bundle";
-import { BUNDLE_READS_FILE } from "../reads/record";
-import type { NormalizedBundleOptions } from "../bundle/options";
+import { BUNDLE_READS_FILE, type NormalizedBundleOptions } from "../bundle/options";
 import { ARCHITECTURES, LOCAL_ARCHITECTURE, type Architecture } from "../options";
 import { installProduction } from "./install";
 import { readPackageJson, type PackageJson } from "./manifest";
-import { installFromCache } from "./npm-cache";
 import { keepOnly } from "./prune";
 import { LOCKFILES, readProject } from "./project";
 
@@ -95,6 +92,9 @@ export async function packageNodejs(env: NodejsPackagerEnv): Promise<void> {
     return;
   }
   const project = readProject(env.sourcePath, manifest);
+  // Loaded when used, here and for the bundler: a packager process starts per function, and
+  // the npm cache's tar reader and esbuild are most of what it would load for nothing.
+  const { installFromCache } = await import("./npm-cache");
   const fromCache = await installFromCache({
     project,
     prefix: env.layer ? "nodejs/" : "",
@@ -112,6 +112,7 @@ async function bundleFunction(
   bundle: NormalizedBundleOptions,
   manifest: PackageJson | undefined,
 ): Promise<void> {
+  const { bundleHandler } = await import("../bundle");
   await bundleHandler({
     sourcePath: env.sourcePath,
     outDir: env.buildDir,

@@ -30,15 +30,13 @@ import { workTreeTop } from "../git/work-tree";
 import { readPackageJson } from "../nodejs/manifest";
 import { LOCKFILES, readProject } from "../nodejs/project";
 import { productionSiblings } from "../nodejs/workspace";
+import { BUNDLE_READS_FILE } from "../bundle/options";
 import { PACKAGE_OPTIONS, type NormalizedBuildOptions } from "../options";
 import { builtinPackagersDir } from "../packager";
 import { planInstall } from "../python/plan";
 import { LambdaPackageError } from "../../shared/errors";
 import type { Preflight } from "../preflight";
 import type { StagedFile } from "../stage";
-
-/** The file in the work dir where the bundle helper lists esbuild's inputs, one JSON array. */
-export const BUNDLE_READS_FILE = "bundle-reads.json";
 
 /** Settings files of npm, pnpm and yarn beside a lockfile: they change what is installed. */
 const MANAGER_SETTINGS = [
