@@ -7,6 +7,7 @@ import { checkNativeCode } from "./audit";
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from "./options";
 import { preflight, type Preflight } from "./preflight";
 import { buildReads, type BuildReads } from "./reads/record";
+import { manifestStubs, packagesOf, sbomDocument } from "./sbom";
 import { stage } from "./stage";
 import { calloutContents, calloutIgnored } from "./stage/callouts";
 import { tempFileBeside, withWorkDir } from "./workdir";
@@ -16,6 +17,8 @@ import { writeZip, type ZipResult } from "./zip";
 export type BuildResult = ZipResult & {
   /** The files and directories whose content decides the package (see engine/reads). */
   readonly reads: BuildReads;
+  /** The CycloneDX document (JSON) of the third-party packages the zip holds (engine/sbom). */
+  readonly sbom: string;
 };
 
 /**
@@ -54,7 +57,16 @@ async function buildIn(
 ): Promise<BuildResult> {
   return withWorkDir(async (work) => {
     const outFile = path.resolve(options.outFile ?? tempFileBeside(work, ".zip"));
-    const files = await stage(normalized, packager, work);
+    const staged = await stage(normalized, packager, work);
+    const packages = await packagesOf(staged, normalized, packager.runtime, work);
+    const stubs = normalized.bundle?.manifests
+      ? await manifestStubs(
+          packages.filter((p) => p.inlined),
+          staged,
+          path.join(work, "manifest-stubs"),
+        )
+      : [];
+    const files = [...staged, ...stubs];
     calloutContents(files, normalized, packager, options.log ?? (() => {}));
     const reads = buildReads(normalized, packager, work, files);
     calloutIgnored(
@@ -85,6 +97,8 @@ async function buildIn(
     await mkdir(path.dirname(outFile), { recursive: true });
     // rename fails across file systems; fall back to a copy.
     await rename(partial, outFile).catch(() => copyFile(partial, outFile));
-    return { ...result, path: outFile, reads };
+    const name = path.basename(path.resolve(normalized.sourcePath));
+    const sbom = sbomDocument({ name, sha256: result.sha256 }, packages);
+    return { ...result, path: outFile, reads, sbom };
   });
 }

@@ -339,6 +339,11 @@ export const PACKAGE_OPTIONS = {
       },
       { field: "minify", kind: "switch", help: "minify the bundle" },
       {
+        field: "manifests",
+        kind: "switch",
+        help: "write a package.json stub of each inlined package into the zip, for scanners",
+      },
+      {
         field: "sourcemap",
         kind: "switch",
         negatable: true,

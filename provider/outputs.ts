@@ -42,6 +42,12 @@ export interface PackageOutputs {
    * `build-key` metadata.
    */
   buildKey: string;
+  /**
+   * The CycloneDX document (JSON) listing every third-party package the zip holds: its own
+   * object version at `<key>.cdx.json`. None for versions stored before SBOMs were written, or
+   * taken from a build cache entry that has none.
+   */
+  sbom?: { key: string; versionId: string };
 }
 
 /** What the provider records besides: needed by later operations, not for users. */
@@ -76,6 +82,7 @@ export const COMPUTED_OUTPUTS = [
   "consoleUrl",
   "s3Uri",
   "buildKey",
+  "sbom",
   "layout",
   "storeRegion",
   "storeEndpoint",

@@ -20,7 +20,7 @@ import { logChanges } from "./changes";
 import type { DiffOutcome } from "./diff";
 import { contentKey, keyPrefixOf, layoutOf } from "./layout";
 import { logger } from "./log";
-import { obtainPackage, storePackage, withPackage, type Package } from "./package";
+import { obtainPackage, storePackage, withPackage, type Package, type Stored } from "./package";
 import { recordedSettings, s3Settings, storeOf, type RecordedStore } from "./store";
 
 /** Packages the source (or takes it from the build cache) and stores it as a new version. */
@@ -36,8 +36,8 @@ export async function createVersion(
     const pkg = await obtainPackage(client, inputs, log);
     return withPackage(pkg, async () => {
       const key = keyOf(inputs, pkg);
-      const versionId = await storePackage(client, inputs, key, pkg, log);
-      return outputsOf(inputs, storeOf(settings), pkg, key, versionId, log);
+      const stored = await storePackage(client, inputs, key, pkg, log);
+      return outputsOf(inputs, storeOf(settings), pkg, key, stored, log);
     });
   });
 }
@@ -87,8 +87,8 @@ export async function updateVersion(
         log(
           `version ${olds.versionId} no longer holds what the state says: nothing to compare with`,
         );
-      const versionId = await storePackage(client, news, key, pkg, log);
-      const outs = outputsOf(news, store, pkg, key, versionId, log);
+      const stored = await storePackage(client, news, key, pkg, log);
+      const outs = outputsOf(news, store, pkg, key, stored, log);
       if (key !== olds.key) {
         log(`the content moved from ${olds.key} to ${key}; removing the old key's version`);
         await deleteVersion(olds);
@@ -162,7 +162,7 @@ function outputsOf(
   store: RecordedStore,
   pkg: Package,
   key: string,
-  versionId: string,
+  { versionId, sbom }: Stored,
   log: (line: string) => void,
 ): LambdaPackageOutputs {
   const url = consoleUrl(inputs.bucket, key, store.storeRegion, store.storeEndpoint);
@@ -179,6 +179,7 @@ function outputsOf(
     unzippedSize: pkg.unzippedSize,
     fileCount: pkg.fileCount,
     buildKey: pkg.buildKey,
+    sbom,
     consoleUrl: url,
     s3Uri: `s3://${inputs.bucket}/${key}`,
     layout: layoutOf(inputs),
@@ -238,9 +239,9 @@ export async function readVersion(
 }
 
 /**
- * Deletes exactly the recorded version, in the store it was written to. Never
- * a bare key: on a replacement at the same key that would put a delete marker
- * over the new upload.
+ * Deletes exactly the recorded version, and the recorded version of its SBOM,
+ * in the store they were written to. Never a bare key: on a replacement at
+ * the same key that would put a delete marker over the new upload.
  */
 export async function deleteVersion(props: LambdaPackageOutputs): Promise<void> {
   const log = logger(`${props.bucket}/${props.key}`);
@@ -252,5 +253,9 @@ export async function deleteVersion(props: LambdaPackageOutputs): Promise<void> 
   await withClient(recordedSettings(props), async (client) => {
     await deleteObjectVersion(client, props.bucket, props.key, props.versionId);
     log(`deleted version ${props.versionId}`);
+    if (props.sbom) {
+      await deleteObjectVersion(client, props.bucket, props.sbom.key, props.sbom.versionId);
+      log(`deleted SBOM version ${props.sbom.versionId} of ${props.sbom.key}`);
+    }
   });
 }

@@ -29,6 +29,7 @@ import {
 import { storedPath } from "./check";
 import { absolute, recordedSource, type RecordedSource } from "./source-key";
 import { seconds } from "./log";
+import { recalledSbom, rememberSbom, storeSbom, type SbomRef } from "./sbom";
 
 /** A package ready to be stored: a zip built here, or a verified build cache entry. */
 export type Package = CachedPackage & {
@@ -37,6 +38,8 @@ export type Package = CachedPackage & {
   readonly identity: string;
   /** The key it is recorded under, and with an automatic key, what its build read. */
   readonly source: RecordedSource;
+  /** Its CycloneDX document (JSON); none for a cache entry that has none beside it. */
+  readonly sbom?: string;
 } & (
     | {
         readonly kind: "built";
@@ -94,7 +97,8 @@ export async function obtainPackage(
       const hit = await lookUp(client, location, buildKey, log);
       if (hit) {
         const source = recordedSource(inputs, paths, readKey);
-        return { ...hit, buildKey, identity, source, kind: "cached", entry: hit };
+        const sbom = await recalledSbom(client, location, buildKey, hit.sha256, log);
+        return { ...hit, buildKey, identity, source, sbom, kind: "cached", entry: hit };
       }
     } else log("build cache: no record of what this configuration reads yet; building");
   }
@@ -154,12 +158,45 @@ export async function withPackage<T>(pkg: Package, use: (pkg: Package) => Promis
   }
 }
 
+/** What storing a package wrote: the zip's new version, and its SBOM's. */
+export interface Stored {
+  readonly versionId: string;
+  readonly sbom?: SbomRef;
+}
+
 /**
- * Stores the package as a new version of `key`: an upload of a built zip (and
- * then, with the cache on, a copy of it into the cache), or a copy of the
- * cache entry made in the store. Returns the new version id.
+ * Stores the package as a new version of `key`, and its SBOM beside it
+ * (operations/sbom.ts). The zip is an upload of a built zip (and then, with
+ * the cache on, a copy of it into the cache), or a copy of the cache entry
+ * made in the store.
  */
 export async function storePackage(
+  client: S3Client,
+  inputs: LambdaPackageInputs,
+  key: string,
+  pkg: Package,
+  log: (line: string) => void,
+): Promise<Stored> {
+  const versionId = await storeZip(client, inputs, key, pkg, log);
+  if (pkg.sbom === undefined) return { versionId };
+  const sbomRequest = {
+    bucket: inputs.bucket,
+    key,
+    sourceKey: pkg.source.sourceKey,
+    buildKey: pkg.buildKey,
+    metadata: inputs.metadata,
+    tags: inputs.tags,
+    serverSideEncryption: inputs.serverSideEncryption,
+    kmsKeyId: inputs.kmsKeyId,
+    immutable: inputs.immutable,
+  };
+  const sbom = await storeSbom(client, sbomRequest, pkg.sbom, log);
+  if (inputs.buildCache && pkg.kind === "built")
+    await rememberSbom(client, cacheLocation(inputs), pkg.buildKey, pkg.sbom, log);
+  return { versionId, sbom };
+}
+
+async function storeZip(
   client: S3Client,
   inputs: LambdaPackageInputs,
   key: string,

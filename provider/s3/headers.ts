@@ -36,6 +36,8 @@ export interface HeaderRequest {
   serverSideEncryption?: ServerSideEncryption;
   /** KMS key id or ARN for `serverSideEncryption: "aws:kms"`. @default the account's aws/s3 key */
   kmsKeyId?: string;
+  /** The object's media type. @default "application/zip" */
+  contentType?: string;
 }
 
 /** The headers of a write; spread into each command's input as they are. */
@@ -61,7 +63,7 @@ export function objectHeaders(request: HeaderRequest): ObjectHeaders {
     Metadata: metadataOf(request),
     Tagging: taggingOf(request.tags),
     ...encryptionOf(request),
-    ContentType: "application/zip",
+    ContentType: request.contentType ?? "application/zip",
   };
 }
 

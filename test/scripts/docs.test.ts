@@ -55,6 +55,7 @@ describe("docs from the field table", () => {
       "bundle.sourcemap",
       "bundle.define",
       "bundle.banner",
+      "bundle.manifests",
     ]);
     const format = docs.find((d) => d.name === "bundle.format")!;
     assert.deepEqual(docProblems([{ ...format, defaultTag: '"esm"' }]), [
