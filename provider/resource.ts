@@ -11,6 +11,9 @@ type OutputProperties = { readonly [K in keyof PackageOutputs]: pulumi.Output<Pa
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface LambdaPackage extends OutputProperties {}
 
+/** The resource's type token, as `pulumi.dynamic.Resource` makes it of the module and type below. */
+const TYPE = "pulumi-nodejs:dynamic/lambda-package:LambdaPackage";
+
 /**
  * One Lambda code package in S3: built from `sourcePath` by a packager and
  * uploaded as a new object version whenever `sourceKey` (or another input
@@ -26,12 +29,16 @@ export class LambdaPackage extends pulumi.dynamic.Resource {
     // unknown in preview instead of missing (pulumi/pulumi#5174).
     const outputs = Object.fromEntries(COMPUTED_OUTPUTS.map((name) => [name, undefined]));
     const secretPackagerEnv = args.secretPackagerEnv ?? secretNames(args.packagerEnv);
+    // The provider is not told the URN of the resource it works on; given it, its lines go on
+    // this resource's row of `pulumi up` rather than the stack's (operations/log.ts). Not a
+    // field of the table: no diff, check or doc reads it, so a state without it is no change.
+    const __urn = pulumi.createUrn(name, TYPE, opts?.parent);
     // The provider module itself, so Pulumi stores a reference to it, not its code.
     super(
       dynamicProvider,
       name,
       // sourceKey too: left out, it is still an output (the automatic key).
-      { key: undefined, sourceKey: undefined, ...outputs, ...args, secretPackagerEnv },
+      { key: undefined, sourceKey: undefined, ...outputs, ...args, secretPackagerEnv, __urn },
       opts,
       "lambda-package",
       "LambdaPackage",

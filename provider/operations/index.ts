@@ -12,6 +12,7 @@ import { diffInputs } from "./diff";
 import { keyPrefixOf } from "./layout";
 import { createVersion, deleteVersion, readVersion, updateVersion } from "./lifecycle";
 import { withSourceKey } from "./source-key";
+import { onResourceRow } from "./log";
 import { configure } from "./store";
 
 /** What Pulumi hands the operations: plain objects of resolved values. */
@@ -41,27 +42,37 @@ export const operations = {
     return { changes, replaces, deleteBeforeReplace: false };
   },
 
-  create: async (inputs: Props): Promise<Created> => {
-    const outs = await createVersion(asInputs(inputs));
-    return { id: idOf(outs), outs };
-  },
+  create: (inputs: Props): Promise<Created> =>
+    onResourceRow(urnOf(inputs), async () => {
+      const outs = await createVersion(asInputs(inputs));
+      return { id: idOf(outs), outs };
+    }),
 
-  update: async (_id: string, olds: Props, news: Props): Promise<Updated> => {
-    const previous = olds as Record<string, unknown>;
-    const diff = diffInputs(previous, await withSourceKey(previous, asInputs(news)));
-    return { outs: await updateVersion(asOutputs(olds), asInputs(news), diff) };
-  },
+  update: (_id: string, olds: Props, news: Props): Promise<Updated> =>
+    onResourceRow(urnOf(news), async () => {
+      const previous = olds as Record<string, unknown>;
+      const diff = diffInputs(previous, await withSourceKey(previous, asInputs(news)));
+      return { outs: await updateVersion(asOutputs(olds), asInputs(news), diff) };
+    }),
 
-  read: async (id: string, props: Props): Promise<Read> => {
-    const outs = await readVersion(asOutputs(props));
-    // An empty id tells the engine the resource is gone.
-    return outs ? { id, props: outs } : { id: "", props: {} as LambdaPackageOutputs };
-  },
+  read: (id: string, props: Props): Promise<Read> =>
+    onResourceRow(urnOf(props), async () => {
+      const outs = await readVersion(asOutputs(props));
+      // An empty id tells the engine the resource is gone.
+      return outs ? { id, props: outs } : { id: "", props: {} as LambdaPackageOutputs };
+    }),
 
-  delete: async (_id: string, props: Props): Promise<void> => {
-    await deleteVersion(asOutputs(props));
-  },
+  delete: (_id: string, props: Props): Promise<void> =>
+    onResourceRow(urnOf(props), () => deleteVersion(asOutputs(props))),
 } satisfies Required<pulumi.dynamic.ResourceProvider>;
+
+/**
+ * The resource's URN, which `LambdaPackage` passes as the input `__urn` (the
+ * dynamic provider is not told it), so its lines go on its own row.
+ */
+function urnOf(props: Props): unknown {
+  return (props as { __urn?: unknown }).__urn;
+}
 
 /**
  * The object's URI; for a content-addressed object, whose key follows its

@@ -19,7 +19,8 @@ import {
 import { logChanges } from "./changes";
 import type { DiffOutcome } from "./diff";
 import { contentKey, keyPrefixOf, layoutOf } from "./layout";
-import { logger } from "./log";
+import { formatBytes } from "../../shared/format";
+import { logger, logResult } from "./log";
 import { obtainPackage, storePackage, withPackage, type Package, type Stored } from "./package";
 import { recordedSettings, s3Settings, storeOf, type RecordedStore } from "./store";
 
@@ -77,7 +78,10 @@ export async function updateVersion(
     return withPackage(pkg, async () => {
       const key = keyOf(news, pkg);
       if (holdsRecorded && key === olds.key && pkg.sha256 === olds.sha256) {
-        log(`bytes unchanged (sha256 ${pkg.sha256}): kept version ${olds.versionId}`);
+        logResult(
+          `${olds.bucket}/${olds.key}`,
+          `bytes unchanged (sha256 ${pkg.sha256}): kept version ${olds.versionId}`,
+        );
         const same = { ...olds, ...pkg.source, buildKey: pkg.buildKey };
         if (diff.rewrite.length > 0) return rewrite(client, same, news, log);
         return kept(same, news);
@@ -126,6 +130,7 @@ async function rewrite(
     kmsKeyId: news.kmsKeyId,
     log,
   });
+  logResult(`${olds.bucket}/${olds.key}`, `new headers: version ${versionId}, copied in the store`);
   return { ...kept(olds, news), versionId };
 }
 
@@ -167,6 +172,13 @@ function outputsOf(
 ): LambdaPackageOutputs {
   const url = consoleUrl(inputs.bucket, key, store.storeRegion, store.storeEndpoint);
   log(`${store.storeEndpoint === "" ? "console" : "object"}: ${url}`);
+  logResult(
+    `${inputs.bucket}/${key}`,
+    `stored version ${versionId} of s3://${inputs.bucket}/${key}: ${pkg.fileCount} files, ` +
+      `${formatBytes(pkg.size)}, sha256 ${pkg.sha256.slice(0, 12)}…` +
+      (pkg.kind === "cached" ? " (from the build cache)" : "") +
+      (sbom ? `, SBOM ${sbom.key}` : ""),
+  );
   return dropUndefined({
     ...inputs,
     ...store,
@@ -244,18 +256,17 @@ export async function readVersion(
  * the same key that would put a delete marker over the new upload.
  */
 export async function deleteVersion(props: LambdaPackageOutputs): Promise<void> {
-  const log = logger(`${props.bucket}/${props.key}`);
+  const label = `${props.bucket}/${props.key}`;
   if (props.retainOnDelete || props.immutable) {
     const why = props.retainOnDelete ? "retainOnDelete" : "immutable objects are never deleted";
-    log(`kept version ${props.versionId} (${why})`);
+    logResult(label, `kept version ${props.versionId} (${why})`);
     return;
   }
   await withClient(recordedSettings(props), async (client) => {
     await deleteObjectVersion(client, props.bucket, props.key, props.versionId);
-    log(`deleted version ${props.versionId}`);
-    if (props.sbom) {
+    if (props.sbom)
       await deleteObjectVersion(client, props.bucket, props.sbom.key, props.sbom.versionId);
-      log(`deleted SBOM version ${props.sbom.versionId} of ${props.sbom.key}`);
-    }
+    const sbom = props.sbom ? ` and SBOM version ${props.sbom.versionId}` : "";
+    logResult(label, `deleted version ${props.versionId}${sbom}`);
   });
 }
