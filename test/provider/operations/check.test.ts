@@ -179,7 +179,7 @@ describe("checkInputs", () => {
       `bundle: bundle.entry is required (the handler's file, relative to sourcePath, e.g. "src/handler.ts")`,
     ]);
     assert.deepEqual(bundleReasons({ entry: "src/handler.ts", minfy: true }), [
-      "bundle: bundle.minfy is not a field (the fields are entry, format, externals, nodeModules, minify, sourcemap, define, banner); got true",
+      "bundle: bundle.minfy is not a field (the fields are entry, format, externals, nodeModules, minify, sourcemap, define, banner, manifests); got true",
     ]);
     assert.deepEqual(bundleReasons({ entry: "src/handler.ts", nodeModules: ["sharp@0.33"] }), [
       'bundle: bundle.nodeModules must be a list of package names without versions, e.g. ["sharp"]; got ["sharp@0.33"]',
