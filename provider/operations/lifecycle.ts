@@ -177,7 +177,7 @@ function outputsOf(
     `stored version ${versionId} of s3://${inputs.bucket}/${key}: ${pkg.fileCount} files, ` +
       `${formatBytes(pkg.size)}, sha256 ${pkg.sha256.slice(0, 12)}…` +
       (pkg.kind === "cached" ? " (from the build cache)" : "") +
-      (sbom ? `, SBOM ${sbom.key}` : ""),
+      (sbom ? "; its SBOM beside it (.cdx.json)" : "; no SBOM"),
   );
   return dropUndefined({
     ...inputs,
