@@ -32,6 +32,15 @@ describe("diffInputs", () => {
     });
   });
 
+  test("the URN a resource passes for its log is no change: a state written without it, or another", () => {
+    const urn =
+      "urn:pulumi:dev::demo::lambda-package:index:LambdaCode$pulumi-nodejs:dynamic/lambda-package:LambdaPackage::api-package";
+    const news = { ...inputs, __urn: urn } as LambdaPackageInputs;
+    const none = { changes: false, replaces: [], repackage: [], rewrite: [] };
+    assert.deepEqual(diffInputs(olds, news), none);
+    assert.deepEqual(diffInputs({ ...olds, __urn: `${urn}-old` }, news), none);
+  });
+
   test("a new sourceKey is an in-place update that repackages", () => {
     const result = diffInputs(olds, { ...inputs, sourceKey: "sha-2" });
     assert.deepEqual(result, {
