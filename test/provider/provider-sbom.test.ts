@@ -9,6 +9,8 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
 import assert from "node:assert/strict";
+import { appendFile } from "node:fs/promises";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { serialNumberOf } from "../../engine/sbom";
 import * as lambdaPackageProvider from "../../provider/provider";
@@ -100,6 +102,22 @@ describe("the SBOM of a LambdaPackage against MinIO", { timeout: 300_000 }, () =
     const hit = await create({ ...cached, key: "fn/d2.zip" });
     const copied = await storedDocument(hit);
     assert.equal(copied.text, built.text);
+  });
+
+  test("an update that moves a content-addressed object deletes the old document with the old zip", async () => {
+    const sourcePath = await copyFixture(cleanup, "nodejs-ts");
+    await run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: sourcePath });
+    const args = { ...base, sourcePath, keyPrefix: "moving" };
+    const outs = await create(args);
+    await appendFile(path.join(sourcePath, "src", "handler.ts"), "\nexport const moved = 1;\n");
+    const news = { ...args, sourceKey: "commit-moved" };
+    const checked = await lambdaPackageProvider.check(outs, news);
+    const updated = (await lambdaPackageProvider.update("id", outs, checked.inputs)).outs;
+    assert.notEqual(updated.key, outs.key);
+    assert.equal(updated.sbom?.key, `${updated.key}.cdx.json`);
+    assert.deepEqual((await versionsOf(minio.admin, bucket, outs.key)).versions, []);
+    assert.deepEqual((await versionsOf(minio.admin, bucket, outs.sbom!.key)).versions, []);
+    assert.equal((await versionsOf(minio.admin, bucket, updated.sbom.key)).versions.length, 1);
   });
 
   test("delete removes exactly the recorded zip and document versions", async () => {
