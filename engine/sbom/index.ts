@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { NormalizedBuildOptions } from "../options";
-import { BUNDLE_READS_FILE } from "../reads/record";
+import { BUNDLE_READS_FILE } from "../bundle/options";
 import type { StagedFile } from "../stage";
 import { inlinedPackages, installedPackages, type FoundPackage } from "./components";
 import { npmLockHashes, pythonLockHashes } from "./hashes";
