@@ -36,6 +36,12 @@ export type CliRequest =
       readonly json: boolean;
     }
   | {
+      readonly command: "inspect";
+      /** A zip file or `s3://bucket/key[?versionId=…]`. */
+      readonly zip: string;
+      readonly json: boolean;
+    }
+  | {
       readonly command: "audit";
       /** The zip or directory to audit. */
       readonly path: string;
@@ -84,11 +90,15 @@ function buildFlags(): string[] {
 }
 
 /** The flags each command takes besides --help; any other is bad usage. */
-const COMMAND_FLAGS: Record<"build" | "verify" | "key" | "diff" | "audit", readonly string[]> = {
+const COMMAND_FLAGS: Record<
+  "build" | "verify" | "key" | "diff" | "inspect" | "audit",
+  readonly string[]
+> = {
   build: [...buildFlags(), "out", "json", "verbose"],
   verify: [...buildFlags(), "json", "verbose"],
   key: ["cwd"],
   diff: ["json"],
+  inspect: ["json"],
   audit: [...FLAGS.filter((f) => AUDIT_OPTIONS.includes(f.option)).map((f) => f.long), "json"],
 };
 
@@ -132,14 +142,18 @@ export const USAGE = [
   "  lambda-package verify <sourcePath> --runtime <name> [options]",
   "  lambda-package key    <path>... [--cwd <dir>]",
   "  lambda-package diff   <zip> <zip> [--json]",
+  "  lambda-package inspect <zip> [--json]",
   "  lambda-package audit  <zip|dir> --runtime <name> [--architecture <arch>] [--native-check <mode>]",
   "",
-  "build   writes the zip and prints its SHA-256, sizes and file count.",
+  "build   writes the zip and prints its SHA-256, sizes, file count and largest contributors.",
   "verify  builds twice, the second time from a copy at another path, and fails if the bytes differ.",
   "audit   checks the native code in a zip or directory against a Lambda runtime.",
   "key     prints the gitSourceKey of the paths: git's tree ids at HEAD, -dirty with uncommitted changes.",
   "diff    compares the file lists of two zips, each a file or s3://bucket/key[?versionId=<id>],",
-  "        read from their central directories: files added, removed and changed (CRC-32, size, mode).",
+  "        read from their central directories: files added, removed and changed (CRC-32, size, mode),",
+  "        and the size change of each group (npm package, Python distribution, own files).",
+  "inspect prints a zip's size by group, largest first: npm packages, Python distributions (from",
+  "        their RECORD), own files; a zip file or s3://bucket/key[?versionId=<id>].",
   "",
   "Options of build and verify:",
   ...FLAGS.map((flag) =>
@@ -159,6 +173,14 @@ export const USAGE = [
   "",
   "Options of diff:",
   usageLine("json", undefined, undefined, "print the diff as JSON"),
+  "",
+  "Options of inspect:",
+  usageLine(
+    "json",
+    undefined,
+    undefined,
+    "print the contents as JSON (every group, sizes in bytes)",
+  ),
   "",
   "Options of audit: --runtime, --architecture, --native-check (as for build), --json.",
   "",
@@ -180,7 +202,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
   if (values.help || command === "help" || command === undefined) return { command: "help" };
   if (!(command in COMMAND_FLAGS)) {
     throw new UsageError(
-      `unknown command "${command}"; expected "build", "verify", "key", "diff" or "audit"`,
+      `unknown command "${command}"; expected "build", "verify", "key", "diff", "inspect" or "audit"`,
     );
   }
   const allowed = new Set([...COMMAND_FLAGS[command as keyof typeof COMMAND_FLAGS], "help"]);
@@ -198,6 +220,12 @@ export function parseCli(argv: readonly string[]): CliRequest {
       throw new UsageError(`diff needs two zips, each a file or s3:// URI; got ${operands.length}`);
     }
     return { command, before: operands[0], after: operands[1], json: values.json === true };
+  }
+  if (command === "inspect") {
+    if (operands.length !== 1) {
+      throw new UsageError(`inspect needs one zip, a file or s3:// URI; got ${operands.length}`);
+    }
+    return { command, zip: operands[0], json: values.json === true };
   }
   if (command === "audit") return auditRequest(operands, values);
   return buildRequest(command as "build" | "verify", operands, values);

@@ -8,39 +8,73 @@ import {
   type ListingDiff,
   type ZipListing,
 } from "../engine/listing";
+import {
+  describeGroup,
+  groupChanges,
+  zipContents,
+  type GroupChange,
+  type PackageContents,
+} from "../engine/contents";
+import type { RangedSource } from "../engine/listing";
 import { createS3Client, openS3Source, parseS3Uri } from "../provider/s3";
 import { escapeText, formatBytes } from "../shared/format";
 
 /** Exit codes of `diff`, as diff(1) has them. */
 export const DIFF_EXIT = { same: 0, different: 1, trouble: 2 } as const;
 
+/** Two zips' file lists compared, and their sizes by group (engine/contents). */
+export interface ZipsDiff extends ListingDiff {
+  readonly groups: readonly GroupChange[];
+}
+
 /**
- * The file lists of two zips, each a local file or an `s3://` URI (read with
- * ranged GETs of the tail and the directory, never the whole object), and how
- * they differ. The S3 client, made only when a side is in S3, takes its
- * settings from the environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_S3).
+ * Runs `use` on a zip as a ranged source: a local file, or an `s3://` URI
+ * (read with ranged GETs of the parts asked for, never the whole object).
+ * The S3 client, made only for an `s3://` side, takes its settings from the
+ * environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_S3).
  */
-export async function diffZips(before: string, after: string): Promise<ListingDiff> {
+export async function withZipSources<T>(
+  sides: readonly string[],
+  use: (sources: RangedSource[]) => Promise<T>,
+): Promise<T> {
   let client: S3Client | undefined;
-  const list = async (side: string): Promise<ZipListing> => {
-    if (side.startsWith("s3://")) {
-      const ref = parseS3Uri(side);
-      client ??= createS3Client({});
-      return readCentralDirectory(await openS3Source(client, ref));
-    }
-    const source = await openFileSource(side);
-    try {
-      return await readCentralDirectory(source);
-    } finally {
-      await source.close();
-    }
-  };
+  const opened: { close(): Promise<void> }[] = [];
   try {
-    const [a, b] = await Promise.all([list(before), list(after)]);
-    return diffListings(a, b);
+    const sources = await Promise.all(
+      sides.map(async (side) => {
+        if (side.startsWith("s3://")) {
+          const ref = parseS3Uri(side);
+          client ??= createS3Client({});
+          return openS3Source(client, ref);
+        }
+        const source = await openFileSource(side);
+        opened.push(source);
+        return source;
+      }),
+    );
+    return await use(sources);
   } finally {
+    await Promise.all(opened.map((s) => s.close()));
+    // Assigned in the callbacks above, which the compiler does not follow.
     client?.destroy();
   }
+}
+
+/**
+ * The file lists of two zips, each a local file or an `s3://` URI, how they
+ * differ, and how the size of each group (npm package, Python distribution,
+ * own files) changed; read from the directories and the distributions'
+ * `RECORD` entries only.
+ */
+export async function diffZips(before: string, after: string): Promise<ZipsDiff> {
+  return withZipSources([before, after], async (sources) => {
+    const read = async (source: RangedSource): Promise<[ZipListing, PackageContents]> => {
+      const listing = await readCentralDirectory(source);
+      return [listing, await zipContents(source, [], listing)];
+    };
+    const [[a, aContents], [b, bContents]] = await Promise.all(sources.map(read));
+    return { ...diffListings(a, b), groups: groupChanges(aContents, bContents) };
+  });
 }
 
 /** The exit code for a diff: 0 when the zips hold the same files, 1 when not. */
@@ -57,7 +91,7 @@ export function diffExitCode(diff: ListingDiff): number {
  *     changed  100644 → 100755    run.sh (mode)
  *     1 added, 0 removed, 2 changed, 120 unchanged
  */
-export function describeDiff(diff: ListingDiff): string {
+export function describeDiff(diff: ZipsDiff): string {
   // Names come from the zips, which anyone may have made: escaped, so none
   // can print a line of its own or send the terminal an escape sequence.
   const line = (kind: string, what: string, name: string, after = "") =>
@@ -75,11 +109,23 @@ export function describeDiff(diff: ListingDiff): string {
     `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ` +
       `${diff.unchanged} unchanged`,
   ];
+  if (diff.groups.length > 0)
+    lines.push("size by group (unzipped):", ...diff.groups.map(groupChangeLine));
   return `${lines.join("\n")}\n`;
 }
 
+/** `  +23.7 MiB  aws-sdk (npm, 120 files)  0 B → 23.7 MiB` */
+function groupChangeLine(change: GroupChange): string {
+  const sign = change.delta > 0 ? "+" : "-";
+  const what = describeGroup((change.after ?? change.before)!);
+  return (
+    `  ${`${sign}${formatBytes(Math.abs(change.delta))}`.padStart(11)}  ${what}  ` +
+    `${formatBytes(change.before?.size ?? 0)} → ${formatBytes(change.after?.size ?? 0)}`
+  );
+}
+
 /** The diff as JSON: sizes in bytes, CRC-32 as 8 hex digits, modes in octal (null when unknown). */
-export function diffJson(diff: ListingDiff): string {
+export function diffJson(diff: ZipsDiff): string {
   const file = (e: ListedEntry) => ({
     name: e.name,
     size: e.size,
@@ -98,6 +144,13 @@ export function diffJson(diff: ListingDiff): string {
         after: file(c.after),
       })),
       unchanged: diff.unchanged,
+      groups: diff.groups.map((g) => ({
+        kind: g.kind,
+        name: g.name,
+        before: g.before?.size ?? 0,
+        after: g.after?.size ?? 0,
+        delta: g.delta,
+      })),
     },
     null,
     2,

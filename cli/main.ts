@@ -6,7 +6,8 @@ import { build, type BuildResult } from "../engine/build";
 import { gitSourceKey } from "../engine/git";
 import { verifyBuild, type Relocation, type VerifyResult } from "../engine/verify";
 import { parseCli, USAGE, UsageError, type CliRequest } from "./args";
-import { describeDiff, diffExitCode, diffJson, diffZips, DIFF_EXIT } from "./diff";
+import { contentsLines, zipContents } from "../engine/contents";
+import { describeDiff, diffExitCode, diffJson, diffZips, DIFF_EXIT, withZipSources } from "./diff";
 import { progressReporter } from "./progress";
 
 type BuildRequest = Extract<CliRequest, { command: "build" | "verify" }>;
@@ -45,6 +46,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (request.command === "audit") return await runAudit(request);
+    if (request.command === "inspect") {
+      const contents = await withZipSources([request.zip], ([source]) => zipContents(source));
+      process.stdout.write(
+        request.json
+          ? `${JSON.stringify(contents, null, 2)}\n`
+          : `${contentsLines(contents).join("\n")}\n`,
+      );
+      return 0;
+    }
     const result = request.command === "build" ? await runBuild(request) : await runVerify(request);
     process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
     return 0;
@@ -108,6 +118,7 @@ function describe(result: BuildResult | VerifyResult): string {
     `size:       ${formatBytes(result.size)} (${result.size} bytes)`,
     `unzipped:   ${formatBytes(result.unzippedSize)} (${result.unzippedSize} bytes)`,
     `files:      ${result.fileCount}`,
+    ...("contents" in result ? contentsLines(result.contents) : []),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -4,6 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { Semaphore } from "../shared/semaphore";
 import { checkNativeCode } from "./audit";
+import { checkBudget } from "./contents/budget";
+import { readBundledOutputs } from "./contents/bundled";
+import type { PackageContents } from "./contents/groups";
+import { contentsLines } from "./contents/report";
+import { zipContents } from "./contents/zip";
+import { checkHandler } from "./handler";
+import { openFileSource } from "./listing";
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from "./options";
 import { preflight, type Preflight } from "./preflight";
 import { buildReads, type BuildReads } from "./reads/record";
@@ -19,6 +26,8 @@ export type BuildResult = ZipResult & {
   readonly reads: BuildReads;
   /** The CycloneDX document (JSON) of the third-party packages the zip holds (engine/sbom). */
   readonly sbom: string;
+  /** What the package holds by dependency, largest first (see engine/contents). */
+  readonly contents: PackageContents;
 };
 
 /**
@@ -67,14 +76,15 @@ async function buildIn(
         )
       : [];
     const files = [...staged, ...stubs];
-    calloutContents(files, normalized, packager, options.log ?? (() => {}));
+    const log = options.log ?? (() => {});
+    calloutContents(files, normalized, packager, log);
     const reads = buildReads(normalized, packager, work, files);
-    calloutIgnored(
-      files,
-      reads.ignored,
-      realpathSync(packager.sourcePath),
-      options.log ?? (() => {}),
-    );
+    calloutIgnored(files, reads.ignored, realpathSync(packager.sourcePath), log);
+    const bundles = readBundledOutputs(work);
+    if (normalized.handler !== undefined) {
+      const { handler } = normalized;
+      await checkHandler(handler, packager.runtime, files, bundles, packager.sourcePath, log);
+    }
     // Before the zip is written, so native code that cannot load costs no compression time
     // and never reaches an upload.
     await checkNativeCode(files, normalized, packager.runtime);
@@ -94,11 +104,17 @@ async function buildIn(
           totalBytes,
         }),
     });
+    // Read back from the zip, as `inspect` reads any zip, with what only the build knew.
+    const source = await openFileSource(partial);
+    const contents = await zipContents(source, bundles).finally(() => source.close());
+    for (const line of contentsLines(contents)) log(`lambda-package: ${line}`);
+    // After the zip, before the caller can upload it: an over-budget package is never stored.
+    checkBudget(normalized.sizeBudget, result.size, contents, packager.sourcePath);
     await mkdir(path.dirname(outFile), { recursive: true });
     // rename fails across file systems; fall back to a copy.
     await rename(partial, outFile).catch(() => copyFile(partial, outFile));
     const name = path.basename(path.resolve(normalized.sourcePath));
     const sbom = sbomDocument({ name, sha256: result.sha256 }, packages);
-    return { ...result, path: outFile, reads, sbom };
+    return { ...result, path: outFile, reads, sbom, contents };
   });
 }

@@ -20,6 +20,8 @@ import {
   type Rule,
 } from "../shared/rules";
 import { BUNDLE_FIELDS, type BundleOptions, type NormalizedBundleOptions } from "./bundle/options";
+import { SIZE_BUDGET_FIELDS, type SizeBudget } from "./contents/budget";
+import { handlerRule } from "./handler/spec";
 
 /** Lambda instruction set architectures, as Lambda names them. */
 export type Architecture = "x86_64" | "arm64";
@@ -145,6 +147,24 @@ export interface PackageOptions {
    * @default "error"
    */
   readonly nativeCheck?: NativeCheck;
+  /**
+   * The function's handler as Lambda takes it, e.g. `"app.handler"`, `"index.handler"` or
+   * `"src/api.main"`. When set, the build checks that the package holds the module and that it
+   * defines the name: a Python module's top-level `def` or assignment, a bundle's exports as
+   * esbuild knows them, a copied Node.js file's exports as far as its text tells. A wrong handler
+   * fails the build with the nearest names the package holds; preview already catches a module
+   * that a bundle or a copied Node.js source cannot hold.
+   * @default none: not checked
+   */
+  readonly handler?: string;
+  /**
+   * Ceilings of your own on the package's size, checked when the zip is written, before any
+   * upload: `{ zipped: "10 MiB", unzipped: "60 MiB" }` (bytes, or a size with B, KB, MB, GB, KiB,
+   * MiB or GiB). A package over one fails with its largest contributors. Lambda's own limit
+   * (250 MiB unzipped) is checked in any case.
+   * @default none: Lambda's limits only
+   */
+  readonly sizeBudget?: SizeBudget;
 }
 
 /** Progress of a long build, reported while files are compressed. */
@@ -397,6 +417,37 @@ export const PACKAGE_OPTIONS = {
       arg: "<mode>",
       help: "native code that will not load on Lambda: error, warn or off",
     },
+  },
+  // Neither changes a byte: they pass or stop a build, as nativeCheck does.
+  handler: {
+    shapes: false,
+    rule: handlerRule,
+    cli: {
+      kind: "value",
+      arg: "<module.name>",
+      help: "check that the package holds this handler (app.handler, src/api.main)",
+    },
+  },
+  sizeBudget: {
+    shapes: false,
+    rule: objectOf(SIZE_BUDGET_FIELDS),
+    fields: SIZE_BUDGET_FIELDS,
+    cli: [
+      {
+        flag: "max-zipped",
+        field: "zipped",
+        kind: "value",
+        arg: "<size>",
+        help: "fail when the zip is larger (bytes, or e.g. 10MiB, 8MB)",
+      },
+      {
+        flag: "max-unzipped",
+        field: "unzipped",
+        kind: "value",
+        arg: "<size>",
+        help: "fail when the files take more unzipped (bytes, or e.g. 60MiB)",
+      },
+    ],
   },
 } as const satisfies { readonly [K in keyof PackageOptions]-?: OptionSpec };
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import { LambdaPackageError } from "../shared/errors";
 import type { PackageOptions } from "./options";
 import { missingEntry } from "./bundle/options";
+import { handlerRule, modulePathProblem } from "./handler";
 import { builtinPackagersDir, resolvePackager } from "./packager";
 
 /** What the file system says about a package's inputs before any work. */
@@ -36,7 +37,7 @@ export function preflight(options: PackageOptions): Preflight {
 export function preflightProblems(
   options: Pick<
     PackageOptions,
-    "sourcePath" | "runtime" | "packager" | "packagersDir" | "bundle" | "layer"
+    "sourcePath" | "runtime" | "packager" | "packagersDir" | "bundle" | "layer" | "handler"
   >,
 ): LambdaPackageError[] {
   const problems: LambdaPackageError[] = [];
@@ -44,6 +45,7 @@ export function preflightProblems(
     () => checkSourceDirectory(options.sourcePath),
     () => checkBundle(options, resolvePackager(options)),
     () => checkBundleEntry(options),
+    () => checkHandlerModule(options),
   ]) {
     try {
       check();
@@ -92,6 +94,35 @@ function isEmptyDirectory(dir: string): boolean {
   } finally {
     handle.closeSync();
   }
+}
+
+/** A handler naming a module the package cannot hold is found in preview too. */
+function checkHandlerModule(
+  options: Pick<
+    PackageOptions,
+    "sourcePath" | "runtime" | "packager" | "packagersDir" | "bundle" | "layer" | "handler"
+  >,
+): void {
+  const { handler, bundle } = options;
+  // A value of the wrong type has failed its rule already.
+  if (typeof handler !== "string" || handlerRule(handler) !== undefined) return;
+  const sourcePath = path.resolve(options.sourcePath);
+  if (!statSync(sourcePath, { throwIfNoEntry: false })?.isDirectory()) return; // said above
+  let script: string;
+  try {
+    script = resolvePackager(options);
+  } catch {
+    return; // the packager's problem is said by its own check
+  }
+  const wrong = modulePathProblem({
+    handler,
+    sourcePath,
+    runtime: options.runtime ?? path.basename(script),
+    builtin: path.dirname(script) === builtinPackagersDir,
+    layer: options.layer === true,
+    bundle: bundle === undefined ? undefined : { format: bundle.format === "esm" ? "esm" : "cjs" },
+  });
+  if (wrong) throw new LambdaPackageError("HANDLER_NOT_FOUND", wrong, { field: "handler" });
 }
 
 /** A mistyped `bundle.entry` is found in preview, as a missing sourcePath is. */

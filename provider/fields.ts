@@ -131,6 +131,9 @@ export const FIELDS = {
   // The audit passes or stops a build but never changes its bytes (the option
   // table says so); a stricter setting takes effect at the next repackage.
   nativeCheck: packaging("nativeCheck"),
+  // Checks of the package like nativeCheck: a change takes effect at the next repackage.
+  handler: packaging("handler"),
+  sizeBudget: packaging("sizeBudget"),
   // What the packager's log hides does not change what it makes.
   secretPackagerEnv: { diff: "settings", rule: stringList },
 

@@ -9,12 +9,19 @@ import { realpathSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isWithin } from "../../shared/paths";
+import type { BundledOutput } from "../contents/bundled";
+import { describeOutputs, entryExports } from "./contents";
 import { LambdaPackageError } from "../../shared/errors";
 import { formatBytes } from "../../shared/format";
 import { workTreeTop } from "../git/work-tree";
-import { missingEntry, type NormalizedBundleOptions } from "./options";
+import { bundleFileName, missingEntry, type NormalizedBundleOptions } from "./options";
 
-export { BUNDLE_FIELDS, type BundleOptions, type NormalizedBundleOptions } from "./options";
+export {
+  bundleFileName,
+  BUNDLE_FIELDS,
+  type BundleOptions,
+  type NormalizedBundleOptions,
+} from "./options";
 
 /**
  * What ESM bundles start with unless `banner` says otherwise: esbuild turns a
@@ -43,6 +50,12 @@ export interface BundleRequest {
    * @default none: not listed
    */
   readonly readsFile?: string;
+  /**
+   * Where to describe the outputs (`BundledOutput`, one JSON array): the bytes each inlined
+   * package takes, the entry's exports. The build's size report and handler check read it.
+   * @default none: not described
+   */
+  readonly contentsFile?: string;
 }
 
 /** The files written, relative to `outDir`: the bundle, then its map when there is one. */
@@ -63,11 +76,6 @@ export function nodeTarget(runtime: string): string {
   return `node${match[1]}`;
 }
 
-/** The bundle's file name: `.mjs` makes Lambda (and Node) load it as an ES module. */
-export function bundleFileName(options: Pick<NormalizedBundleOptions, "format">): string {
-  return options.format === "esm" ? "index.mjs" : "index.js";
-}
-
 /**
  * Bundles `options.entry` into `outDir`. What would make two checkouts
  * differ is kept out: esbuild works from the source directory and is told to
@@ -84,33 +92,39 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
   if (missing) throw missing;
   const esm = options.format === "esm";
   const banner = options.banner ?? (esm ? ESM_REQUIRE_SHIM : "");
-  let result: esbuild.BuildResult<{ write: false }>;
+  const buildOptions = {
+    entryPoints: [entry],
+    absWorkingDir: sourcePath,
+    outfile: path.join(sourcePath, bundleFileName(options)),
+    write: false,
+    bundle: true,
+    platform: "node",
+    target: nodeTarget(request.runtime),
+    format: options.format,
+    // ESM builds prefer a package's ES module entry; CommonJS builds its main.
+    mainFields: esm ? ["module", "main"] : ["main", "module"],
+    external: [...options.externals, ...options.nodeModules],
+    minify: options.minify,
+    // Minifying renames functions and classes; stack traces and `.name` should not change.
+    keepNames: options.minify,
+    sourcemap: options.sourcemap ? "linked" : false,
+    // Kept: debuggers and the Lambda console show the TypeScript, not the bundle.
+    sourcesContent: true,
+    define: options.define,
+    banner: banner === "" ? undefined : { js: banner },
+    legalComments: "eof",
+    charset: "utf8",
+    metafile: true,
+    logLevel: "silent",
+  } as const satisfies esbuild.BuildOptions;
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  let outputs: BundledOutput[];
   try {
-    result = await esbuild.build({
-      entryPoints: [entry],
-      absWorkingDir: sourcePath,
-      outfile: path.join(sourcePath, bundleFileName(options)),
-      write: false,
-      bundle: true,
-      platform: "node",
-      target: nodeTarget(request.runtime),
-      format: options.format,
-      // ESM builds prefer a package's ES module entry; CommonJS builds its main.
-      mainFields: esm ? ["module", "main"] : ["main", "module"],
-      external: [...options.externals, ...options.nodeModules],
-      minify: options.minify,
-      // Minifying renames functions and classes; stack traces and `.name` should not change.
-      keepNames: options.minify,
-      sourcemap: options.sourcemap ? "linked" : false,
-      // Kept: debuggers and the Lambda console show the TypeScript, not the bundle.
-      sourcesContent: true,
-      define: options.define,
-      banner: banner === "" ? undefined : { js: banner },
-      legalComments: "eof",
-      charset: "utf8",
-      metafile: true,
-      logLevel: "silent",
-    });
+    result = await esbuild.build(buildOptions);
+    // Before esbuild stops: a CommonJS bundle's exports take one more, quick run.
+    outputs = await describeOutputs(result, sourcePath, () =>
+      entryExports(esbuild.build, buildOptions),
+    );
   } catch (error) {
     throw bundleFailure(options.entry, sourcePath, error);
   } finally {
@@ -120,9 +134,10 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
     await esbuild.stop();
   }
   for (const warning of result.warnings) log(`esbuild warning: ${describeMessage(warning)}`);
-  const inputs = inputsOf(result.metafile!, sourcePath);
+  const inputs = inputsOf(result.metafile, sourcePath);
   if (request.readsFile)
     await writeFile(request.readsFile, JSON.stringify(inputs.map((i) => i.file)));
+  if (request.contentsFile) await writeFile(request.contentsFile, JSON.stringify(outputs));
   await mkdir(request.outDir, { recursive: true });
   const files: string[] = [];
   for (const output of result.outputFiles) {

@@ -139,3 +139,8 @@ export function missingEntry(sourcePath: string, entry: string): LambdaPackageEr
     { field: "bundle" },
   );
 }
+
+/** The bundle's file name: `.mjs` makes Lambda (and Node) load it as an ES module. */
+export function bundleFileName(options: Pick<NormalizedBundleOptions, "format">): string {
+  return options.format === "esm" ? "index.mjs" : "index.js";
+}

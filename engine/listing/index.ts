@@ -13,4 +13,5 @@ export {
   type ListedEntry,
   type ZipListing,
 } from "./read";
+export { readEntryData } from "./entry";
 export { openFileSource, openRegularFile, type FileSource, type RangedSource } from "./source";

@@ -38,6 +38,8 @@ export interface ListedEntry {
   readonly executable: boolean;
   /** A directory entry (name ending in `/`), as `zip -r` adds and our zipper does not. */
   readonly directory: boolean;
+  /** Where the entry's local header is, as the directory says: from the first byte of the zip. */
+  readonly offset: number;
 }
 
 /** What the central directory of a zip says. */
@@ -232,6 +234,7 @@ function parseEntries(source: RangedSource, bytes: Buffer, count: number): Liste
     const sizes = zip64Sizes(source, name, extra, {
       size: bytes.readUInt32LE(at + 24),
       compressedSize: bytes.readUInt32LE(at + 20),
+      offset: bytes.readUInt32LE(at + 42),
     });
     const unixMode = madeBy >> 8 === HOST_UNIX ? bytes.readUInt32LE(at + 38) >>> 16 : 0;
     const mode = unixMode === 0 ? undefined : unixMode;
@@ -255,17 +258,25 @@ function parseEntries(source: RangedSource, bytes: Buffer, count: number): Liste
   return entries;
 }
 
+interface EntrySizes {
+  size: number;
+  compressedSize: number;
+  offset: number;
+}
+
 /**
- * The sizes, with any that are 0xFFFFFFFF taken from the zip64 extra field,
- * which holds just the fields that overflowed, uncompressed size first.
+ * The sizes and local header offset, with any that are 0xFFFFFFFF taken from
+ * the zip64 extra field, which holds just the fields that overflowed, in the
+ * order uncompressed size, compressed size, offset.
  */
 function zip64Sizes(
   source: RangedSource,
   name: string,
   extra: Buffer,
-  sizes: { size: number; compressedSize: number },
-): { size: number; compressedSize: number } {
-  if (sizes.size !== MAX32 && sizes.compressedSize !== MAX32) return sizes;
+  sizes: EntrySizes,
+): EntrySizes {
+  if (sizes.size !== MAX32 && sizes.compressedSize !== MAX32 && sizes.offset !== MAX32)
+    return sizes;
   for (let at = 0; at + 4 <= extra.length;) {
     const id = extra.readUInt16LE(at);
     const length = extra.readUInt16LE(at + 2);
@@ -286,7 +297,8 @@ function zip64Sizes(
       const size = sizes.size === MAX32 ? next("size") : sizes.size;
       const compressedSize =
         sizes.compressedSize === MAX32 ? next("compressed size") : sizes.compressedSize;
-      return { size, compressedSize };
+      const offset = sizes.offset === MAX32 ? next("offset") : sizes.offset;
+      return { size, compressedSize, offset };
     }
     at += 4 + length;
   }

@@ -17,6 +17,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
 import { BUNDLE_READS_FILE, type NormalizedBundleOptions } from "../bundle/options";
+import { BUNDLE_CONTENTS_FILE } from "../contents/bundled";
 import { ARCHITECTURES, LOCAL_ARCHITECTURE, type Architecture } from "../options";
 import { installProduction } from "./install";
 import { readPackageJson, type PackageJson } from "./manifest";
@@ -120,6 +121,7 @@ async function bundleFunction(
     options: bundle,
     log,
     readsFile: path.join(path.dirname(env.sourceManifest), BUNDLE_READS_FILE),
+    contentsFile: path.join(path.dirname(env.sourceManifest), BUNDLE_CONTENTS_FILE),
   });
   if (bundle.nodeModules.length === 0) return;
   const manifestFile = path.join(env.sourcePath, "package.json");

@@ -155,9 +155,10 @@ function checkHeaders(inputs: LambdaPackageInputs, fail: (p: string, r: string) 
 
 /** The engine's cheap file checks: the source directory and the packager, as `build` will find them. */
 function checkFiles(inputs: LambdaPackageInputs, fail: (p: string, r: string) => void): void {
-  const { sourcePath, runtime, packager, packagersDir, bundle, layer } = inputs;
+  const { sourcePath, runtime, packager, packagersDir, bundle, layer, handler } = inputs;
   if (typeof sourcePath !== "string") return;
-  if (![sourcePath, runtime, packager, packagersDir, bundle, layer].every(isKnownDeep)) return;
+  if (![sourcePath, runtime, packager, packagersDir, bundle, layer, handler].every(isKnownDeep))
+    return;
   // Values of the wrong type have failed their rule already; the checks see only strings.
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
   const options = {
@@ -167,6 +168,7 @@ function checkFiles(inputs: LambdaPackageInputs, fail: (p: string, r: string) =>
     packagersDir: text(packagersDir),
     bundle: bundle === undefined ? undefined : (bundle as PackageOptions["bundle"]),
     layer: layer === true,
+    handler: text(handler),
   };
   for (const error of preflightProblems(options)) {
     fail(error.field ?? "sourcePath", error.message);

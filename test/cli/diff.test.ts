@@ -53,6 +53,8 @@ describe("lambda-package diff", () => {
       "removed  24 B                lib/old.js",
       `changed  ${BEFORE["index.js"].length} B → ${AFTER["index.js"].length} B         index.js (crc32, size)`,
       "1 added, 1 removed, 1 changed, 2 unchanged",
+      "size by group (unzipped):",
+      "        +14 B  own files (4 files; largest index.js, 47 B)  72 B → 86 B",
       "",
     ]);
   });
@@ -226,6 +228,9 @@ describe("lambda-package diff on hostile input", () => {
       "added    2 B                 rtl\\u202egpj.js",
       "removed  2 B                 index.js",
       "4 added, 1 removed, 0 changed, 0 unchanged",
+      "size by group (unzipped):",
+      // The group names the largest file, escaped like every name.
+      "         +6 B  own files (4 files; largest \\x1b[2J.js, 2 B)  2 B → 8 B",
       "",
     ]);
     const json = await cli(["diff", before, after, "--json"]);

@@ -24,6 +24,7 @@ function entry(name: string, fields: Partial<ListedEntry> = {}): ListedEntry {
     mode: 0o100644,
     executable: false,
     directory: name.endsWith("/"),
+    offset: 0,
     ...fields,
   };
 }
