@@ -60,6 +60,23 @@ export const SIZE_BUDGET_FIELDS: Readonly<Record<keyof SizeBudget, FieldRule>> =
   unzipped: { rule: size },
 };
 
+/** Which sizes of a package are over `budget`: each with its size and ceiling. */
+export function overBudget(
+  budget: SizeBudget | undefined,
+  zipSize: number,
+  unzippedSize: number,
+): { which: "zipped" | "unzipped"; actual: number; limit: number }[] {
+  if (!budget) return [];
+  return (
+    [
+      ["zipped", zipSize, parseSize(budget.zipped)],
+      ["unzipped", unzippedSize, parseSize(budget.unzipped)],
+    ] as const
+  ).flatMap(([which, actual, limit]) =>
+    limit !== undefined && actual > limit ? [{ which, actual, limit }] : [],
+  );
+}
+
 /**
  * Fails when the package is over `budget`: what is over, by how much, the
  * largest contributors and what to do. `zipSize` is the zip's size in bytes.
@@ -70,19 +87,13 @@ export function checkBudget(
   contents: PackageContents,
   what: string,
 ): void {
-  if (!budget) return;
-  const over = (
-    [
-      ["zipped", zipSize, parseSize(budget.zipped)],
-      ["unzipped", contents.size, parseSize(budget.unzipped)],
-    ] as const
-  ).filter(([, actual, limit]) => limit !== undefined && actual > limit);
+  const over = overBudget(budget, zipSize, contents.size);
   if (over.length === 0) return;
   const said = over
     .map(
-      ([which, actual, limit]) =>
+      ({ which, actual, limit }) =>
         `${formatBytes(actual)} ${which} (${actual} bytes), over its sizeBudget.${which} of ` +
-        `${formatBytes(limit!)} (${limit} bytes)`,
+        `${formatBytes(limit)} (${limit} bytes)`,
     )
     .join(" and ");
   throw new LambdaPackageError(

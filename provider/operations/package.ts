@@ -8,6 +8,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { build } from "../../engine/build";
+import { overBudget } from "../../engine/contents/budget";
 import { buildIdentity } from "../../engine/identity";
 import type { PackageOptions } from "../../engine/options";
 import { formatBytes } from "../../shared/format";
@@ -95,7 +96,11 @@ export async function obtainPackage(
       const readKey = await readsKey(paths);
       const buildKey = buildKeyOf(inputs, readKey, identity);
       const hit = await lookUp(client, location, buildKey, log);
-      if (hit) {
+      // The budget is no part of the key: a cached package over it is built here, whose
+      // check then fails with what the package holds, before anything is stored.
+      if (hit && overBudget(inputs.sizeBudget, hit.size, hit.unzippedSize).length > 0) {
+        log("build cache: the cached package is over sizeBudget; building it to say why");
+      } else if (hit) {
         const source = recordedSource(inputs, paths, readKey);
         const sbom = await recalledSbom(client, location, buildKey, hit.sha256, log);
         return { ...hit, buildKey, identity, source, sbom, kind: "cached", entry: hit };
