@@ -179,6 +179,31 @@ describe("lambda-package build --handler", () => {
     assert.equal((await cli([...args, "--handler", "index.handler"])).code, 0);
   });
 
+  test("an ES module bundle's exports come from the metafile; a CommonJS entry's from its text, unsettled when opaque", async () => {
+    const dir = await bundleProject();
+    const esm = ["build", dir, "-r", "nodejs22.x", "--entry", "src/api.ts", "--format", "esm"];
+    const wrong = await cli([...esm, "--handler", "index.helpr"]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /names "helpr" in index\.mjs .* It exports: helper, handler\./);
+    await writeFile(path.join(dir, "src", "impl.js"), "exports.main = async () => 1;\n");
+    await writeFile(
+      path.join(dir, "src", "plain.js"),
+      "module.exports = { main: async () => 1 };\n",
+    );
+    await writeFile(path.join(dir, "src", "opaque.js"), 'module.exports = require("./impl");\n');
+    const plain = ["build", dir, "-r", "nodejs22.x", "--entry", "src/plain.js"];
+    const wrongPlain = await cli([...plain, "--handler", "index.handler"]);
+    assert.equal(wrongPlain.code, 1);
+    assert.match(wrongPlain.stderr, /It exports: main\./);
+    const opaque = ["build", dir, "-r", "nodejs22.x", "--entry", "src/opaque.js", "-v"];
+    const unsettled = await cli([...opaque, "--handler", "index.handler"]);
+    assert.equal(unsettled.code, 0, unsettled.stderr);
+    assert.match(
+      unsettled.stderr,
+      /index\.js is there; whether it defines "handler" cannot be told/,
+    );
+  });
+
   test("a copied Node.js function's handler is checked against the file's exports", async () => {
     const dir = path.join(await tempDir("cli-contents-copy"), "fn");
     await mkdir(path.join(dir, "src"), { recursive: true });

@@ -96,6 +96,32 @@ describe("LambdaCode", () => {
     assert.equal(diff.changes, false);
   });
 
+  test("handler and sizeBudget reach the package, and the loaded provider checks them", async () => {
+    const code = new LambdaCode("checked", {
+      bucket: "bkt",
+      key: "c.zip",
+      sourcePath,
+      runtime: "copy",
+      sourceKey: "k",
+      handler: "app/main.handler",
+      sizeBudget: { zipped: "1 MiB" },
+    });
+    await valueOf(code.versionId);
+    const child = registered.find((r) => r.name === "checked-package")!;
+    assert.equal(child.inputs.handler, "app/main.handler");
+    assert.deepEqual(child.inputs.sizeBudget, { zipped: "1 MiB" });
+    const loaded = requireFromString(child.inputs.__provider as string) as {
+      handler: () => Provider;
+    };
+    const { __provider, ...inputs } = child.inputs;
+    void __provider;
+    const wrong = await loaded.handler().check({}, { ...inputs, sizeBudget: { zipped: "big" } });
+    assert.deepEqual(
+      wrong.failures.map((f) => f.property),
+      ["sizeBudget"],
+    );
+  });
+
   test("an aws.lambda.Function given functionCode is pinned to the package's versionId", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const aws = require("@pulumi/aws") as typeof import("@pulumi/aws");
