@@ -10,6 +10,7 @@ import { before, describe, test } from "node:test";
 import { countingPackager, createChecked, providerIn, type Provider } from "../support/provider";
 import { minioFixture } from "../support/minio";
 import { versionsOf } from "../support/s3";
+import { capturingStderr } from "../support/stderr";
 import { tempDir } from "../support/tmp";
 
 const minio = minioFixture();
@@ -68,6 +69,24 @@ describe("LambdaPackage provider: what is in the package, against MinIO", () => 
       versions.map((v) => v.VersionId),
       [outs.versionId],
     );
+  });
+
+  test("a cached package over the budget is built again, fails with its contributors, and is not copied", async () => {
+    const sourcePath = await sourceTree();
+    const args = { ...base, sourcePath, buildCache: true };
+    await createChecked(provider, { ...args, key: "fn/cached-a.zip" });
+    const key = "fn/cached-b.zip";
+    const { text } = await capturingStderr(() =>
+      assert.rejects(
+        createChecked(provider, { ...args, key, sizeBudget: { unzipped: "10KB" } }),
+        /over its sizeBudget\.unzipped of 9\.8 KiB \(10000 bytes\)[\s\S]*own files/,
+      ),
+    );
+    assert.match(
+      text,
+      /build cache: the cached package is over sizeBudget; building it to say why/,
+    );
+    assert.deepEqual((await versionsOf(minio.admin, bucket, key)).versions, []);
   });
 
   test("a handler the module does not define fails the build with the nearest names, and nothing is stored", async () => {
