@@ -75,6 +75,14 @@ export async function checkHandler(
       );
       return;
     }
+    // Lambda's Node.js runtime falls back to a package of that name in node_modules.
+    const installed = `node_modules/${target.module}/package.json`;
+    if (!found && lang === "nodejs" && byName.has(installed)) {
+      log(
+        `lambda-package: handler ${handler}: the module is the installed package ${escapeText(target.module)}; its exports are not checked`,
+      );
+      return;
+    }
     if (!found) continue;
     const bundle = bundles.find((b) => b.file === found);
     const defined: DefinedNames = bundle
