@@ -40,4 +40,15 @@ export { preflight, preflightProblems } from "./preflight";
 export { listPackagers, packageRoot, resolvePackager } from "./packager";
 export { DEFAULT_EXCLUDES } from "./stage/exclude";
 export { MAX_UNZIPPED_BYTES } from "./stage/limits";
+export {
+  contentsLines,
+  groupChanges,
+  zipContents,
+  type ContentGroup,
+  type GroupChange,
+  type GroupKind,
+  type PackageContents,
+} from "./contents";
+export { parseSize, type SizeBudget } from "./contents/budget";
+export { checkHandler, parseHandler, type HandlerLanguage } from "./handler";
 export { LambdaPackageError, type ErrorCode } from "../shared/errors";
