@@ -5,11 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { cli } from "../support/cli";
+import { minioFixture } from "../support/minio";
 import { tempDir } from "../support/tmp";
+
+const minio = minioFixture();
 
 /** A TypeScript handler that imports `heavy`, an installed package of about 1.5 MiB. */
 async function bundleProject(): Promise<string> {
@@ -113,6 +117,22 @@ describe("lambda-package build and inspect: size by dependency", () => {
       { name: dist?.name, version: dist?.version, files: dist?.files },
       { name: "Tiny_Dist", version: "2.1.0", files: 3 },
     );
+  });
+
+  test("inspect reads an object version in S3 as it reads the zip, RECORD entries included", async () => {
+    const dir = await pythonProject();
+    const zip = path.join(path.dirname(dir), "fn.zip");
+    assert.equal((await cli(["build", dir, "-r", "python3.12", "-o", zip])).code, 0);
+    const bucket = await minio.bucket();
+    const put = await minio.admin.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "fn/code.zip", Body: await readFile(zip) }),
+    );
+    const env = { AWS_ENDPOINT_URL_S3: minio.server.endpoint, AWS_REGION: minio.server.region };
+    const uri = `s3://${bucket}/fn/code.zip?versionId=${put.VersionId}`;
+    const remote = await cli(["inspect", uri], env);
+    assert.equal(remote.code, 0, remote.stderr);
+    assert.equal(remote.stdout, (await cli(["inspect", zip])).stdout);
+    assert.match(remote.stdout, /Tiny_Dist 2\.1\.0 \(Python, 3 files\)/);
   });
 
   test("diff shows the size change of each group", async () => {
