@@ -112,7 +112,9 @@ const PARSE_OPTIONS: ParseArgsConfig["options"] = {
         {
           type: cli.kind === "switch" ? "boolean" : "string",
           ...(cli.short && { short: cli.short }),
-          ...((cli.kind === "list" || cli.kind === "pairs") && { multiple: true }),
+          ...((cli.kind === "list" || cli.kind === "pairs" || cli.kind === "valueOrPairs") && {
+            multiple: true,
+          }),
         },
       ],
       ...(cli.negatable ? [[`no-${long}`, { type: "boolean" }] as [string, ParseOption]] : []),
@@ -292,8 +294,10 @@ function optionsFrom(values: Record<string, FlagValue>): Record<string, unknown>
     const raw = negated ? false : values[long];
     if (raw === undefined) continue;
     const value = fromText(long, cli, raw);
-    if (cli.field === undefined) options[option] = value;
-    else options[option] = { ...(options[option] as object), [cli.field]: value };
+    const field =
+      cli.kind === "valueOrPairs" && typeof value === "object" ? cli.pairsField : cli.field;
+    if (field === undefined) options[option] = value;
+    else options[option] = { ...(options[option] as object), [field]: value };
   }
   for (const [option, spec] of Object.entries(PACKAGE_OPTIONS) as [string, OptionSpec][]) {
     if (options[option] === undefined) continue;
@@ -325,8 +329,33 @@ function parse(argv: readonly string[]): {
   }
 }
 
-/** The option value a flag's text stands for: a number from digits, NAME=VALUE pairs as a map. */
+/** A NAME=VALUE of a `valueOrPairs` flag: a name that could not be part of a path before the `=`. */
+const NAMED_VALUE = /^([A-Za-z0-9_-]+)=(.+)$/;
+
+/**
+ * The option value a flag's text stands for: a number from digits, NAME=VALUE pairs as a map;
+ * for a `valueOrPairs` flag, one plain value, or a map when each given is NAME=VALUE.
+ */
 function fromText(long: string, cli: FlagSpec, raw: NonNullable<FlagValue>): unknown {
+  if (cli.kind === "valueOrPairs") {
+    const given = raw as string[];
+    const named = given.map((text) => NAMED_VALUE.exec(text));
+    if (given.length === 1 && named[0] === null) return given[0];
+    if (named.some((match) => match === null)) {
+      // `<[name=]file>` → `<file>`: the one plain value, and what each named one holds.
+      const value = (cli.arg ?? "<value>").replace(/\[.*\]/, "");
+      throw new UsageError(
+        `--${long} takes one ${value}, or name=${value} for each of several; got ` +
+          given.map((g) => `"${g}"`).join(", "),
+      );
+    }
+    const map: Record<string, string> = {};
+    for (const match of named as RegExpExecArray[]) {
+      if (match[1] in map) throw new UsageError(`--${long} gives ${match[1]} twice`);
+      map[match[1]] = match[2];
+    }
+    return map;
+  }
   if (cli.kind === "pairs") {
     const pairs = (raw as string[]).map((pair) => {
       const at = pair.indexOf("=");
@@ -350,7 +379,9 @@ function flagProblem(
   values: Record<string, FlagValue>,
 ): string {
   const field = typeof wrong === "string" ? undefined : wrong.field.split(".")[0];
-  const flag = FLAGS.find((f) => f.option === option && f.cli.field === field);
+  const flag = FLAGS.find(
+    (f) => f.option === option && (f.cli.field === field || f.cli.pairsField === field),
+  );
   const name = flag ? `--${flag.long}` : `${option}.${field}`;
   const text = typeof wrong === "string" ? wrong : wrong.wrong;
   const raw = flag ? values[flag.long] : undefined;

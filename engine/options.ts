@@ -19,7 +19,12 @@ import {
   type FieldRule,
   type Rule,
 } from "../shared/rules";
-import { BUNDLE_FIELDS, type BundleOptions, type NormalizedBundleOptions } from "./bundle/options";
+import {
+  BUNDLE_FIELDS,
+  BUNDLE_RULE,
+  type BundleOptions,
+  type NormalizedBundleOptions,
+} from "./bundle/options";
 import { SIZE_BUDGET_FIELDS, type SizeBudget } from "./contents/budget";
 import { handlerRule } from "./handler/spec";
 
@@ -95,7 +100,8 @@ export interface PackageOptions {
   /**
    * Node.js packagers: bundle the handler with esbuild into one file (`index.js`, or
    * `index.mjs` for ESM) instead of copying the source and installing its dependencies, e.g.
-   * `{ entry: "src/handler.ts" }`. Imports are resolved through the project's `node_modules`
+   * `{ entry: "src/handler.ts" }`, or several handlers each into a file of its own, e.g.
+   * `{ entries: { orders: "src/orders.ts", users: "src/users.ts" } }`. Imports are resolved through the project's `node_modules`
    * as they are, so install its dependencies first. Its fields are in `BundleOptions`.
    * @default none: the source is copied and its production dependencies installed
    */
@@ -208,8 +214,13 @@ export interface FlagSpec {
   readonly short?: string;
   /** The field of an object option the flag sets, e.g. `entry` of `bundle`. @default none: the whole option */
   readonly field?: string;
-  /** `value`: one string; `number`; `list`: repeatable; `pairs`: repeatable NAME=VALUE; `switch`. */
-  readonly kind: "value" | "number" | "list" | "pairs" | "switch";
+  /**
+   * `value`: one string; `number`; `list`: repeatable; `pairs`: repeatable NAME=VALUE; `switch`;
+   * `valueOrPairs`: one value for `field`, or repeatable NAME=VALUE for `pairsField`.
+   */
+  readonly kind: "value" | "number" | "list" | "pairs" | "switch" | "valueOrPairs";
+  /** For `valueOrPairs`: the field the NAME=VALUE form sets. */
+  readonly pairsField?: string;
   /** A switch that also has a `--no-` form, for a field that is on by default. @default false */
   readonly negatable?: boolean;
   /** The placeholder in the usage line, e.g. `<0-9>`. */
@@ -333,14 +344,17 @@ export const PACKAGE_OPTIONS = {
   },
   bundle: {
     shapes: true,
-    rule: objectOf(BUNDLE_FIELDS),
+    rule: BUNDLE_RULE,
     fields: BUNDLE_FIELDS,
     cli: [
       {
         field: "entry",
-        kind: "value",
-        arg: "<file>",
-        help: "bundle with esbuild from this handler file (.ts, .mts, .js, .mjs)",
+        kind: "valueOrPairs",
+        pairsField: "entries",
+        arg: "<[name=]file>",
+        help:
+          "bundle with esbuild from this handler file (.ts, .mts, .js, .mjs) into index.js; " +
+          "name=file (repeatable) bundles several, each into name.js",
       },
       { field: "format", kind: "value", arg: "<cjs|esm>", help: "the bundle's module format" },
       {
@@ -367,7 +381,13 @@ export const PACKAGE_OPTIONS = {
         field: "sourcemap",
         kind: "switch",
         negatable: true,
-        help: "write index.js.map beside the bundle",
+        help: "write index.js.map beside the bundle, mapping the project's own sources",
+      },
+      {
+        flag: "sources-content",
+        field: "sourcesContent",
+        kind: "switch",
+        help: "put the sources' text into the map too",
       },
       {
         field: "define",

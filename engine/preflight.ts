@@ -2,7 +2,7 @@ import { opendirSync, statSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../shared/errors";
 import type { PackageOptions } from "./options";
-import { missingEntry } from "./bundle/options";
+import { BUNDLE_RULE, missingEntries } from "./bundle/options";
 import { handlerRule, modulePathProblem } from "./handler";
 import { builtinPackagersDir, resolvePackager } from "./packager";
 
@@ -125,13 +125,13 @@ function checkHandlerModule(
   if (wrong) throw new LambdaPackageError("HANDLER_NOT_FOUND", wrong, { field: "handler" });
 }
 
-/** A mistyped `bundle.entry` is found in preview, as a missing sourcePath is. */
+/** A mistyped `bundle.entry`, or file of `bundle.entries`, is found in preview, as a missing sourcePath is. */
 function checkBundleEntry(options: Pick<PackageOptions, "sourcePath" | "bundle">): void {
-  const entry = (options.bundle as { entry?: unknown } | undefined)?.entry;
-  if (typeof entry !== "string" || entry === "") return; // the option's rule says what is wrong
+  if (options.bundle === undefined) return;
+  if (BUNDLE_RULE(options.bundle) !== undefined) return; // the option's rule says what is wrong
   const sourcePath = path.resolve(options.sourcePath);
   if (!statSync(sourcePath, { throwIfNoEntry: false })?.isDirectory()) return; // said above
-  const missing = missingEntry(sourcePath, entry);
+  const missing = missingEntries(sourcePath, options.bundle);
   if (missing) throw missing;
 }
 

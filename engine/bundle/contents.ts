@@ -14,14 +14,14 @@ import { javascriptExports } from "../handler/javascript";
 const EXTERNAL_STAR = /^export\s*\*\s*from\s/m;
 
 /**
- * The outputs of one bundle. `esmExports` gives the entry's exports as an ES
- * module would have them, for a CommonJS bundle of an ES entry, whose
- * metafile lists none; it is only called then.
+ * The outputs of one bundle. `esmExports` gives an entry's exports (its path as
+ * the metafile names it) as an ES module would have them, for a CommonJS bundle
+ * of an ES entry, whose metafile lists none; it is only called then.
  */
 export async function describeOutputs(
   result: esbuild.BuildResult<{ write: false; metafile: true }>,
   sourcePath: string,
-  esmExports: () => Promise<string[] | undefined>,
+  esmExports: (entry: string) => Promise<string[] | undefined>,
 ): Promise<BundledOutput[]> {
   const described: BundledOutput[] = [];
   for (const [key, output] of Object.entries(result.metafile.outputs)) {
@@ -40,7 +40,7 @@ export async function describeOutputs(
     const format = result.metafile.inputs[entry]?.format;
     let exports: string[] | undefined;
     if (/\.mjs$/.test(key)) exports = EXTERNAL_STAR.test(text) ? undefined : output.exports;
-    else if (format === "esm") exports = await esmExports();
+    else if (format === "esm") exports = await esmExports(entry);
     else {
       // A CommonJS entry: its exports are whatever it assigns, read from its text.
       const own = javascriptExports(await readFile(path.resolve(sourcePath, entry), "utf8"));

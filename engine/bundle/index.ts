@@ -2,7 +2,8 @@
  * Bundling a Node.js handler with esbuild, reproducibly: the same source
  * gives the same bytes wherever it is checked out. Run by the nodejs
  * packagers (engine/nodejs) when `bundle` is set; it writes `index.js` (or
- * `index.mjs`) and its source map into the build directory.
+ * `index.mjs`), or one file per name of `entries`, and their source maps when
+ * asked, into the build directory.
  */
 import * as esbuild from "esbuild";
 import { realpathSync } from "node:fs";
@@ -14,11 +15,19 @@ import { describeOutputs, entryExports } from "./contents";
 import { LambdaPackageError } from "../../shared/errors";
 import { formatBytes } from "../../shared/format";
 import { workTreeTop } from "../git/work-tree";
-import { bundleFileName, missingEntry, type NormalizedBundleOptions } from "./options";
+import {
+  bundleEntries,
+  bundleFileName,
+  missingEntries,
+  type NormalizedBundleOptions,
+} from "./options";
+import { isOwnSource, keepSources, type SourceMap } from "./source-map";
+import { stopEsbuild } from "./stop";
 
 export {
-  bundleFileName,
   BUNDLE_FIELDS,
+  bundleEntries,
+  bundleFileName,
   type BundleOptions,
   type NormalizedBundleOptions,
 } from "./options";
@@ -58,7 +67,7 @@ export interface BundleRequest {
   readonly contentsFile?: string;
 }
 
-/** The files written, relative to `outDir`: the bundle, then its map when there is one. */
+/** The files written, relative to `outDir`, sorted: each bundle, then its map when there is one. */
 export interface BundleResult {
   readonly files: readonly string[];
 }
@@ -77,7 +86,9 @@ export function nodeTarget(runtime: string): string {
 }
 
 /**
- * Bundles `options.entry` into `outDir`. What would make two checkouts
+ * Bundles `options.entry` into `outDir`, or each of `options.entries` into
+ * a file of its own (one esbuild build, so one metafile lists what all of
+ * them read; code they share is in each). What would make two checkouts
  * differ is kept out: esbuild works from the source directory and is told to
  * write beside it (it writes nothing: `write: false`), so the path comments
  * in the bundle and the map's `sources` are relative to the source; no
@@ -87,15 +98,21 @@ export function nodeTarget(runtime: string): string {
  */
 export async function bundleHandler(request: BundleRequest): Promise<BundleResult> {
   const { sourcePath, options, log } = request;
-  const entry = path.join(sourcePath, options.entry);
-  const missing = missingEntry(sourcePath, options.entry);
+  const entries = bundleEntries(options);
+  const missing = missingEntries(sourcePath, options);
   if (missing) throw missing;
+  const label = entries.map(([, file]) => file).join(", ");
   const esm = options.format === "esm";
   const banner = options.banner ?? (esm ? ESM_REQUIRE_SHIM : "");
   const buildOptions = {
-    entryPoints: [entry],
+    // Keyed by name: `entryNames` makes each `<name>.js` in the source directory.
+    entryPoints: Object.fromEntries(
+      entries.map(([name, file]) => [name, path.join(sourcePath, file)]),
+    ),
     absWorkingDir: sourcePath,
-    outfile: path.join(sourcePath, bundleFileName(options)),
+    outdir: sourcePath,
+    entryNames: "[name]",
+    outExtension: { ".js": esm ? ".mjs" : ".js" },
     write: false,
     bundle: true,
     platform: "node",
@@ -108,8 +125,7 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
     // Minifying renames functions and classes; stack traces and `.name` should not change.
     keepNames: options.minify,
     sourcemap: options.sourcemap ? "linked" : false,
-    // Kept: debuggers and the Lambda console show the TypeScript, not the bundle.
-    sourcesContent: true,
+    sourcesContent: options.sourcesContent,
     define: options.define,
     banner: banner === "" ? undefined : { js: banner },
     legalComments: "eof",
@@ -121,17 +137,19 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
   let outputs: BundledOutput[];
   try {
     result = await esbuild.build(buildOptions);
-    // Before esbuild stops: a CommonJS bundle's exports take one more, quick run.
-    outputs = await describeOutputs(result, sourcePath, () =>
-      entryExports(esbuild.build, buildOptions),
+    // Before esbuild stops: a CommonJS bundle's exports take one more, quick run per entry.
+    outputs = await describeOutputs(result, sourcePath, (entry) =>
+      entryExports(esbuild.build, {
+        ...buildOptions,
+        entryPoints: [path.resolve(sourcePath, entry)],
+      }),
     );
   } catch (error) {
-    throw bundleFailure(options.entry, sourcePath, error);
+    throw bundleFailure(label, sourcePath, error);
   } finally {
-    // esbuild's service process would outlive the packager, which the engine
-    // then stops as a leftover after a grace period; esbuild starts it again
-    // when next asked.
-    await esbuild.stop();
+    // esbuild's service would outlive the packager, which the engine would then report
+    // as a process left running; esbuild starts it again when next asked.
+    await stopEsbuild();
   }
   for (const warning of result.warnings) log(`esbuild warning: ${describeMessage(warning)}`);
   const inputs = inputsOf(result.metafile, sourcePath);
@@ -140,10 +158,16 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
   if (request.contentsFile) await writeFile(request.contentsFile, JSON.stringify(outputs));
   await mkdir(request.outDir, { recursive: true });
   const files: string[] = [];
+  const sizes = new Map<string, number>();
   for (const output of result.outputFiles) {
     const name = path.relative(sourcePath, output.path);
-    await writeFile(path.join(request.outDir, name), output.contents);
+    const map = name.endsWith(".map");
+    // The map keeps the project's own sources: a package's code is not what a stack trace
+    // needs to name, and mapping it would make the map several times the bundle's size.
+    const contents = map ? ownSourcesMap(output.text) : output.contents;
+    await writeFile(path.join(request.outDir, name), contents);
     files.push(name);
+    if (!map) sizes.set(name, output.contents.length);
     if (output.text.includes(sourcePath)) {
       log(
         `bundle: ${name} contains the absolute path ${sourcePath}, so a checkout elsewhere ` +
@@ -151,10 +175,18 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
       );
     }
   }
-  files.sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-  const size = result.outputFiles.find((f) => !f.path.endsWith(".map"))?.contents.length ?? 0;
-  log(`bundle: ${options.entry} → ${files.join(" + ")} (${formatBytes(size)})`);
+  files.sort();
+  for (const [name, entry] of entries) {
+    const file = bundleFileName(options, name);
+    const written = files.filter((f) => f === file || f === `${file}.map`);
+    log(`bundle: ${entry} → ${written.join(" + ")} (${formatBytes(sizes.get(file) ?? 0)})`);
+  }
   return { files };
+}
+
+/** esbuild's map with only the project's own sources, as JSON again. */
+function ownSourcesMap(text: string): string {
+  return JSON.stringify(keepSources(JSON.parse(text) as SourceMap, isOwnSource));
 }
 
 interface Input {

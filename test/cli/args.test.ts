@@ -75,13 +75,35 @@ describe("parseCli", () => {
 
   test("a bundle flag without --entry says --entry is needed with it", () => {
     assert.throws(() => build("--minify"), {
-      message: `--entry is required (the handler's file, relative to sourcePath, e.g. "src/handler.ts") with --minify`,
+      message: `--entry is required (the handler's file, relative to sourcePath, e.g. "src/handler.ts"), or entries for several handlers with --minify`,
     });
   });
 
-  test("the usage lists the bundle flags, the on-by-default one with its --no- form", () => {
-    assert.match(USAGE, /--entry <file> +bundle with esbuild/);
-    assert.match(USAGE, /--sourcemap .*\(default on; --no-sourcemap for off\)/);
+  test("a repeated --entry name=file sets entries, one bundle per name", () => {
+    const { options } = build("--entry", "orders=src/orders.ts", "--entry", "users=src/users.ts");
+    assert.deepEqual(options.bundle, {
+      entries: { orders: "src/orders.ts", users: "src/users.ts" },
+    });
+  });
+
+  test("--entry files without names, mixed forms, a name twice or a bad name are bad usage", () => {
+    assert.throws(() => build("--entry", "src/a.ts", "--entry", "src/b.ts"), {
+      message:
+        '--entry takes one <file>, or name=<file> for each of several; got "src/a.ts", "src/b.ts"',
+    });
+    assert.throws(() => build("--entry", "a=src/a.ts", "--entry", "src/b.ts"), UsageError);
+    assert.throws(() => build("--entry", "a=src/a.ts", "--entry", "a=src/b.ts"), {
+      message: "--entry gives a twice",
+    });
+    assert.throws(() => build("--entry", "a=../a.ts"), {
+      message: /^--entry must be a file inside sourcePath .*; got "a=\.\.\/a\.ts"$/,
+    });
+  });
+
+  test("the usage lists the bundle flags with their defaults", () => {
+    assert.match(USAGE, /--entry <\[name=\]file> +bundle with esbuild/);
+    assert.match(USAGE, /--sourcemap +write index\.js\.map/);
+    assert.match(USAGE, /--sources-content +put the sources' text/);
     assert.match(USAGE, /--format <cjs\|esm> .*\(default cjs\)/);
   });
 });

@@ -48,11 +48,13 @@ describe("docs from the field table", () => {
     const names = docs.map((d) => d.name).filter((n) => n.startsWith("bundle."));
     assert.deepEqual(names, [
       "bundle.entry",
+      "bundle.entries",
       "bundle.format",
       "bundle.externals",
       "bundle.nodeModules",
       "bundle.minify",
       "bundle.sourcemap",
+      "bundle.sourcesContent",
       "bundle.define",
       "bundle.banner",
       "bundle.manifests",

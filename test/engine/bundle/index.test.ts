@@ -4,11 +4,12 @@
  * nothing in it depends on where the source was checked out.
  */
 import assert from "node:assert/strict";
-import { readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { readdir, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { bundleHandler, type BundleRequest } from "../../../engine/bundle";
 import { BUNDLE_FIELDS, type BundleOptions } from "../../../engine/bundle/options";
+import { esbuildChildren } from "../../../engine/bundle/stop";
 import { packageRoot } from "../../../engine/packager";
 import { withFieldDefaults } from "../../../shared/rules";
 import type { NormalizedBundleOptions } from "../../../engine/bundle/options";
@@ -18,8 +19,8 @@ import { copyFixture, run, suiteCleanup, tempDir, type Cleanup } from "../packag
 const HANDLER_THROW_LINE = 7; // `throw new Error("asked to fail")` in src/handler.ts
 
 function normalized(options: Partial<BundleOptions> = {}): NormalizedBundleOptions {
-  const given = { entry: "src/handler.ts", ...options };
-  return withFieldDefaults(BUNDLE_FIELDS, given) as unknown as NormalizedBundleOptions;
+  const given: BundleOptions = options.entries ? options : { entry: "src/handler.ts", ...options };
+  return withFieldDefaults(BUNDLE_FIELDS, { ...given }) as unknown as NormalizedBundleOptions;
 }
 
 /** Copies the TypeScript fixture and installs its dependencies, as a project in CI would be. */
@@ -67,15 +68,63 @@ describe("bundleHandler", { timeout: 180_000 }, () => {
     return { outDir, lines, result };
   }
 
-  test("a TypeScript handler becomes index.js and its map, and runs as Lambda calls it", async (t) => {
+  test("a TypeScript handler becomes index.js, without a map by default, and runs as Lambda calls it", async (t) => {
     const { outDir, result, lines } = await bundle(t);
-    assert.deepEqual(result.files, ["index.js", "index.js.map"]);
-    assert.deepEqual((await readdir(outDir)).sort(), ["index.js", "index.js.map"]);
+    assert.deepEqual(result.files, ["index.js"]);
+    assert.deepEqual((await readdir(outDir)).sort(), ["index.js"]);
     assert.deepEqual(await nodeIn(outDir, callCjs({ value: "12", file: "/a/b.txt" })), {
       isNumber: true,
       base: "b.txt",
     });
-    assert.ok(lines.some((l) => l.startsWith("bundle: src/handler.ts → index.js + index.js.map")));
+    assert.ok(
+      lines.some((l) => l.startsWith("bundle: src/handler.ts → index.js (")),
+      lines.join("\n"),
+    );
+    const code = await readFile(path.join(outDir, "index.js"), "utf8");
+    assert.ok(!code.includes("sourceMappingURL"), "no map is linked");
+  });
+
+  test("entries bundle several handlers into one directory, each its own file, reads listed for all", async (t) => {
+    const second = path.join(source, "src", "report.ts");
+    await writeFile(
+      second,
+      'import isNumber from "is-number";\nimport { base } from "./legacy.cjs";\n' +
+        "export const handler = async (event: { file: string }) => ({ report: base(event.file), n: isNumber(1) });\n",
+    );
+    t.after(() => rm(second));
+    const outDir = await tempDir(t, "bundle-out-");
+    const readsFile = path.join(await tempDir(t, "bundle-reads-"), "bundle-reads.json");
+    const lines: string[] = [];
+    const result = await bundleHandler({
+      sourcePath: source,
+      outDir,
+      runtime: "nodejs22.x",
+      options: normalized({
+        entries: { orders: "src/handler.ts", report: "src/report.ts" },
+        sourcemap: true,
+      }),
+      log: (line) => lines.push(line),
+      readsFile,
+    });
+    assert.deepEqual(result.files, ["orders.js", "orders.js.map", "report.js", "report.js.map"]);
+    assert.deepEqual((await readdir(outDir)).sort(), result.files);
+    const call = (file: string, event: object) =>
+      `require("./${file}").handler(${JSON.stringify(event)}).then((r) => console.log(JSON.stringify(r)))`;
+    assert.deepEqual(await nodeIn(outDir, call("orders.js", { value: "3" })), { isNumber: true });
+    assert.deepEqual(await nodeIn(outDir, call("report.js", { file: "/x/r.csv" })), {
+      report: "r.csv",
+      n: true,
+    });
+    assert.ok(lines.some((l) => l.startsWith("bundle: src/report.ts → report.js + report.js.map")));
+    const reads = JSON.parse(await readFile(readsFile, "utf8")) as string[];
+    const real = await realpath(source);
+    for (const file of ["src/handler.ts", "src/report.ts", "src/legacy.cjs"])
+      assert.ok(reads.includes(path.join(real, file)), `${file} in ${reads.join(" ")}`);
+  });
+
+  test("after bundling, esbuild's service process has exited, so a packager leaves none behind", async (t) => {
+    await bundle(t);
+    assert.deepEqual(esbuildChildren(), []);
   });
 
   test("the AWS SDK is left out and loaded from the runtime", async (t) => {
@@ -92,28 +141,42 @@ describe("bundleHandler", { timeout: 180_000 }, () => {
   });
 
   test("the source map sends a thrown error back to its line in the .ts file", async (t) => {
-    const { outDir } = await bundle(t);
+    const { outDir, result } = await bundle(t, { sourcemap: true });
+    assert.deepEqual(result.files, ["index.js", "index.js.map"]);
     const code =
       'require("./index.js").handler({ fail: true }).catch((e) => console.log(JSON.stringify(e.stack)))';
     const stack = (await nodeIn(outDir, code, ["--enable-source-maps"])) as string;
     assert.match(stack, new RegExp(`src/handler\\.ts:${HANDLER_THROW_LINE}:\\d+`), stack);
   });
 
+  test("the map covers the project's own sources, without their text unless asked", async (t) => {
+    const read = async (dir: string) =>
+      JSON.parse(await readFile(path.join(dir, "index.js.map"), "utf8")) as {
+        sources: string[];
+        sourcesContent?: string[];
+      };
+    const plain = await read((await bundle(t, { sourcemap: true })).outDir);
+    assert.deepEqual(
+      [...plain.sources].sort(),
+      ["src/handler.ts", "src/legacy.cjs"],
+      "no packages",
+    );
+    assert.equal(plain.sourcesContent, undefined);
+    const full = await read((await bundle(t, { sourcemap: true, sourcesContent: true })).outDir);
+    assert.deepEqual(full.sources, plain.sources);
+    assert.equal(full.sourcesContent?.length, 2);
+    const handler = full.sources.indexOf("src/handler.ts");
+    assert.match(String(full.sourcesContent?.[handler]), /export const handler/);
+  });
+
   test("neither the bundle nor its map holds an absolute path", async (t) => {
-    const { outDir } = await bundle(t);
+    const { outDir } = await bundle(t, { sourcemap: true, sourcesContent: true });
     const code = await readFile(path.join(outDir, "index.js"), "utf8");
     const map = JSON.parse(await readFile(path.join(outDir, "index.js.map"), "utf8")) as {
       sources: string[];
       sourceRoot?: string;
-      sourcesContent: string[];
     };
-    assert.deepEqual(map.sources.sort(), [
-      "node_modules/is-number/index.js",
-      "src/handler.ts",
-      "src/legacy.cjs",
-    ]);
     assert.equal(map.sourceRoot, undefined);
-    assert.equal(map.sourcesContent.length, 3, "the sources' contents travel with the map");
     for (const text of [code, JSON.stringify(map)]) {
       assert.ok(!text.includes(source), "no path of the checkout");
       assert.ok(!text.includes(path.dirname(source)));
@@ -121,7 +184,7 @@ describe("bundleHandler", { timeout: 180_000 }, () => {
   });
 
   test("ESM gives index.mjs, whose require shim lets bundled CommonJS load Node built-ins", async (t) => {
-    const { outDir, result } = await bundle(t, { format: "esm" }, "nodejs20.x");
+    const { outDir, result } = await bundle(t, { format: "esm", sourcemap: true }, "nodejs20.x");
     assert.deepEqual(result.files, ["index.mjs", "index.mjs.map"]);
     assert.deepEqual(await nodeIn(outDir, callEsm({ value: 3, file: "/x/y.js" }), esm), {
       isNumber: true,
@@ -137,9 +200,9 @@ describe("bundleHandler", { timeout: 180_000 }, () => {
     );
   });
 
-  test("minify makes it smaller and keeps the handler's name; no map when sourcemap is off", async (t) => {
-    const plain = await bundle(t, { sourcemap: false });
-    const small = await bundle(t, { sourcemap: false, minify: true });
+  test("minify makes it smaller and keeps the handler's name", async (t) => {
+    const plain = await bundle(t);
+    const small = await bundle(t, { minify: true });
     assert.deepEqual(small.result.files, ["index.js"]);
     const size = async (dir: string) => (await readFile(path.join(dir, "index.js"))).length;
     assert.ok((await size(small.outDir)) < (await size(plain.outDir)));

@@ -5,7 +5,7 @@
  * reach the npm registry (is-number, kind-of; pnpm@12.4.2 once per machine).
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { main } from "../../../cli/main";
@@ -22,19 +22,66 @@ async function tsProject(t: Cleanup, name = "nodejs-ts"): Promise<string> {
   return renamed;
 }
 
-async function callHandler(dir: string, event: object): Promise<unknown> {
-  const code = `require("./index.js").handler(${JSON.stringify(event)}).then((r) => console.log(JSON.stringify(r)))`;
+async function callHandler(dir: string, event: object, file = "index.js"): Promise<unknown> {
+  const code = `require("./${file}").handler(${JSON.stringify(event)}).then((r) => console.log(JSON.stringify(r)))`;
   return JSON.parse(await run(process.execPath, ["-e", code], { cwd: dir })) as unknown;
 }
 
 const bundle = { entry: "src/handler.ts" };
 
 describe("nodejs packagers with bundle", { timeout: 300_000 }, () => {
-  test("the package is the bundle and its map: no source, no node_modules", async (t) => {
+  test("the package is the bundle alone: no map by default, no source, no node_modules", async (t) => {
     const src = await tsProject(t);
     const { buildDir } = await stage(t, "nodejs22.x", src, { bundle });
-    assert.deepEqual(await listTree(buildDir), ["index.js", "index.js.map"]);
+    assert.deepEqual(await listTree(buildDir), ["index.js"]);
     assert.deepEqual(await callHandler(buildDir, { value: "4" }), { isNumber: true });
+    const mapped = await stage(t, "nodejs22.x", src, { bundle: { ...bundle, sourcemap: true } });
+    assert.deepEqual(await listTree(mapped.buildDir), ["index.js", "index.js.map"]);
+  });
+
+  test("the default bundle's zip is within 10% of the zip without a map", async (t) => {
+    const src = await tsProject(t);
+    const out = await tempDir(t);
+    const zip = (name: string, extra: object) =>
+      build({
+        runtime: "nodejs22.x",
+        sourcePath: src,
+        bundle: { ...bundle, ...extra },
+        outFile: path.join(out, `${name}.zip`),
+      });
+    const byDefault = await zip("default", {});
+    const mapless = await zip("mapless", { sourcemap: false });
+    const mapped = await zip("mapped", { sourcemap: true });
+    assert.ok(
+      byDefault.size <= mapless.size * 1.1,
+      `default ${byDefault.size} bytes, without a map ${mapless.size}`,
+    );
+    // The map, when asked for, is the project's own sources only, so it stays small too.
+    assert.ok(mapped.size > mapless.size, `with a map ${mapped.size} bytes`);
+  });
+
+  test("entries put several handlers into one zip, each its own file, and each runs from it", async (t) => {
+    const src = await tsProject(t);
+    await writeFile(
+      path.join(src, "src", "report.ts"),
+      'import { base } from "./legacy.cjs";\n' +
+        "export const handler = async (event: { file: string }) => ({ report: base(event.file) });\n",
+    );
+    const out = await tempDir(t);
+    const result = await build({
+      runtime: "nodejs22.x",
+      sourcePath: src,
+      bundle: { entries: { orders: "src/handler.ts", report: "src/report.ts" } },
+      outFile: path.join(out, "both.zip"),
+    });
+    assert.equal(result.fileCount, 2);
+    const unzipped = path.join(out, "fn");
+    await run("unzip", ["-q", result.path, "-d", unzipped]);
+    assert.deepEqual(await listTree(unzipped), ["orders.js", "report.js"]);
+    assert.deepEqual(await callHandler(unzipped, { value: "4" }, "orders.js"), { isNumber: true });
+    assert.deepEqual(await callHandler(unzipped, { file: "/a/b.csv" }, "report.js"), {
+      report: "b.csv",
+    });
   });
 
   test("nodeModules are installed beside the bundle with what they need, and only those", async (t) => {
@@ -73,7 +120,11 @@ describe("nodejs packagers with bundle", { timeout: 300_000 }, () => {
     const [a, b] = [await tsProject(t, "checkout-a"), await tsProject(t, "elsewhere")];
     assert.notEqual(path.dirname(a), path.dirname(b));
     const out = await tempDir(t);
-    const options = { runtime: "nodejs22.x", bundle: { ...bundle, format: "esm" as const } };
+    // With a map and its sources' text: what most easily holds a path of the checkout.
+    const options = {
+      runtime: "nodejs22.x",
+      bundle: { ...bundle, format: "esm" as const, sourcemap: true, sourcesContent: true },
+    };
     const first = await build({ ...options, sourcePath: a, outFile: path.join(out, "a.zip") });
     const second = await build({ ...options, sourcePath: b, outFile: path.join(out, "b.zip") });
     assert.equal(first.sha256, second.sha256);
@@ -95,7 +146,7 @@ describe("nodejs packagers with bundle", { timeout: 300_000 }, () => {
       env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
     });
     const { buildDir } = await stage(t, "nodejs22.x", path.join(root, "packages", "api"), {
-      bundle: { entry: "index.js" },
+      bundle: { entry: "index.js", sourcemap: true },
     });
     assert.deepEqual(await listTree(buildDir), ["index.js", "index.js.map"]);
     const map = JSON.parse(await readFile(path.join(buildDir, "index.js.map"), "utf8")) as {

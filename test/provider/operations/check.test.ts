@@ -176,15 +176,46 @@ describe("checkInputs", () => {
       'bundle: bundle.entry must be a file inside sourcePath ending in .ts, .mts, .js, .mjs, e.g. "src/handler.ts"; got "../handler.ts"',
     ]);
     assert.deepEqual(bundleReasons({ format: "esm" }), [
-      `bundle: bundle.entry is required (the handler's file, relative to sourcePath, e.g. "src/handler.ts")`,
+      `bundle: bundle.entry is required (the handler's file, relative to sourcePath, e.g. "src/handler.ts"), or entries for several handlers`,
     ]);
     assert.deepEqual(bundleReasons({ entry: "src/handler.ts", minfy: true }), [
-      "bundle: bundle.minfy is not a field (the fields are entry, format, externals, nodeModules, minify, sourcemap, define, banner, manifests); got true",
+      "bundle: bundle.minfy is not a field (the fields are entry, entries, format, externals, nodeModules, minify, sourcemap, sourcesContent, define, banner, manifests); got true",
     ]);
     assert.deepEqual(bundleReasons({ entry: "src/handler.ts", nodeModules: ["sharp@0.33"] }), [
       'bundle: bundle.nodeModules must be a list of package names without versions, e.g. ["sharp"]; got ["sharp@0.33"]',
     ]);
     assert.deepEqual(bundleReasons({ entry: "src/handler.ts", externals: ["pg"] }), []);
+    assert.deepEqual(bundleReasons({ entry: "src/handler.ts", sourcesContent: true }), [
+      "bundle: bundle.sourcesContent is part of the source map: set sourcemap: true with it, or leave it out",
+    ]);
+  });
+
+  test("checks bundle.entries: names that are file names, files as for entry, not with entry", async () => {
+    const sourcePath = await source({ "src/a.ts": "", "src/b.ts": "" });
+    const base = { bucket: "my-bucket", sourcePath, sourceKey: "k", runtime: "nodejs22.x" };
+    const bundleReasons = (bundle: unknown) =>
+      reasons({ ...base, bundle }).filter((r) => r.startsWith("bundle:"));
+    assert.deepEqual(bundleReasons({ entries: { a: "src/a.ts", b: "src/b.ts" } }), []);
+    assert.deepEqual(bundleReasons({ entry: "src/a.ts", entries: { b: "src/b.ts" } }), [
+      "bundle: bundle.entries cannot be given with bundle.entry: entry bundles one handler into " +
+        "index.js, entries several, each into <name>.js; keep one of them",
+    ]);
+    for (const name of ["../a", "a/b", "a.js", ".hidden", "", "x".repeat(65)]) {
+      assert.match(
+        bundleReasons({ entries: { [name]: "src/a.ts" } })[0] ?? "",
+        /is not a name for a bundle's file: use 1 to 64 letters, digits, - and _/,
+        name,
+      );
+    }
+    assert.deepEqual(bundleReasons({ entries: { api: "src/a.ts", API: "src/b.ts" } }), [
+      'bundle: bundle.entries.API differs from "api" only in case; their files would collide on macOS and Windows',
+    ]);
+    assert.deepEqual(bundleReasons({ entries: { a: "/etc/passwd.js" } }), [
+      'bundle: bundle.entries.a must be a file inside sourcePath ending in .ts, .mts, .js, .mjs, e.g. "src/handler.ts"; got "/etc/passwd.js"',
+    ]);
+    assert.deepEqual(bundleReasons({ entries: {} }), [
+      'bundle: bundle.entries must be an object of name to handler file, e.g. { orders: "src/orders.ts" }; got {}',
+    ]);
   });
 
   test("bundle with a runtime that is not nodejs, or with layer, fails in preview", async () => {
@@ -214,6 +245,13 @@ describe("checkInputs", () => {
         `file relative to sourcePath, e.g. "src/handler.ts".`,
     ]);
     assert.deepEqual(reasons({ ...news, bundle: { entry: "src" } }).length, 1, "a directory");
+    assert.deepEqual(
+      reasons({ ...news, bundle: { entries: { a: "src/handler.ts", b: "src/b.ts" } } }),
+      [
+        `bundle: bundle.entries.b "src/b.ts" is not a file in ${sourcePath}. Give the handler's ` +
+          `file relative to sourcePath, e.g. "src/handler.ts".`,
+      ],
+    );
   });
 
   test("a bundle with an unknown field in preview is checked when it is known", async () => {
