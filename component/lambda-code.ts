@@ -42,6 +42,13 @@ export class LambdaCode extends pulumi.ComponentResource {
   readonly functionCode: S3Code;
   /** `{ s3Bucket, s3Key, s3ObjectVersion }` for `aws.lambda.LayerVersion` (use with `layer: true`). */
   readonly layerCode: S3Code;
+  /**
+   * Environment variables the function needs for what the package holds, for
+   * `environment: { variables: code.environment }` (merge your own in with `pulumi.all`):
+   * `{ NODE_OPTIONS: "--enable-source-maps" }` when `bundle.sourcemap` is true, so that Node
+   * reads the map and stack traces name the `.ts` lines; otherwise `{}`.
+   */
+  readonly environment: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: LambdaCodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lambda-package:index:LambdaCode", name, {}, opts);
@@ -58,6 +65,12 @@ export class LambdaCode extends pulumi.ComponentResource {
     };
     // Lambda takes the same three fields for layers; a separate name keeps call sites clear.
     this.layerCode = this.functionCode;
+    // A map Node does not read does nothing for stack traces; the variable comes with it.
+    this.environment = pulumi
+      .output(args.bundle)
+      .apply((bundle): Record<string, string> =>
+        bundle?.sourcemap === true ? { NODE_OPTIONS: "--enable-source-maps" } : {},
+      );
     // Only the version: the package's own outputs are its child's state already, and
     // registering them again would double every function's share of the state.
     this.registerOutputs({ versionId: this.versionId });

@@ -122,6 +122,19 @@ describe("LambdaCode", () => {
     );
   });
 
+  test("environment turns on Node's source maps when the bundle has a map, and is empty otherwise", async () => {
+    const args = { bucket: "bkt", sourcePath, runtime: "nodejs22.x", sourceKey: "k" };
+    const mapped = new LambdaCode("mapped", {
+      ...args,
+      bundle: { entry: "app/main.ts", sourcemap: true },
+    });
+    assert.deepEqual(await valueOf(mapped.environment), { NODE_OPTIONS: "--enable-source-maps" });
+    const plain = new LambdaCode("plain", { ...args, bundle: { entry: "app/main.ts" } });
+    assert.deepEqual(await valueOf(plain.environment), {});
+    const copied = new LambdaCode("copied", { ...args, runtime: "copy" });
+    assert.deepEqual(await valueOf(copied.environment), {});
+  });
+
   test("an aws.lambda.Function given functionCode is pinned to the package's versionId", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const aws = require("@pulumi/aws") as typeof import("@pulumi/aws");
