@@ -30,7 +30,12 @@ const api = new LambdaCode("api", {
   bucket: config.require("bucket"),
   sourcePath: "services/api",
   runtime: "nodejs22.x",
-  bundle: { entry: "src/handler.ts", minify: config.getBoolean("minify") ?? false },
+  // With a map, as README's example: the map must not record the checkout's path either.
+  bundle: {
+    entry: "src/handler.ts",
+    sourcemap: true,
+    minify: config.getBoolean("minify") ?? false,
+  },
   sourceKey: config.require("sourceKey"),
   endpoint: config.require("endpoint"),
 });
