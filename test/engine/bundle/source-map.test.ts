@@ -16,12 +16,15 @@ import { tempDir } from "../../support/tmp";
 async function bundled(): Promise<{ code: string; map: SourceMap }> {
   const files: Record<string, string> = {
     "src/handler.ts":
-      'import { pad } from "pkg";\nimport { twice } from "./twice";\n' +
+      // ./twice first: the package's code then follows an own file's on the same (minified)
+      // line, where a dropped segment must end the mapping before it.
+      'import { twice } from "./twice";\nimport { pad } from "pkg";\n' +
       "export const handler = async (event: { n: number }) => {\n" +
       "  const doubled: number = twice(event.n);\n  return pad(String(doubled));\n};\n",
     "src/twice.ts": "export function twice(value: number): number {\n  return value * 2;\n}\n",
     "node_modules/pkg/index.js":
-      "exports.pad = function pad(text) {\n  var width = 8;\n  return text.padStart(width);\n};\n",
+      // An ES module: esbuild joins those in import order, where CommonJS ones go first.
+      "export function pad(text) {\n  var width = 8;\n  return text.padStart(width);\n}\n",
   };
   const dir = await tempDir("source-map");
   for (const [name, text] of Object.entries(files)) {
