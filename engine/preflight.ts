@@ -106,6 +106,7 @@ function checkHandlerModule(
   const { handler, bundle } = options;
   // A value of the wrong type has failed its rule already.
   if (typeof handler !== "string" || handlerRule(handler) !== undefined) return;
+  if (bundle !== undefined && BUNDLE_RULE(bundle) !== undefined) return;
   const sourcePath = path.resolve(options.sourcePath);
   if (!statSync(sourcePath, { throwIfNoEntry: false })?.isDirectory()) return; // said above
   let script: string;
@@ -120,7 +121,14 @@ function checkHandlerModule(
     runtime: options.runtime ?? path.basename(script),
     builtin: path.dirname(script) === builtinPackagersDir,
     layer: options.layer === true,
-    bundle: bundle === undefined ? undefined : { format: bundle.format === "esm" ? "esm" : "cjs" },
+    bundle:
+      bundle === undefined
+        ? undefined
+        : {
+            format: bundle.format === "esm" ? "esm" : "cjs",
+            entry: bundle.entry,
+            entries: bundle.entries,
+          },
   });
   if (wrong) throw new LambdaPackageError("HANDLER_NOT_FOUND", wrong, { field: "handler" });
 }

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { escapeText } from "../../shared/format";
-import { bundleFileName, type NormalizedBundleOptions } from "../bundle/options";
+import { bundleEntries, bundleFileName, type NormalizedBundleOptions } from "../bundle/options";
 import { moduleFiles, parseHandler } from "./spec";
 
 /** The options the preview check reads, already checked by their rules. */
@@ -21,7 +21,7 @@ export interface HandlerContext {
   /** Whether the packager is a built-in one, whose layout is known. */
   readonly builtin: boolean;
   readonly layer: boolean;
-  readonly bundle?: Pick<NormalizedBundleOptions, "format">;
+  readonly bundle?: Pick<NormalizedBundleOptions, "format" | "entry" | "entries">;
 }
 
 /** Why the handler's module cannot be in the package, or undefined when it may be. */
@@ -33,8 +33,7 @@ export function modulePathProblem(context: HandlerContext): string | undefined {
   if (!builtin || !/^nodejs/.test(runtime)) return undefined;
   const target = parseHandler(handler, "nodejs");
   if (bundle) {
-    // The outputs of a bundle; with several entries, each entry's output name is one more.
-    const outputs = [bundleFileName(bundle)];
+    const outputs = bundleEntries(bundle).map(([name]) => bundleFileName(bundle, name));
     if (outputs.some((file) => moduleFiles(target.module, "nodejs").includes(file)))
       return undefined;
     const stems = outputs.map((file) => file.replace(/\.(c|m)?js$/, ""));

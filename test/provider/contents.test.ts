@@ -138,4 +138,29 @@ describe("LambdaPackage provider: what is in the package, against MinIO", () => 
     );
     assert.deepEqual(right.failures, []);
   });
+
+  test("preview takes a handler naming any of a bundle's entries, and names them all when it names none", async () => {
+    const sourcePath = await tempDir("bundle-entries-src");
+    await writeFile(path.join(sourcePath, "orders.ts"), "export const handler = async () => 1;\n");
+    await writeFile(path.join(sourcePath, "users.ts"), "export const handler = async () => 2;\n");
+    const check = (handler: string) =>
+      provider.check(
+        {},
+        {
+          bucket,
+          key: "fn/entries.zip",
+          sourcePath,
+          runtime: "nodejs22.x",
+          bundle: { entries: { orders: "orders.ts", users: "users.ts" } },
+          handler,
+        },
+      );
+    assert.deepEqual((await check("users.handler")).failures, []);
+    const wrong = await check("index.handler");
+    assert.equal(wrong.failures.length, 1, JSON.stringify(wrong.failures));
+    assert.match(
+      wrong.failures[0].reason,
+      /the bundle writes orders\.js, users\.js: .*"orders\.handler" or "users\.handler"/,
+    );
+  });
 });
