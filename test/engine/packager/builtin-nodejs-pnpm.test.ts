@@ -148,8 +148,8 @@ for (const version of VERSIONS) {
         ]);
         assert.deepEqual(
           tree.filter((f) => !f.startsWith("node_modules/")),
-          ["index.js", "index.js.map"],
-          "the bundle and its map beside node_modules, no source",
+          ["index.js"],
+          "the bundle beside node_modules (no map unless asked for), no source",
         );
         assert.ok(
           lines.some((l) => l.includes(architectureLine(version, "x64"))),
