@@ -17,6 +17,10 @@ export interface Sample {
   wall: number;
   /** CPU seconds, user + system, of the process and its children. */
   cpu: number;
+  /** CPU seconds in user mode, of the process and its children. */
+  user: number;
+  /** CPU seconds in the kernel on the process's behalf (system calls, page faults, wake-ups). */
+  sys: number;
   /** Peak resident set of the largest process of the tree, MB. */
   rssMb: number;
 }
@@ -80,7 +84,7 @@ export async function measured(
       .trim()
       .split(/\s+/)
       .map(Number);
-    return { sample: { wall, cpu: user + sys, rssMb: rssKb / 1024 }, stdout };
+    return { sample: { wall, cpu: user + sys, user, sys, rssMb: rssKb / 1024 }, stdout };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -97,8 +101,23 @@ export function medianSample(list: readonly Sample[]): Sample {
   return {
     wall: median(list.map((s) => s.wall)),
     cpu: median(list.map((s) => s.cpu)),
+    user: median(list.map((s) => s.user)),
+    sys: median(list.map((s) => s.sys)),
     rssMb: Math.max(...list.map((s) => s.rssMb)),
   };
+}
+
+/** `4.93 s (user 5.71 s, sys 0.80 s)`: wall time with the CPU beside it. */
+export function timeAndCpu(s: Pick<Sample, "wall" | "user" | "sys">): string {
+  return `${s.wall.toFixed(2)} s (user ${s.user.toFixed(2)} s, sys ${s.sys.toFixed(2)} s)`;
+}
+
+/**
+ * The command that runs `args` on the first CPU alone (`taskset -c 0`), for
+ * the one-core case: what a 1-vCPU build runner gives the same work.
+ */
+export function oneCore(args: readonly string[]): string[] {
+  return ["taskset", "-c", "0", ...args];
 }
 
 /** `target ours ≤ 0.6× zip -9: 0.49× MET` */

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench:profile`: where a cold `copy` build's time goes, file by
+ * file, on the npm tree (or any tree). Each step of the build runs on its
+ * own, in this process, and is charged its wall time, CPU user and sys
+ * (every thread of the process, from getrusage) and voluntary context
+ * switches, the sign of hand-offs between threads:
+ *
+ * - walk: listing the tree as the stage does (lstat per entry);
+ * - snapshot: the zip's stat of every file before it reads any (done twice);
+ * - read: the zip's per-file code on this thread at level 0 (open, read,
+ *   size check, CRC-32, copy out), no workers;
+ * - deflate: the same at level 9, minus the level-0 pass: deflate alone;
+ * - writeZip 1 thread / N threads: the whole zipper as a build runs it;
+ *   its CPU beyond read + deflate is hand-offs, the writer and the snapshots;
+ * - build: `lambda-package build --runtime copy` in-process, packager,
+ *   audit and reads included; beyond writeZip and the walk is the rest.
+ *
+ *   node dist/bench/profile.js [--tree DIR] [--runs N]
+ *
+ * Each figure is the median of `--runs` (default 3) of that step.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { build } from "../engine/build";
+import { excludeMatcher } from "../engine/stage/exclude";
+import { collectFiles } from "../engine/stage/walk";
+import { writeZip, type ZipEntry } from "../engine/zip";
+import { runJob } from "../engine/zip/compress";
+import { planUnits, sortEntries } from "../engine/zip/plan";
+import { SLOT_BYTES } from "../engine/zip/slots";
+import { snapshot } from "../engine/zip/unchanged";
+import { ZIP_EPOCH } from "../engine/options";
+import { benchFlags, median } from "./measure";
+import { npmTree } from "./trees";
+
+interface Cost {
+  wall: number;
+  user: number;
+  sys: number;
+  switches: number;
+}
+
+/** Runs `step` and charges it what the process spent meanwhile. */
+async function cost(step: () => unknown): Promise<Cost> {
+  const before = process.resourceUsage();
+  const started = performance.now();
+  await step();
+  const wall = (performance.now() - started) / 1000;
+  const after = process.resourceUsage();
+  return {
+    wall,
+    user: (after.userCPUTime - before.userCPUTime) / 1e6,
+    sys: (after.systemCPUTime - before.systemCPUTime) / 1e6,
+    switches: after.voluntaryContextSwitches - before.voluntaryContextSwitches,
+  };
+}
+
+async function medianCost(runs: number, step: () => unknown): Promise<Cost> {
+  const all: Cost[] = [];
+  for (let i = 0; i < runs; i++) all.push(await cost(step));
+  const pick = (k: keyof Cost) => median(all.map((c) => c[k]));
+  return { wall: pick("wall"), user: pick("user"), sys: pick("sys"), switches: pick("switches") };
+}
+
+/** Every unit of the zip run on this thread, as a worker runs it. */
+function runAllInline(entries: readonly ZipEntry[], level: number): void {
+  const out = Buffer.allocUnsafe(SLOT_BYTES);
+  for (const unit of planUnits(sortEntries(entries), level)) {
+    const result = runJob(unit.job, out);
+    if (result.kind === "error") throw new Error(`${result.file}: ${result.message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { runs, values } = benchFlags("bench/profile.ts", { tree: { type: "string" } });
+  const tree = typeof values.tree === "string" ? path.resolve(values.tree) : await npmTree();
+  const profileRuns = process.argv.includes("--runs") ? runs : 3;
+  const work = await mkdtemp(path.join(os.tmpdir(), "bench-profile-"));
+  const threads = Math.min(os.availableParallelism(), 8);
+  try {
+    const walk = () => collectFiles(tree, { exclude: excludeMatcher(), allowedRoots: [] });
+    const entries = await walk();
+    const files = entries.length;
+    const bytes = entries.reduce((sum, e) => sum + e.size, 0);
+    console.log(
+      `${tree}: ${files} files, ${(bytes / 1e6).toFixed(1)} MB; node ${process.version} ` +
+        `(zlib ${process.versions.zlib}), ${os.availableParallelism()} CPUs, medians of ${profileRuns}`,
+    );
+    const zipTo = (name: string, concurrency?: number) => () =>
+      writeZip(entries, path.join(work, name), { level: 9, mtime: ZIP_EPOCH, concurrency });
+    const rows: [string, Cost][] = [];
+    const step = async (name: string, fn: () => unknown) => {
+      const c = await medianCost(profileRuns, fn);
+      rows.push([name, c]);
+      return c;
+    };
+    await step("walk (lstat per entry)", walk);
+    const planned = sortEntries(entries);
+    await step("snapshot (stat per file, x2 in a zip)", () => snapshot(planned));
+    const read = await step("read + CRC-32 (level 0, this thread)", () => runAllInline(entries, 0));
+    const level9 = await medianCost(profileRuns, () => runAllInline(entries, 9));
+    rows.push([
+      "deflate -9 alone (level 9 - level 0)",
+      {
+        wall: level9.wall - read.wall,
+        user: level9.user - read.user,
+        sys: level9.sys - read.sys,
+        switches: level9.switches - read.switches,
+      },
+    ]);
+    await step("writeZip, 1 worker", zipTo("one.zip", 1));
+    await step(`writeZip, ${threads} workers`, zipTo("many.zip"));
+    await step("build --runtime copy (in-process)", () =>
+      build({ sourcePath: tree, runtime: "copy", outFile: path.join(work, "build.zip") }),
+    );
+    const table: Record<string, Record<string, string>> = {};
+    for (const [name, c] of rows) {
+      table[name] = {
+        "wall s": c.wall.toFixed(2),
+        "user s": c.user.toFixed(2),
+        "sys s": c.sys.toFixed(2),
+        "CPU µs/file": (((c.user + c.sys) / files) * 1e6).toFixed(0),
+        "vol. switches": c.switches.toFixed(0),
+      };
+    }
+    console.table(table);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
