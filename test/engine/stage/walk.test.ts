@@ -19,6 +19,23 @@ async function tree(files: Record<string, string>): Promise<string> {
 const names = (files: { name: string }[]) => files.map((f) => f.name).sort();
 
 describe("collectFiles", () => {
+  test("lets the event loop run while it lists a tree of thousands of files", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++) files[`d${i % 20}/f${i}.js`] = "x";
+    const root = await tree(files);
+    // Its system calls are synchronous: a timer firing meanwhile shows it yields between slices.
+    let turns = 0;
+    const counting = () => {
+      turns++;
+      timer = setImmediate(counting);
+    };
+    let timer = setImmediate(counting);
+    const listed = await collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] });
+    clearImmediate(timer);
+    assert.equal(listed.length, 2000);
+    assert.ok(turns >= 4, `the event loop turned ${turns} times during a 2,020-entry walk`);
+  });
+
   test("lists files with forward-slash paths relative to the root", async () => {
     const root = await tree({ "a.py": "a", "pkg/b.py": "b", "pkg/sub/c.txt": "c" });
     const files = await collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] });
