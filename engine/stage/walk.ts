@@ -157,7 +157,12 @@ function resolveLink(context: WalkContext, file: string, relative: string): stri
  */
 function origin(context: WalkContext, relative: string): string {
   const inSource = path.join(context.sourcePath, relative);
-  const info = lstatSync(inSource, { throwIfNoEntry: false });
+  let info;
+  try {
+    info = lstatSync(inSource, { throwIfNoEntry: false });
+  } catch {
+    info = undefined; // unreadable: the message names the packager, never fails on it
+  }
   return info?.isSymbolicLink()
     ? ` (${inSource})`
     : ` (made by the packager, for ${context.sourcePath})`;
