@@ -22,7 +22,8 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 # immutable keys rely on, are in every MinIO release from 2025 on.
 MINIO_OLDEST_RELEASE=2025-01-01
 # The CLI must be at least the @pulumi/pulumi the project installs.
-PULUMI_VERSION=$(sed -n 's/.*"@pulumi\/pulumi": *"[^0-9]*\([0-9.]*\)".*/\1/p' "$ROOT/package.json" | head -1)
+# The exact version the project installs (devDependencies), not the peer range users may meet.
+PULUMI_VERSION=$(sed -n 's/.*"@pulumi\/pulumi": *"\([0-9][0-9.]*\)".*/\1/p' "$ROOT/package.json" | head -1)
 
 say() { echo "tools: $*" >&2; }
 stamped() { [[ -e "$BIN/$1" && "$(cat "$BIN/.$1.stamp" 2>/dev/null)" == "$2" ]]; }
