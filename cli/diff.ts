@@ -16,7 +16,6 @@ import {
   type PackageContents,
 } from "../engine/contents";
 import type { RangedSource } from "../engine/listing";
-import { createS3Client, openS3Source, parseS3Uri } from "../provider/s3";
 import { escapeText, formatBytes } from "../shared/format";
 
 /** Exit codes of `diff`, as diff(1) has them. */
@@ -39,13 +38,17 @@ export async function withZipSources<T>(
 ): Promise<T> {
   let client: S3Client | undefined;
   const opened: { close(): Promise<void> }[] = [];
+  // Loaded only for an s3:// side: the AWS SDK is most of what a local command would load.
+  const s3 = sides.some((side) => side.startsWith("s3://"))
+    ? await import("../provider/s3")
+    : undefined;
   try {
     const sources = await Promise.all(
       sides.map(async (side) => {
-        if (side.startsWith("s3://")) {
-          const ref = parseS3Uri(side);
-          client ??= createS3Client({});
-          return openS3Source(client, ref);
+        if (s3 && side.startsWith("s3://")) {
+          const ref = s3.parseS3Uri(side);
+          client ??= s3.createS3Client({});
+          return s3.openS3Source(client, ref);
         }
         const source = await openFileSource(side);
         opened.push(source);
