@@ -185,14 +185,9 @@ export async function storePackage(
   const versionId = await storeZip(client, inputs, key, pkg, log);
   if (pkg.sbom === undefined) return { versionId };
   const sbomRequest = {
+    ...objectHeadersOf(inputs, pkg),
     bucket: inputs.bucket,
     key,
-    sourceKey: pkg.source.sourceKey,
-    buildKey: pkg.buildKey,
-    metadata: inputs.metadata,
-    tags: inputs.tags,
-    serverSideEncryption: inputs.serverSideEncryption,
-    kmsKeyId: inputs.kmsKeyId,
     immutable: inputs.immutable,
   };
   const sbom = await storeSbom(client, sbomRequest, pkg.sbom, log);
@@ -208,14 +203,7 @@ async function storeZip(
   pkg: Package,
   log: (line: string) => void,
 ): Promise<string> {
-  const headers = {
-    sourceKey: pkg.source.sourceKey,
-    buildKey: pkg.buildKey,
-    metadata: inputs.metadata,
-    tags: inputs.tags,
-    serverSideEncryption: inputs.serverSideEncryption,
-    kmsKeyId: inputs.kmsKeyId,
-  };
+  const headers = objectHeadersOf(inputs, pkg);
   const fingerprint = { sha256: pkg.sha256, sourceCodeHash: pkg.sourceCodeHash };
   if (pkg.kind === "cached") {
     return copyVersion(client, {
@@ -253,6 +241,18 @@ async function storeZip(
     await rememberReads(client, cacheLocation(inputs), pkg.identity, reads, log);
   }
   return versionId;
+}
+
+/** The headers every object of a package is written with, the zip and its SBOM alike. */
+function objectHeadersOf(inputs: LambdaPackageInputs, pkg: Package) {
+  return {
+    sourceKey: pkg.source.sourceKey,
+    buildKey: pkg.buildKey,
+    metadata: inputs.metadata,
+    tags: inputs.tags,
+    serverSideEncryption: inputs.serverSideEncryption,
+    kmsKeyId: inputs.kmsKeyId,
+  };
 }
 
 /** The inputs that are the engine's options, passed on by name: the field table says which. */
