@@ -22,7 +22,7 @@ export interface Tool {
   /** What it is, for log lines: `pnpm 12.4.2 (fetched)`. */
   readonly label: string;
   /**
-   * Its version, e.g. `10.34.9`: the pinned one, or what the one on PATH
+   * Its version, e.g. `10.34.9`: the pinned one, or for pnpm, what the one on PATH
    * says; none when it would not say. pnpm's flags differ by major.
    */
   readonly version?: string;
@@ -67,8 +67,9 @@ export async function findTool(options: FindToolOptions): Promise<Tool> {
   const { bin } = PACKAGES[manager];
   const onPath = whichOnPath(bin, env);
   if (pinned === undefined) {
-    if (onPath)
-      return { command: onPath, label: `${bin} from PATH`, version: versionOf(onPath, env) };
+    // Only pnpm's commands depend on its version; asking another tool would cost a process.
+    const version = manager === "pnpm" && onPath ? versionOf(onPath, env) : undefined;
+    if (onPath) return { command: onPath, label: `${bin} from PATH`, version };
     throw new LambdaPackageError(
       "PACKAGE_MANAGER_MISSING",
       `The project needs ${manager} (its lockfile says so), and there is no ${bin} on PATH, nor a ` +
