@@ -14,7 +14,6 @@ import { openFileSource } from "./listing";
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from "./options";
 import { preflight, type Preflight } from "./preflight";
 import { buildReads, type BuildReads } from "./reads/record";
-import { manifestStubs, packagesOf, sbomDocument } from "./sbom";
 import { stage } from "./stage";
 import { calloutContents, calloutIgnored } from "./stage/callouts";
 import { tempFileBeside, withWorkDir } from "./workdir";
@@ -67,6 +66,9 @@ async function buildIn(
   return withWorkDir(async (work) => {
     const outFile = path.resolve(options.outFile ?? tempFileBeside(work, ".zip"));
     const staged = await stage(normalized, packager, work);
+    // Loaded at the first build, not with the engine: a preview, which builds nothing, never
+    // pays for the CycloneDX library.
+    const { manifestStubs, packagesOf, sbomDocument } = await import("./sbom");
     const packages = await packagesOf(staged, normalized, packager.runtime, work);
     const stubs = normalized.bundle?.manifests
       ? await manifestStubs(

@@ -15,7 +15,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { serialNumberOf } from "../../engine/sbom";
 import { LambdaPackageError } from "../../shared/errors";
 import { readSmallObject, uploadArtifact, writeSmallObject, type HeaderRequest } from "../s3";
 import { entryKey, type CacheLocation } from "./build-cache";
@@ -133,6 +132,8 @@ export async function recalledSbom(
       return undefined;
     }
     const serial = (JSON.parse(text) as { serialNumber?: unknown }).serialNumber;
+    // Loaded here, not with the provider: a preview, which stores nothing, never pays for it.
+    const { serialNumberOf } = await import("../../engine/sbom");
     if (serial === serialNumberOf(sha256)) return text;
     log(`warning: ${uri} describes another zip than the entry's; no SBOM is stored`);
     return undefined;
