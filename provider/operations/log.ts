@@ -49,8 +49,9 @@ export function logResult(label: string, line: string): void {
  * reached; on failure, the lines written so far are kept as one message.
  */
 export async function onResourceRow<T>(urn: unknown, operation: () => Promise<T>): Promise<T> {
-  const engine = typeof urn === "string" && urn.startsWith("urn:pulumi:") ? engineLog() : undefined;
-  if (!engine || typeof urn !== "string") return operation();
+  if (typeof urn !== "string" || !urn.startsWith("urn:pulumi:")) return operation();
+  const engine = engineLog();
+  if (!engine) return operation();
   const row: Row = {
     urn,
     lines: [],

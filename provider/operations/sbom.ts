@@ -66,7 +66,7 @@ export async function storeSbom(
   try {
     const file = path.join(dir, "sbom.cdx.json");
     await writeFile(file, body);
-    const upload = uploadArtifact(client, {
+    const stored = await uploadArtifact(client, {
       ...request,
       key,
       file,
@@ -83,7 +83,6 @@ export async function storeSbom(
       log(`warning: ${key} is immutable and holds another document; it is kept, no SBOM recorded`);
       return undefined;
     });
-    const stored = await upload;
     return stored && { key, versionId: stored.versionId };
   } finally {
     await rm(dir, { recursive: true, force: true });
