@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PackageOptions } from "../engine/options";
-import type { CHECKSUM_MODES, ServerSideEncryption } from "./s3";
+import type { ServerSideEncryption } from "./s3/headers";
+import type { CHECKSUM_MODES } from "./s3/settings";
 
 /** A plain value as a Pulumi input, arrays and maps of inputs included. */
 type InputOf<T> = [T] extends [readonly (infer E)[]]

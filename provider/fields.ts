@@ -18,7 +18,8 @@ import {
   type Rule,
 } from "../shared/rules";
 import type { LambdaPackageInputs } from "./args";
-import { bucketName, CHECKSUM_MODES, endpointUrl, SERVER_SIDE_ENCRYPTION } from "./s3";
+import { SERVER_SIDE_ENCRYPTION } from "./s3/headers";
+import { bucketName, CHECKSUM_MODES, endpointUrl } from "./s3/settings";
 
 /**
  * What a change of an input does:

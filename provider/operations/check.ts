@@ -8,7 +8,7 @@ import { show } from "../../shared/format";
 import { problem } from "../../shared/rules";
 import type { LambdaPackageInputs } from "../args";
 import { FIELDS, type Field } from "../fields";
-import { objectHeaders } from "../s3";
+import { objectHeaders } from "../s3/headers";
 import { keyPrefixOf, versionKey } from "./layout";
 import { readProjectVersion, semverProblem } from "./project-version";
 import { UNKNOWN } from "./unknown";

@@ -1,6 +1,6 @@
 import type { LambdaPackageInputs } from "../args";
 import type { LambdaPackageOutputs } from "../outputs";
-import { resolveEndpoint, resolveRegion, type S3Settings } from "../s3";
+import { resolveEndpoint, resolveRegion, type S3Settings } from "../s3/settings";
 
 /** Stack config seen by `configure()`: defaults for inputs the program leaves out. */
 let stackDefaults: { region?: string; profile?: string } = {};

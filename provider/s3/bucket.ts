@@ -1,15 +1,7 @@
 import { GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { LambdaPackageError } from "../../shared/errors";
-import { describeTarget, resolveEndpoint, type S3Settings } from "./client";
+import { describeTarget, resolveEndpoint, type S3Settings } from "./settings";
 import { statusOf, toLambdaPackageError } from "./errors";
-import type { ValueRule } from "../../shared/rules";
-
-/** S3's naming rules for buckets (lowercase, digits, dots, hyphens; no ".."). */
-export const bucketName: ValueRule = (v) =>
-  typeof v === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes("..")
-    ? undefined
-    : "is not a valid S3 bucket name; use 3 to 63 lowercase letters, digits, hyphens and dots, " +
-      "starting and ending with a letter or digit";
 
 /**
  * Checks the bucket exists and has versioning Enabled, before anything is

@@ -1,13 +1,14 @@
-export { assertBucketReady, bucketName } from "./bucket";
+export { assertBucketReady } from "./bucket";
+export { createS3Client } from "./client";
 export {
+  bucketName,
   CHECKSUM_MODES,
-  createS3Client,
   describeTarget,
   endpointUrl,
   resolveEndpoint,
   resolveRegion,
   type S3Settings,
-} from "./client";
+} from "./settings";
 export { copyVersion, type CopyRequest } from "./copy";
 export {
   META_BUILD_KEY,

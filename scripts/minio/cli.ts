@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { bucketName } from "../../provider/s3/bucket";
+import { bucketName } from "../../provider/s3/settings";
 import { ensureVersionedBucket, type S3Endpoint } from "./buckets";
 import {
   defaultBinary,
