@@ -4,7 +4,10 @@ import { LambdaPackageError } from "../shared/errors";
 import type { PackageOptions } from "./options";
 import { BUNDLE_RULE, missingEntries } from "./bundle/options";
 import { handlerRule, modulePathProblem } from "./handler";
-import { builtinPackagersDir, resolvePackager } from "./packager";
+// The modules, not the index: `check` runs this for every resource of a preview, and the
+// index would load execa, which only running a packager needs.
+import { resolvePackager } from "./packager/resolve";
+import { builtinPackagersDir } from "./packager/root";
 
 /** What the file system says about a package's inputs before any work. */
 export interface Preflight {

@@ -10,7 +10,6 @@ import type { LambdaPackageOutputs } from "../outputs";
 import { checkInputs, type Failure } from "./check";
 import { diffInputs } from "./diff";
 import { keyPrefixOf } from "./layout";
-import { createVersion, deleteVersion, readVersion, updateVersion } from "./lifecycle";
 import { withSourceKey } from "./source-key";
 import { onResourceRow } from "./log";
 import { configure } from "./store";
@@ -44,6 +43,7 @@ export const operations = {
 
   create: (inputs: Props): Promise<Created> =>
     onResourceRow(urnOf(inputs), async () => {
+      const { createVersion } = await lifecycle();
       const outs = await createVersion(asInputs(inputs));
       return { id: idOf(outs), outs };
     }),
@@ -52,19 +52,33 @@ export const operations = {
     onResourceRow(urnOf(news), async () => {
       const previous = olds as Record<string, unknown>;
       const diff = diffInputs(previous, await withSourceKey(previous, asInputs(news)));
+      const { updateVersion } = await lifecycle();
       return { outs: await updateVersion(asOutputs(olds), asInputs(news), diff) };
     }),
 
   read: (id: string, props: Props): Promise<Read> =>
     onResourceRow(urnOf(props), async () => {
+      const { readVersion } = await lifecycle();
       const outs = await readVersion(asOutputs(props));
       // An empty id tells the engine the resource is gone.
       return outs ? { id, props: outs } : { id: "", props: {} as LambdaPackageOutputs };
     }),
 
   delete: (_id: string, props: Props): Promise<void> =>
-    onResourceRow(urnOf(props), () => deleteVersion(asOutputs(props))),
+    onResourceRow(urnOf(props), async () => {
+      const { deleteVersion } = await lifecycle();
+      return deleteVersion(asOutputs(props));
+    }),
 } satisfies Required<pulumi.dynamic.ResourceProvider>;
+
+/**
+ * What changes the store, loaded by the first operation that does: `check`
+ * and `diff`, all a no-op preview runs, need neither the AWS SDK nor the
+ * build engine, and loading them took longer than diffing 20 resources.
+ */
+function lifecycle(): Promise<typeof import("./lifecycle")> {
+  return import("./lifecycle");
+}
 
 /**
  * The resource's URN, which `LambdaPackage` passes as the input `__urn` (the

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import semver from "semver";
+// The one function, not the package: `check` runs this in every preview, and the whole of
+// semver is some fifty modules to load.
+import validSemver from "semver/functions/valid";
 
 /** Reads the project version from `pyproject.toml` ([project].version) or `package.json`. */
 export function readProjectVersion(
@@ -46,6 +48,6 @@ function pyprojectVersion(text: string): string | undefined {
 }
 
 export function semverProblem(version: string): string | undefined {
-  if (semver.valid(version) === version) return undefined;
+  if (validSemver(version) === version) return undefined;
   return `"${version}" is not a semantic version (major.minor.patch, e.g. "1.4.2" or "2.0.0-rc.1").`;
 }
