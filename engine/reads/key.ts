@@ -1,10 +1,12 @@
 /**
  * The key of a read set: a digest of what the files and directories a build
  * read hold now, taken without reading what git already knows. Preview takes
- * it for every resource whose `sourceKey` is left out, so it costs one shell,
- * started by a small helper process (engine/git/runner.ts), running two git calls (`ls-tree` for the committed ids, `status` for what
- * differs from them) and reads only files git cannot vouch for: edited, untracked and
- * ignored ones, and anything outside a work tree.
+ * it for every resource whose `sourceKey` is left out: two git questions,
+ * `ls-tree` for the committed ids and `status` for what differs from them,
+ * asked in a small helper process (engine/git/runner.ts), with the questions
+ * of resources diffed at the same time sharing one shell and one `status`.
+ * Only files git cannot vouch for are read: edited, untracked and ignored
+ * ones, and anything outside a work tree.
  */
 import { createHash, type Hash } from "node:crypto";
 import { existsSync, readdirSync, realpathSync } from "node:fs";
@@ -116,10 +118,7 @@ async function gitState(
   let listing: string;
   let status: string;
   try {
-    [listing, status] = await runGitBatchAside(
-      [["ls-tree", "-z", "--full-tree", "HEAD", "--", ...names], statusArgs(names)],
-      { cwd: tree.top },
-    );
+    ({ listing, status } = await askGit(tree.top, names));
   } catch (error) {
     if (!(error instanceof GitCommandFailed)) throw error;
     return { known, changed: [] }; // no commit yet: everything counts by its bytes
@@ -138,6 +137,94 @@ async function gitState(
     known.set(byName.get("")!, { id: `040000 tree ${root}` });
   }
   return { known, changed: changedPaths(status) };
+}
+
+/** What git answered one `readsKey` about its paths. */
+interface Answer {
+  readonly listing: string;
+  readonly status: string;
+}
+
+interface Question {
+  readonly names: readonly string[];
+  readonly resolve: (answer: Answer) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Per work tree: whether a batch is with git, and the questions that came in meanwhile. */
+const queues = new Map<string, { busy: boolean; waiting: Question[] }>();
+
+/**
+ * One `ls-tree` of `names` and a `git status` covering them, for `top`.
+ * A preview asks this of every resource at about the same time, so
+ * questions that come in while git answers earlier ones wait and go
+ * together: one shell, an `ls-tree` each, and one `status` of all their
+ * paths. Each question keeps its own `ls-tree`, because overlapping paths
+ * in one (`a` and `a/b`) change what it lists; the shared `status` lists
+ * more than a question asked, and its reader keeps only what is under its
+ * own paths. The first question never waits.
+ */
+function askGit(top: string, names: readonly string[]): Promise<Answer> {
+  let queue = queues.get(top);
+  if (!queue) queues.set(top, (queue = { busy: false, waiting: [] }));
+  const answer = new Promise<Answer>((resolve, reject) =>
+    queue.waiting.push({ names, resolve, reject }),
+  );
+  if (!queue.busy) void answerAll(top, queue);
+  return answer;
+}
+
+async function answerAll(top: string, queue: { busy: boolean; waiting: Question[] }) {
+  queue.busy = true;
+  while (queue.waiting.length) {
+    const batch = queue.waiting.splice(0, batchSize(queue.waiting));
+    try {
+      const answers = await askTogether(top, batch);
+      batch.forEach((question, i) => question.resolve(answers[i]));
+    } catch (error) {
+      if (batch.length === 1) batch[0].reject(error);
+      // git stops at the first command that fails: one question's failure must not be the others'.
+      else
+        for (const question of batch) {
+          await askTogether(top, [question]).then(
+            ([answer]) => question.resolve(answer),
+            question.reject,
+          );
+        }
+    }
+  }
+  queue.busy = false;
+}
+
+/**
+ * How many waiting questions go in the next batch: the shell's script is one
+ * argument, which Linux caps at 128 KiB, and each question's paths appear in
+ * it twice (its `ls-tree` and the `status`). A question larger than the
+ * budget goes alone, as it would unbatched.
+ */
+function batchSize(waiting: readonly Question[]): number {
+  let bytes = 0;
+  for (let i = 0; i < waiting.length; i++) {
+    bytes += 2 * waiting[i].names.reduce((sum, name) => sum + name.length + 3, 0);
+    if (bytes > BATCH_SCRIPT_BYTES) return Math.max(i, 1);
+  }
+  return waiting.length;
+}
+
+/** What the paths of one batch may take of the shell script: half of Linux's 128 KiB an argument. */
+const BATCH_SCRIPT_BYTES = 64 * 1024;
+
+async function askTogether(top: string, batch: readonly Question[]): Promise<Answer[]> {
+  const all = [...new Set(batch.flatMap((q) => q.names))];
+  const outputs = await runGitBatchAside(
+    [
+      ...batch.map((q) => ["ls-tree", "-z", "--full-tree", "HEAD", "--", ...q.names]),
+      statusArgs(all),
+    ],
+    { cwd: top },
+  );
+  const status = outputs[batch.length];
+  return batch.map((_, i) => ({ listing: outputs[i], status }));
 }
 
 /** Tracked files under `names` that a sparse checkout left out of the working tree. */

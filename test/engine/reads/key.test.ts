@@ -113,6 +113,44 @@ describe("readsKey", () => {
     assert.notEqual(await readsKey([path.join(dir, "fn")]), before);
   });
 
+  test("keys taken at once equal the keys taken one at a time, overlapping paths and edits included", async () => {
+    const root = await monorepo();
+    write(root, {
+      "handlers/discount/src/check.ts": "export const ok = 3;\n",
+      "handlers/api/new.ts": "1",
+    });
+    const sets = [
+      apiReads(root),
+      [path.join(root, "handlers")],
+      [path.join(root, "handlers/discount"), path.join(root, "handlers/discount/src/check.ts")],
+      [path.join(root, "handlers/discount/src/other.ts")],
+      [path.join(root, "package-lock.json"), path.join(root, "config.json")],
+    ];
+    const alone: string[] = [];
+    for (const set of sets) alone.push(await readsKey(set));
+    assert.equal(new Set(alone).size, sets.length, "the sets were meant to have different keys");
+    assert.deepEqual(await Promise.all([...sets, ...sets].map((set) => readsKey(set))), [
+      ...alone,
+      ...alone,
+    ]);
+  });
+
+  test("many keys taken at once, more paths than one shell command holds, each come out as alone", async () => {
+    const root = await monorepo();
+    const files = Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [
+        `handlers/many/${"d".repeat(60)}/file-${i}.ts`,
+        `${i}\n`,
+      ]),
+    );
+    commit(root, files);
+    const names = Object.keys(files).map((name) => path.join(root, name));
+    const sets = Array.from({ length: 30 }, (_, i) => names.slice(i * 10, i * 10 + 100));
+    const alone: string[] = [];
+    for (const set of sets) alone.push(await readsKey(set));
+    assert.deepEqual(await Promise.all(sets.map((set) => readsKey(set))), alone);
+  });
+
   test("a work tree whose path holds a line break still sees a change", async () => {
     const parent = await tempDir("reads-newline");
     const root = path.join(parent, "check\nout");
