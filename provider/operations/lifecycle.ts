@@ -33,7 +33,7 @@ export async function createVersion(
     const log = logger(`${inputs.bucket}/${inputs.key ?? keyPrefixOf(inputs) + "/…"}`);
     // The bucket is checked first, so a missing bucket or disabled versioning
     // costs no packaging time and nothing is ever half-uploaded.
-    await assertBucketReady(client, inputs.bucket, settings);
+    await bucketReady(client, inputs.bucket, settings);
     const pkg = await obtainPackage(client, inputs, log);
     return withPackage(pkg, async () => {
       const key = keyOf(inputs, pkg);
@@ -41,6 +41,21 @@ export async function createVersion(
       return outputsOf(inputs, storeOf(settings), pkg, key, stored, log);
     });
   });
+}
+
+/**
+ * Buckets this process has found ready, by where they are and whose
+ * credentials asked. A stack of 50 functions in one bucket checks it once,
+ * not 50 times (two requests each). Versioning turned off after the check is
+ * still caught: every write that comes back without a version id fails.
+ */
+const readyBuckets = new Set<string>();
+
+async function bucketReady(client: S3Client, bucket: string, settings: S3Settings): Promise<void> {
+  const target = JSON.stringify([describeTarget(settings, bucket), settings.profile ?? null]);
+  if (readyBuckets.has(target)) return;
+  await assertBucketReady(client, bucket, settings);
+  readyBuckets.add(target);
 }
 
 /**
