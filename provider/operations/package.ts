@@ -30,7 +30,7 @@ import {
 import { storedPath } from "./check";
 import { absolute, recordedSource, type RecordedSource } from "./source-key";
 import { seconds } from "./log";
-import { recalledSbom, rememberSbom, storeSbom, type SbomRef } from "./sbom";
+import { readCachedSbom, recalledSbom, rememberSbom, storeSbom, type SbomRef } from "./sbom";
 
 /** A package ready to be stored: a zip built here, or a verified build cache entry. */
 export type Package = CachedPackage & {
@@ -95,6 +95,7 @@ export async function obtainPackage(
       const paths = reads.map(absolute);
       const readKey = await readsKey(paths);
       const buildKey = buildKeyOf(inputs, readKey, identity);
+      const sbomRead = readCachedSbom(client, location, buildKey);
       const hit = await lookUp(client, location, buildKey, log);
       // The budget is no part of the key: a cached package over it is built here, whose
       // check then fails with what the package holds, before anything is stored.
@@ -102,7 +103,7 @@ export async function obtainPackage(
         log("build cache: the cached package is over sizeBudget; building it to say why");
       } else if (hit) {
         const source = recordedSource(inputs, paths, readKey);
-        const sbom = await recalledSbom(client, location, buildKey, hit.sha256, log);
+        const sbom = await recalledSbom(sbomRead, location, buildKey, hit.sha256, log);
         return { ...hit, buildKey, identity, source, sbom, kind: "cached", entry: hit };
       }
     } else log("build cache: no record of what this configuration reads yet; building");

@@ -111,21 +111,44 @@ export async function rememberSbom(
   }
 }
 
+/** A read of the document kept beside a cache entry: its text, none, or why it failed. */
+export type CachedSbomRead = Promise<{ text?: string; error?: Error }>;
+
 /**
- * The document kept beside the cache entry for `buildKey`, when it describes
- * the zip with `sha256`; otherwise undefined, said in the log.
+ * Starts reading the document kept beside the cache entry for `buildKey`.
+ * It is read while the entry itself is looked up, which saves a round trip
+ * on every hit; on a miss the answer is dropped. It never rejects.
+ */
+export function readCachedSbom(
+  client: S3Client,
+  location: CacheLocation,
+  buildKey: string,
+): CachedSbomRead {
+  const key = cacheKeyOf(location, buildKey);
+  return readSmallObject(client, location.bucket, key, MAX_CACHED_SBOM).then(
+    (text) => ({ text }),
+    (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+  );
+}
+
+/**
+ * The document `read` from beside the cache entry for `buildKey`, when it
+ * describes the zip with `sha256`; otherwise undefined, said in the log.
  */
 export async function recalledSbom(
-  client: S3Client,
+  read: CachedSbomRead,
   location: CacheLocation,
   buildKey: string,
   sha256: string,
   log: (line: string) => void,
 ): Promise<string | undefined> {
-  const key = cacheKeyOf(location, buildKey);
-  const uri = `s3://${location.bucket}/${key}`;
+  const uri = `s3://${location.bucket}/${cacheKeyOf(location, buildKey)}`;
+  const { text, error } = await read;
+  if (error !== undefined) {
+    log(`warning: the build cache's ${uri} cannot be read (${String(error)}); no SBOM is stored`);
+    return undefined;
+  }
   try {
-    const text = await readSmallObject(client, location.bucket, key, MAX_CACHED_SBOM);
     if (text === undefined) {
       log(`warning: the build cache has no SBOM beside this entry (${uri}); none is stored`);
       return undefined;
