@@ -74,7 +74,11 @@ export async function storeSbom(
       sha256: digest.toString("hex"),
       sourceCodeHash: digest.toString("base64"),
       contentType: MEDIA_TYPE,
-      log,
+      // The package's own line names the document beside it; the upload's progress lines, which
+      // would name a temporary file, are one log call each of the engine's for every function.
+      log: (line) => {
+        if (line.startsWith("warning")) log(line);
+      },
     }).catch((error: unknown) => {
       // An immutable key keeps the document first written beside the same zip; a document
       // written by another release of this tool may differ, which is no reason to fail.
