@@ -9,7 +9,7 @@
  * ones, and anything outside a work tree.
  */
 import { createHash, type Hash } from "node:crypto";
-import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { isWithin } from "../../shared/paths";
 import { GitCommandFailed, runGit } from "../git/run";
@@ -25,19 +25,6 @@ const KEY_HEX = 40;
 /** git's id for a path at HEAD (`<mode> <type> <id>`); a path without one counts by its bytes. */
 type Known = { readonly id: string };
 
-export interface ReadsKeyOptions {
-  /**
-   * The key is one of a burst taken one after another, as a preview's diffs
-   * are (the engine asks them one at a time): from the second key of a burst
-   * on, git's answers come from one picture of the whole work tree (its
-   * listing at HEAD and its `git status`), taken once and shared, instead of
-   * two git calls per key. A burst ends when no key was asked for a second,
-   * or when `forgetWorkTreePictures` is called (before anything is built).
-   * The key is the same either way. @default false: git is asked for this key
-   */
-  readonly inBurst?: boolean;
-}
-
 /**
  * `reads:<40 hex>` over `paths` (absolute; files or directories), the same for
  * the same content wherever the checkout is. Inside a git work tree a path
@@ -47,16 +34,13 @@ export interface ReadsKeyOptions {
  * sparse checkout's skipped files count too, so it never shares a key with
  * a full one.
  */
-export async function readsKey(
-  paths: readonly string[],
-  options: ReadsKeyOptions = {},
-): Promise<string> {
+export async function readsKey(paths: readonly string[]): Promise<string> {
   const hash = createHash("sha256").update(`${READS_KEY_VERSION}\n`);
   const sorted = [...new Set(paths.map(realPath))].sort();
   const tree = sorted.length ? workTreeOf(path.dirname(sorted[0])) : undefined;
   const inTree = tree ? sorted.filter((p) => isWithin(p, tree.top)) : [];
   const { known, changed } = tree
-    ? await gitState(tree, inTree, options.inBurst === true)
+    ? await gitState(tree, inTree)
     : { known: new Map<string, Known>(), changed: [] };
   for (const file of sorted) {
     const state = known.get(file);
@@ -84,8 +68,6 @@ interface WorkTree {
   readonly top: string;
   /** Whether the checkout may leave tracked files out of the working tree. */
   readonly sparse: boolean;
-  /** git's files that a commit, a checkout or a `git add` rewrites: the index, HEAD, its log. */
-  readonly stampFiles: readonly string[];
 }
 
 const workTrees = new Map<string, WorkTree | undefined>();
@@ -104,15 +86,10 @@ function workTreeOf(dir: string): WorkTree | undefined {
   let tree: WorkTree | undefined;
   const top = existsSync(dir) ? workTreeTop(dir) : undefined;
   if (top !== undefined) {
-    const gitPaths = ["info/sparse-checkout", "index", "HEAD", "logs/HEAD"];
-    const [sparseFile, ...stampFiles] = runGit(
-      ["rev-parse", ...gitPaths.flatMap((name) => ["--git-path", name])],
-      { cwd: top },
-    )
-      .split("\n")
-      .slice(0, gitPaths.length)
-      .map((name) => path.resolve(top, name));
-    tree = { top, sparse: existsSync(sparseFile), stampFiles };
+    const sparseFile = runGit(["rev-parse", "--git-path", "info/sparse-checkout"], {
+      cwd: top,
+    }).replace(/\n$/, "");
+    tree = { top, sparse: existsSync(path.resolve(top, sparseFile)) };
   }
   workTrees.set(dir, tree);
   return tree;
@@ -134,18 +111,10 @@ function nestedRepositoryBetween(dir: string, top: string): boolean {
 async function gitState(
   tree: WorkTree,
   files: readonly string[],
-  inBurst: boolean,
 ): Promise<{ known: Map<string, Known>; changed: string[] }> {
   const known = new Map<string, Known>();
   if (files.length === 0) return { known, changed: [] };
   const names = files.map((p) => relativeTo(tree.top, p) || ".");
-  const picture = inBurst ? burstPicture(tree) : undefined;
-  if (picture) {
-    const taken = await picture;
-    if (!taken) return { known, changed: [] }; // no commit yet
-    for (const [file, id] of idsFromPicture(taken, files, tree.top)) known.set(file, { id });
-    return { known, changed: taken.changed };
-  }
   let listing: string;
   let status: string;
   try {
@@ -168,123 +137,6 @@ async function gitState(
     known.set(byName.get("")!, { id: `040000 tree ${root}` });
   }
   return { known, changed: changedPaths(status) };
-}
-
-/** A whole work tree as git sees it at one moment. */
-interface Picture {
-  /** `<mode> <type> <id>` of every path at HEAD, trees included, by repository-relative name. */
-  readonly ids: ReadonlyMap<string, string>;
-  /** HEAD's tree. */
-  readonly root: string;
-  /** What `git status` says differs from HEAD, anywhere in the tree. */
-  readonly changed: string[];
-  /** The stats of the tree's `stampFiles` before the picture was taken. */
-  readonly stamp: string;
-}
-
-/** Per work tree: the keys asked in the current burst, and its picture once taken. */
-const bursts = new Map<
-  string,
-  { asked: number; lastAsked: number; picture?: Promise<Picture | undefined> }
->();
-
-/** A burst ends when no key was asked for this long: a user may have edited files since. */
-const BURST_IDLE_MS = 1000;
-
-/**
- * The picture of `top` for a key of a burst, or undefined for the first key
- * of a burst, which asks git about its own paths: a preview of one function
- * in a large repository should not pay for listing all of it.
- */
-function burstPicture(tree: WorkTree): Promise<Picture | undefined> | undefined {
-  const { top } = tree;
-  const now = Date.now();
-  let burst = bursts.get(top);
-  if (!burst || now - burst.lastAsked > BURST_IDLE_MS)
-    bursts.set(top, (burst = { asked: 0, lastAsked: now }));
-  burst.asked++;
-  burst.lastAsked = now;
-  if (burst.asked === 1) return undefined;
-  const current = (burst.picture ??= takePicture(tree));
-  return current.then((picture) => {
-    if (!picture || stampOf(tree.stampFiles) === picture.stamp) return picture;
-    // A commit, a checkout or a `git add` since the picture: take it again.
-    if (burst.picture === current) burst.picture = takePicture(tree);
-    return burst.picture;
-  });
-}
-
-/** The stats of git's files that change with HEAD and the index: a few `stat`s, no process. */
-function stampOf(files: readonly string[]): string {
-  return files
-    .map((file) => {
-      try {
-        const info = statSync(file);
-        return `${info.ino}:${info.size}:${info.mtimeMs}`;
-      } catch {
-        return "none";
-      }
-    })
-    .join(" ");
-}
-
-/** Ends every burst: what is asked next sees the files as they are then. */
-export function forgetWorkTreePictures(): void {
-  bursts.clear();
-}
-
-async function takePicture(tree: WorkTree): Promise<Picture | undefined> {
-  // Before git is asked: a commit made meanwhile leaves the stamp stale, never the picture.
-  const stamp = stampOf(tree.stampFiles);
-  let listing: string;
-  let root: string;
-  let status: string;
-  try {
-    [listing, root, status] = await runGitBatchAside(
-      [
-        ["ls-tree", "-r", "-t", "-z", "--full-tree", "HEAD"],
-        ["rev-parse", "HEAD^{tree}"],
-        statusArgs([]),
-      ],
-      { cwd: tree.top },
-    );
-  } catch (error) {
-    if (!(error instanceof GitCommandFailed)) throw error;
-    return undefined;
-  }
-  const ids = new Map<string, string>();
-  for (const record of listing.split("\0")) {
-    const tab = record.indexOf("\t");
-    if (tab >= 0) ids.set(record.slice(tab + 1), record.slice(0, tab));
-  }
-  return { ids, root: `040000 tree ${root.trim()}`, changed: changedPaths(status), stamp };
-}
-
-/**
- * The ids `git ls-tree HEAD -- <names>` would list for `files`, from a
- * picture: a path is listed unless another of the names lies below it, for
- * then ls-tree descends into it and lists what is on the way instead. The
- * picture must give the very key the question would, or a preview would see
- * a change that is not there.
- */
-function idsFromPicture(
-  picture: Picture,
-  files: readonly string[],
-  top: string,
-): Map<string, string> {
-  const names = files.map((file) => relativeTo(top, file));
-  const found = new Map<string, string>();
-  files.forEach((file, i) => {
-    const name = names[i];
-    if (name === "") {
-      found.set(file, picture.root);
-      return;
-    }
-    const id = picture.ids.get(name);
-    if (id !== undefined && !names.some((other) => other.startsWith(`${name}/`)))
-      found.set(file, id);
-  });
-  return found;
 }
 
 /** What git answered one `readsKey` about its paths. */

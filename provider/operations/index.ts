@@ -10,7 +10,6 @@ import type { LambdaPackageOutputs } from "../outputs";
 import { checkInputs, type Failure } from "./check";
 import { diffInputs } from "./diff";
 import { keyPrefixOf } from "./layout";
-import { forgetWorkTreePictures } from "../../engine/reads/key";
 import { withSourceKey } from "./source-key";
 import { onResourceRow } from "./log";
 import { configure } from "./store";
@@ -36,8 +35,7 @@ export const operations = {
 
   diff: async (_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> => {
     const previous = olds as Record<string, unknown>;
-    // The engine diffs one resource after another: a preview's keys share one picture of the tree.
-    const keyed = await withSourceKey(previous, asInputs(news), { inBurst: true });
+    const keyed = await withSourceKey(previous, asInputs(news));
     const { changes, replaces } = diffInputs(previous, keyed);
     // Create-before-delete is safe: deletes name the recorded versionId.
     return { changes, replaces, deleteBeforeReplace: false };
@@ -45,7 +43,6 @@ export const operations = {
 
   create: (inputs: Props): Promise<Created> =>
     onResourceRow(urnOf(inputs), async () => {
-      forgetWorkTreePictures(); // a build may change what later diffs see
       const { createVersion } = await lifecycle();
       const outs = await createVersion(asInputs(inputs));
       return { id: idOf(outs), outs };
@@ -53,7 +50,6 @@ export const operations = {
 
   update: (_id: string, olds: Props, news: Props): Promise<Updated> =>
     onResourceRow(urnOf(news), async () => {
-      forgetWorkTreePictures(); // a build may change what later diffs see
       const previous = olds as Record<string, unknown>;
       const diff = diffInputs(previous, await withSourceKey(previous, asInputs(news)));
       const { updateVersion } = await lifecycle();

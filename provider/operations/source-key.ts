@@ -7,7 +7,7 @@
  * build of a resource has no record, so it packages.
  */
 import path from "node:path";
-import { readsKey, type ReadsKeyOptions } from "../../engine/reads/key";
+import { readsKey } from "../../engine/reads/key";
 import type { LambdaPackageInputs } from "../args";
 import { storedPath } from "./check";
 
@@ -28,13 +28,11 @@ export interface RecordedSource {
 export async function withSourceKey(
   olds: Record<string, unknown>,
   news: LambdaPackageInputs,
-  options?: ReadsKeyOptions,
 ): Promise<LambdaPackageInputs> {
   if (news.sourceKey !== undefined) return news;
   const reads = olds.sourceReads;
   const recorded = Array.isArray(reads) && reads.every((r) => typeof r === "string");
-  const key = recorded ? await readsKey(reads.map(absolute), options) : NOT_YET_READ;
-  return { ...news, sourceKey: key };
+  return { ...news, sourceKey: recorded ? await readsKey(reads.map(absolute)) : NOT_YET_READ };
 }
 
 /**

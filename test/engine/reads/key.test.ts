@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { forgetWorkTreePictures, readsKey } from "../../../engine/reads/key";
+import { readsKey } from "../../../engine/reads/key";
 import { commit, git, write } from "../../support/git";
 import { tempDir } from "../../support/tmp";
 
@@ -149,63 +149,6 @@ describe("readsKey", () => {
     const alone: string[] = [];
     for (const set of sets) alone.push(await readsKey(set));
     assert.deepEqual(await Promise.all(sets.map((set) => readsKey(set))), alone);
-  });
-
-  test("keys of a burst, answered from one picture of the tree, equal the keys taken alone", async () => {
-    const root = await monorepo();
-    commit(root, { "handlers/discount/src/deep/a.ts": "1\n", "run.sh": "#!/bin/sh\n" });
-    write(root, {
-      "handlers/discount/src/check.ts": "export const ok = 3;\n",
-      "handlers/api/new.ts": "1",
-      "config.json": "{}",
-    });
-    rmSync(path.join(root, "handlers/discount/src/other.ts"));
-    const sets = [
-      apiReads(root),
-      [root],
-      [path.join(root, "handlers")],
-      [path.join(root, "handlers/discount"), path.join(root, "handlers/discount/src/check.ts")],
-      [path.join(root, "handlers/discount"), path.join(root, "handlers/discount/missing.ts")],
-      [path.join(root, "handlers/discount/src/other.ts"), path.join(root, "run.sh")],
-      [path.join(root, "package-lock.json"), path.join(root, "config.json")],
-      [root, path.join(root, "handlers/api")],
-    ];
-    const alone: string[] = [];
-    for (const set of sets) alone.push(await readsKey(set));
-    forgetWorkTreePictures();
-    const inBurst: string[] = [];
-    for (const set of sets) inBurst.push(await readsKey(set, { inBurst: true }));
-    assert.deepEqual(inBurst, alone);
-  });
-
-  test("a commit or a git add during a burst is seen by the burst's next key", async () => {
-    const root = await monorepo();
-    const reads = apiReads(root);
-    forgetWorkTreePictures();
-    const first = await readsKey(reads, { inBurst: true });
-    assert.equal(await readsKey(reads, { inBurst: true }), first, "the picture's key");
-    commit(root, { "handlers/discount/src/check.ts": "export const ok = 4;\n" });
-    const committed = await readsKey(reads, { inBurst: true });
-    assert.notEqual(committed, first);
-    write(root, { "handlers/api/added.ts": "1" });
-    git(root, "add", "handlers/api/added.ts");
-    assert.notEqual(await readsKey(reads, { inBurst: true }), committed);
-  });
-
-  test("an edit is seen by the first key after a burst ends", async () => {
-    const root = await monorepo();
-    const reads = apiReads(root);
-    forgetWorkTreePictures();
-    await readsKey(reads, { inBurst: true });
-    const before = await readsKey(reads, { inBurst: true });
-    write(root, { "handlers/api/src/index.ts": "// edited\n" });
-    forgetWorkTreePictures();
-    const edited = await readsKey(reads, { inBurst: true });
-    assert.notEqual(edited, before);
-    await readsKey(reads, { inBurst: true }); // the burst's picture, taken after the edit
-    appendFileSync(path.join(root, "handlers/api/src/index.ts"), "// again\n");
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // a second without a key ends it
-    assert.notEqual(await readsKey(reads, { inBurst: true }), edited);
   });
 
   test("a work tree whose path holds a line break still sees a change", async () => {
