@@ -19,6 +19,8 @@ interface Request {
   readonly id: number;
   readonly commands: readonly (readonly string[])[];
   readonly cwd: string;
+  /** The caller's PATH when it asked, which finds git as a call of its own would. */
+  readonly path?: string;
 }
 
 type Reply =
@@ -48,7 +50,8 @@ export async function runGitBatchAside(
   const id = nextId++;
   const reply = new Promise<string[]>((resolve, reject) => pending.set(id, { resolve, reject }));
   refWhileBusy(running);
-  running.stdin.write(`${JSON.stringify({ id, commands, cwd: options.cwd } satisfies Request)}\n`);
+  const request: Request = { id, commands, cwd: options.cwd, path: process.env.PATH };
+  running.stdin.write(`${JSON.stringify(request)}\n`);
   return reply;
 }
 
@@ -101,8 +104,10 @@ function stop(child: Helper, why: string): void {
 /** The helper's side: answers requests until its input ends. */
 function serve(): void {
   createInterface({ input: process.stdin }).on("line", (line) => {
-    const { id, commands, cwd } = JSON.parse(line) as Request;
+    const { id, commands, cwd, path } = JSON.parse(line) as Request;
     let reply: Reply;
+    if (path === undefined) delete process.env.PATH;
+    else process.env.PATH = path;
     try {
       reply = { id, outputs: runGitBatch(commands, { cwd }) };
     } catch (error) {

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
-import { GitCommandFailed, runGit, runGitBatch } from "./run";
+import { runGitBatchSync } from "./bridge";
+import { GitCommandFailed, runGit } from "./run";
 import { changedPaths, statusArgs, uncommittedDigest, under } from "./uncommitted";
 
 /** Options of `gitSourceKey`. */
@@ -107,10 +108,10 @@ function sourceKeys(
   let output: string;
   let status = "";
   try {
-    // Both questions in one process started from this one: from a Pulumi program, a fork of
-    // its whole memory is most of a key's cost.
-    if (uncommitted) [output, status] = runGitBatch([revParse, statusArgs(relative)], { cwd });
-    else output = runGit(revParse, { cwd });
+    // Both questions in one shell, started by a small process rather than this one (./bridge.ts):
+    // from a Pulumi program, a fork of its whole memory would be most of a key's cost.
+    if (uncommitted) [output, status] = runGitBatchSync([revParse, statusArgs(relative)], { cwd });
+    else [output] = runGitBatchSync([revParse], { cwd });
   } catch (error) {
     if (!(error instanceof GitCommandFailed)) throw error;
     if (error.args[0] === "rev-parse") throw diagnose(error, cwd, relative, caller);
