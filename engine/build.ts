@@ -97,6 +97,7 @@ async function buildIn(
     const result = await writeZip(files, partial, {
       level: normalized.compressionLevel,
       mtime: normalized.sourceDateEpoch,
+      log,
       onProgress: ({ files: done, bytes }) =>
         options.onProgress?.({
           phase: "zipping",

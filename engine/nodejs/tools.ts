@@ -10,8 +10,8 @@
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
+import { userCacheDir } from "../../shared/cache-dir";
 import { LambdaPackageError } from "../../shared/errors";
 import type { PackageManager, PinnedTool } from "./project";
 
@@ -47,8 +47,7 @@ function installHint(manager: PackageManager, version?: string): string {
  * `~/.cache/lambda-package/tools`.
  */
 export function toolCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  return path.join(base, "lambda-package", "tools");
+  return path.join(userCacheDir(env), "tools");
 }
 
 export interface FindToolOptions {

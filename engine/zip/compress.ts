@@ -10,6 +10,15 @@ import {
   type FilesJob,
   type Job,
 } from "./plan";
+import {
+  chunkKey,
+  fileKey,
+  STORE_HIT,
+  STORE_MISS,
+  StoreReader,
+  type StoreView,
+} from "./store/reuse";
+import { KEY_BYTES } from "./store/table";
 
 /** How one small file was stored. */
 export interface FileOutcome {
@@ -18,15 +27,43 @@ export interface FileOutcome {
   readonly method: number;
 }
 
-/** Outcome `i` of a files job's `table`, which packs three numbers per file to post cheaply. */
+/**
+ * Numbers per file in a files job's `table`, packed to post cheaply: CRC,
+ * compressed size, method, then what the store did (STORE_*) and a number
+ * for it: the pack of a hit or of a damaged stream, the CRC-32 of a miss's
+ * compressed bytes.
+ */
+export const COLUMNS = 5;
+
+/** Outcome `i` of a files job's `table`. */
 export function fileOutcome(table: Uint32Array, i: number): FileOutcome {
-  return { crc: table[3 * i], compressedSize: table[3 * i + 1], method: table[3 * i + 2] };
+  const at = COLUMNS * i;
+  return { crc: table[at], compressedSize: table[at + 1], method: table[at + 2] };
+}
+
+/** What the store did for one stream, and the key it was looked up by. */
+export interface StoreOutcome {
+  readonly state: number;
+  /** As in a files job's table: a pack number, or the CRC-32 of a miss's compressed bytes. */
+  readonly aux: number;
+  readonly key: Uint8Array;
 }
 
 /** What a job wrote into its output slot: `length` bytes from the slot's start. */
 export type JobResult =
-  | { readonly kind: "files"; readonly length: number; readonly table: Uint32Array }
-  | { readonly kind: "chunk"; readonly length: number; readonly crc: number }
+  | {
+      readonly kind: "files";
+      readonly length: number;
+      readonly table: Uint32Array;
+      /** With a store: each file's key, KEY_BYTES each, in order. */
+      readonly keys?: Uint8Array;
+    }
+  | {
+      readonly kind: "chunk";
+      readonly length: number;
+      readonly crc: number;
+      readonly store?: StoreOutcome;
+    }
   | {
       readonly kind: "error";
       readonly file: string;
@@ -49,14 +86,19 @@ function readBuffer(): Buffer {
 /**
  * Runs one job synchronously, writing the compressed bytes into `out` (a
  * slot of SLOT_BYTES); read errors come back as a result, never as a throw.
+ * With a `store`, streams found there are copied rather than compressed.
  */
-export function runJob(job: Job, out: Buffer): JobResult {
+export function runJob(job: Job, out: Buffer, store?: StoreView): JobResult {
+  // Level 0 stores every byte as it is: there is nothing to reuse.
+  const reader = store && job.level > 0 ? new StoreReader(store) : undefined;
   try {
-    return job.kind === "files" ? compressFiles(job, out) : compressChunk(job, out);
+    return job.kind === "files" ? compressFiles(job, out, reader) : compressChunk(job, out, reader);
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { file?: string; index?: number };
     const file = e.file ?? (job.kind === "chunk" ? job.path : "");
     return { kind: "error", file, index: e.index, code: e.code ?? "EIO", message: e.message };
+  } finally {
+    reader?.close();
   }
 }
 
@@ -65,8 +107,9 @@ function deflateOptions(level: number): zlib.ZlibOptions {
   return { level, windowBits: 15, memLevel: 8, strategy: zlib.constants.Z_DEFAULT_STRATEGY };
 }
 
-function compressFiles(job: FilesJob, out: Buffer): JobResult {
-  const table = new Uint32Array(3 * job.paths.length);
+function compressFiles(job: FilesJob, out: Buffer, reader?: StoreReader): JobResult {
+  const table = new Uint32Array(COLUMNS * job.paths.length);
+  const keys = reader ? new Uint8Array(KEY_BYTES * job.paths.length) : undefined;
   let at = 0;
   for (let i = 0; i < job.paths.length; i++) {
     const path = job.paths[i];
@@ -78,6 +121,23 @@ function compressFiles(job: FilesJob, out: Buffer): JobResult {
       i,
     );
     const crc = zlib.crc32(data);
+    const row = COLUMNS * i;
+    table[row] = crc;
+    if (reader && keys && size > 0) {
+      const key = fileKey(job.level, data);
+      keys.set(key, KEY_BYTES * i);
+      const reused = reader.reuse(key, data, out, at, true);
+      if (reused.state === STORE_HIT) {
+        at += reused.compressedSize;
+        table[row + 1] = reused.compressedSize;
+        table[row + 2] = reused.method;
+        table[row + 3] = STORE_HIT;
+        table[row + 4] = reused.pack;
+        continue;
+      }
+      table[row + 3] = reused.state;
+      table[row + 4] = reused.pack;
+    }
     let kept: Uint8Array = data;
     let method = METHOD_STORED;
     if (job.level > 0 && size > 0) {
@@ -93,14 +153,15 @@ function compressFiles(job: FilesJob, out: Buffer): JobResult {
     }
     out.set(kept, at);
     at += kept.length;
-    table[3 * i] = crc;
-    table[3 * i + 1] = kept.length;
-    table[3 * i + 2] = method;
+    table[row + 1] = kept.length;
+    table[row + 2] = method;
+    if (table[row + 3] === STORE_MISS && method !== METHOD_STORED)
+      table[row + 4] = zlib.crc32(kept);
   }
-  return { kind: "files", length: at, table };
+  return { kind: "files", length: at, table, keys };
 }
 
-function compressChunk(job: ChunkJob, out: Buffer): JobResult {
+function compressChunk(job: ChunkJob, out: Buffer, reader?: StoreReader): JobResult {
   const dictionaryLength = Math.min(DICTIONARY, job.offset);
   const buffer = readBuffer().subarray(0, dictionaryLength + job.length);
   guard(job.path, () =>
@@ -114,6 +175,16 @@ function compressChunk(job: ChunkJob, out: Buffer): JobResult {
     out.set(data);
     return { kind: "chunk", length: data.length, crc };
   }
+  let store: StoreOutcome | undefined;
+  if (reader) {
+    const key = chunkKey(job.level, job.last, buffer.subarray(0, dictionaryLength), data);
+    const reused = reader.reuse(key, data, out, 0, false);
+    if (reused.state === STORE_HIT) {
+      const hit = { state: STORE_HIT, aux: reused.pack, key };
+      return { kind: "chunk", length: reused.compressedSize, crc, store: hit };
+    }
+    store = { state: reused.state, aux: reused.pack, key };
+  }
   // pigz-style: each chunk is primed with the 32 KiB before it, so matches
   // reach back across the cut, and ends on a byte boundary (sync flush) so
   // the chunks concatenate into one deflate stream; only the last one is final.
@@ -124,7 +195,8 @@ function compressChunk(job: ChunkJob, out: Buffer): JobResult {
     chunkSize: 64 * 1024,
   });
   out.set(deflated); // a 256 KiB chunk deflates to well under a slot, even when incompressible
-  return { kind: "chunk", length: deflated.length, crc };
+  if (store?.state === STORE_MISS) store = { ...store, aux: zlib.crc32(deflated) };
+  return { kind: "chunk", length: deflated.length, crc, store };
 }
 
 /** Runs `read`, tagging any error with the file it was about (and its place in a files job). */

@@ -1,7 +1,7 @@
 import { rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { LambdaPackageError } from "../../shared/errors";
-import { escapeText } from "../../shared/format";
+import { escapeText, formatBytes } from "../../shared/format";
 import type { JobResult } from "./compress";
 import { dosDateTime } from "./format";
 import { planUnits, sortEntries, type Unit } from "./plan";
@@ -10,7 +10,10 @@ import { createZipFile, hashFile } from "./output";
 import { runInOrder } from "./schedule";
 import { assertUnchanged, fileChanged, snapshot } from "./unchanged";
 import { allocateSlots, slotCount } from "./slots";
+import { defaultStore, ZipStore, type StoreStats, type ZipStoreOptions } from "./store";
 import { ZipWriter } from "./writer";
+
+export type { StoreStats, ZipStoreOptions } from "./store";
 
 export interface ZipEntry {
   /** Path inside the zip, forward slashes, relative, already validated (no "..", not absolute). */
@@ -37,6 +40,14 @@ export interface WriteZipOptions {
   readonly concurrency?: number;
   /** Called with files and bytes done so far, at most every 100 ms, and once at the end. */
   readonly onProgress?: (done: { files: number; bytes: number }) => void;
+  /**
+   * Where compressed streams are reused from and recorded to (see
+   * store/index.ts), or false for none: every byte is compressed.
+   * @default defaultStore(): `$LAMBDA_PACKAGE_ZIP_STORE`, else the user cache directory's
+   */
+  readonly store?: ZipStoreOptions | false;
+  /** Lines about the store: what it reused, and any damage it found or failure to update it. */
+  readonly log?: (line: string) => void;
 }
 
 /** What a zip came out as. */
@@ -53,6 +64,8 @@ export interface ZipResult {
   readonly unzippedSize: number;
   /** Number of files in the zip. */
   readonly fileCount: number;
+  /** What came from the zip store; none when it was not used (off, level 0, unreadable). */
+  readonly store?: StoreStats;
 }
 
 /**
@@ -83,6 +96,10 @@ export async function writeZip(
 ): Promise<ZipResult> {
   const { level } = options;
   assertOptions(options);
+  const log = options.log ?? (() => {});
+  const storeOptions = options.store ?? defaultStore();
+  // Level 0 keeps every byte as it is: nothing to reuse.
+  const store = storeOptions && level > 0 ? await ZipStore.open(storeOptions, log) : undefined;
   const planned = sortEntries(entries);
   const units = planUnits(planned, level);
   const unzippedSize = planned.reduce((sum, e) => sum + e.size, 0);
@@ -94,8 +111,8 @@ export async function writeZip(
   const threads = inline ? 1 : Math.min(poolSize, units.length);
   const slots = allocateSlots(slotCount(threads));
   const compressor: Compressor = inline
-    ? inlineCompressor(slots)
-    : sharedPool(poolSize).compressor(slots);
+    ? inlineCompressor(slots, store?.view)
+    : sharedPool(poolSize).compressor(slots, store?.view);
   let handle: FileHandle | undefined;
   let created = false;
   try {
@@ -108,7 +125,11 @@ export async function writeZip(
       const writer = new ZipWriter(handle, dosDateTime(options.mtime));
       const progress = throttledProgress(options.onProgress);
       await runInOrder(units, compressor, slots, async (unit, result, output) => {
-        await writeUnit(writer, unit, result, output);
+        // Both read the slot, which is reused once they are done.
+        await Promise.all([
+          writeUnit(writer, unit, result, output),
+          store?.record(unit, result, output),
+        ]);
         progress.add(unit);
       });
       size = await writer.finish();
@@ -116,8 +137,14 @@ export async function writeZip(
       handle = undefined;
       await assertUnchanged(planned, before);
       progress.end();
+      // Only a whole zip's streams are kept: a failed one's are dropped in finally.
+      if (store) {
+        await store.commit();
+        log(storeLine(store.result()));
+      }
     } finally {
       await compressor.close();
+      await store?.discard();
     }
     const digest = await hashFile(outFile);
     return {
@@ -127,6 +154,7 @@ export async function writeZip(
       size,
       unzippedSize,
       fileCount: planned.length,
+      store: store?.result(),
     };
   } catch (error) {
     await handle?.close().catch(() => {});
@@ -175,6 +203,16 @@ async function writeUnit(
   } else if ("entry" in unit && result.kind === "chunk") {
     await writer.writeChunk(unit.entry, unit.job, output, result.crc);
   }
+}
+
+/** What the store gave this zip, for the build's log. */
+function storeLine(stats: StoreStats): string {
+  const share = (part: number, whole: number) =>
+    whole === 0 ? 0 : Math.round((100 * part) / whole);
+  return (
+    `lambda-package: zip store: reused ${stats.reused} of ${stats.streams} compressed streams ` +
+    `(${formatBytes(stats.reusedBytes)} of ${formatBytes(stats.bytes)}, ${share(stats.reusedBytes, stats.bytes)}%)`
+  );
 }
 
 const PROGRESS_INTERVAL_MS = 100;

@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { runJob, type JobResult } from "./compress";
 import type { Job } from "./plan";
 import { slotBuffer } from "./slots";
+import type { StoreView } from "./store/reuse";
 
 /**
  * Runs compression jobs, each writing into its own output slot (slots.ts).
@@ -16,10 +17,10 @@ export interface Compressor {
 }
 
 /** Compresses on the calling thread: for zips so small that starting threads costs more. */
-export function inlineCompressor(slots: SharedArrayBuffer): Compressor {
+export function inlineCompressor(slots: SharedArrayBuffer, store?: StoreView): Compressor {
   return {
     hasRoom: () => true,
-    run: (job, slot) => Promise.resolve(runJob(job, slotBuffer(slots, slot))),
+    run: (job, slot) => Promise.resolve(runJob(job, slotBuffer(slots, slot), store)),
     close: () => Promise.resolve(),
   };
 }
@@ -46,16 +47,24 @@ class WorkerPool {
 
   constructor(private readonly count: number) {}
 
-  /** A compressor writing into `slots`, for one zip. Closing it leaves the threads to others. */
-  compressor(slots: SharedArrayBuffer): Compressor {
+  /**
+   * A compressor writing into `slots`, for one zip, reusing streams from
+   * `store`. Closing it leaves the threads to others.
+   */
+  compressor(slots: SharedArrayBuffer, store?: StoreView): Compressor {
     return {
       hasRoom: () => this.leastBusy().pending.length < QUEUE_PER_WORKER,
-      run: (job, slot) => this.run({ job, slots, slot }),
+      run: (job, slot) => this.run({ job, slots, slot, store }),
       close: () => Promise.resolve(),
     };
   }
 
-  private run(message: { job: Job; slots: SharedArrayBuffer; slot: number }): Promise<JobResult> {
+  private run(message: {
+    job: Job;
+    slots: SharedArrayBuffer;
+    slot: number;
+    store?: StoreView;
+  }): Promise<JobResult> {
     const thread = this.leastBusy();
     // While jobs are out, the threads keep the process alive; idle, they do not.
     if (this.pendingJobs++ === 0) for (const t of this.threads) t.worker.ref();

@@ -7,10 +7,18 @@ import { parentPort } from "node:worker_threads";
 import { runJob } from "./compress";
 import type { Job } from "./plan";
 import { slotBuffer } from "./slots";
+import type { StoreView } from "./store/reuse";
 
 const port = parentPort;
 if (!port) throw new Error("engine/zip/worker.js must run as a worker thread");
 
-port.on("message", ({ job, slots, slot }: { job: Job; slots: SharedArrayBuffer; slot: number }) => {
-  port.postMessage(runJob(job, slotBuffer(slots, slot)));
+interface Message {
+  job: Job;
+  slots: SharedArrayBuffer;
+  slot: number;
+  store?: StoreView;
+}
+
+port.on("message", ({ job, slots, slot, store }: Message) => {
+  port.postMessage(runJob(job, slotBuffer(slots, slot), store));
 });

@@ -14,7 +14,8 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { writeZip, type ZipEntry } from "../../../engine/zip";
+import { writeZip, type ZipEntry, type ZipResult } from "../../../engine/zip";
+import type { ZipStoreOptions } from "../../../engine/zip/store";
 import { tempDir } from "../../support/tmp";
 import { entriesOf, makeTree } from "./zip-tools";
 
@@ -102,9 +103,17 @@ async function zipDigest(
   dir: string,
   options: { level: number; concurrency?: number },
 ): Promise<string> {
+  return (await zipWith(entries, dir, { ...options, store: false })).sha256;
+}
+
+async function zipWith(
+  entries: readonly ZipEntry[],
+  dir: string,
+  options: { level: number; concurrency?: number; store: ZipStoreOptions | false },
+): Promise<ZipResult> {
   await mkdir(dir, { recursive: true });
   const out = path.join(dir, `out-${options.level}-${options.concurrency ?? "d"}.zip`);
-  return (await writeZip(entries, out, { mtime: MTIME, ...options })).sha256;
+  return writeZip(entries, out, { mtime: MTIME, ...options });
 }
 
 /** Digests computed before the zipper's per-file work was restructured. */
@@ -185,6 +194,33 @@ describe("zip bytes", () => {
       assert.equal(digest, got["9"], `level 9 with ${concurrency} threads`);
     }
     assert.deepEqual(got, GENERATED_ZIPS);
+  });
+
+  test("a zip whose streams all come from the zip store has the bytes it had before, at every level and thread count", async () => {
+    const dir = await tempDir("zip-bytes");
+    const entries = [
+      ...(await generatedTree(path.join(dir, "src"))),
+      ...(await rangeEntries(dir)).map((e) => ({ ...e, name: `ranges/${e.name}` })),
+    ];
+    const store = { dir: path.join(dir, "store") };
+    for (const level of [9, 6, 1]) {
+      const cold = await zipWith(entries, dir, { level, store: false });
+      const recording = await zipWith(entries, dir, { level, store });
+      assert.equal(recording.sha256, cold.sha256, `level ${level}, recording`);
+      assert.equal(recording.store?.reused, 0, `level ${level}: nothing stored at this level yet`);
+      for (const concurrency of [1, 2]) {
+        const reused = await zipWith(entries, dir, { level, concurrency, store });
+        assert.equal(reused.sha256, cold.sha256, `level ${level}, ${concurrency} threads, reused`);
+        assert.ok(reused.store && reused.store.streams > 1000);
+        assert.equal(reused.store.reused, reused.store.streams, `level ${level}: all reused`);
+      }
+    }
+    const pinned = await zipWith(await generatedTree(path.join(dir, "src")), dir, {
+      level: 9,
+      store,
+    });
+    assert.equal(pinned.sha256, GENERATED_ZIPS["9"]);
+    assert.equal(pinned.store?.reused, pinned.store?.streams);
   });
 
   test("a zip of ranges of an archive has the bytes it had before", async () => {
