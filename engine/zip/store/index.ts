@@ -11,7 +11,10 @@
  * pack first: a reader lists indexes only, so it never sees a pack being
  * written, and packs are never changed once named. A pack is the unit of
  * eviction: when the packs pass MAX_PACKS or `maxBytes`, the least recently
- * used go first (a build that reuses a pack touches its mtime). A pack
+ * used go first (a build that reuses a pack touches its mtime). Builds
+ * committing at the same moment each evict by what they listed, so the
+ * bound can be passed by the packs published meanwhile (one per concurrent
+ * build) until the next commit. A pack
  * removed while another build reads it is, for that build, a miss: it
  * compresses the stream as a cold build does.
  *

@@ -297,11 +297,17 @@ describe("zip store", () => {
       [],
       "no temporary file is left behind",
     );
-    assert.equal(
-      left.filter((f) => f.endsWith(".pack")).length,
-      1,
-      `the bound holds: ${JSON.stringify(runs)}`,
-    );
+    // Builds committing at once each evict by what they listed, so the bound may be passed by
+    // the packs published meanwhile, until the next build's commit.
+    const packs = left.filter((f) => f.endsWith(".pack")).length;
+    assert.ok(packs >= 1 && packs <= 3, `at most one pack per concurrent build: ${packs}`);
+    const last = await zip(b, path.join(dir, "b-last.zip"), { dir: storeDir, maxBytes: packSize });
+    assert.equal(last.sha256, coldB.sha256);
+    let bytes = 0;
+    for (const file of await storeFiles(storeDir)) {
+      if (file.endsWith(".pack")) bytes += (await stat(path.join(storeDir, file))).size;
+    }
+    assert.ok(bytes > 0 && bytes <= packSize, `the bound holds again: ${JSON.stringify(runs)}`);
   });
 
   test("the default store is in the user cache directory, moved or turned off by LAMBDA_PACKAGE_ZIP_STORE", () => {
