@@ -119,7 +119,15 @@ async function cases(): Promise<Case[]> {
 async function runOnce(tool: "ours" | "reference", item: Case, work: string): Promise<Sample> {
   const dir = await mkdtemp(path.join(work, `${tool}-`));
   const out = path.join(dir, "out.zip");
-  const env = { ...process.env, ...item.env, SRC: item.source, OUT: out, WORK: dir };
+  const env = {
+    ...process.env,
+    ...item.env,
+    // Every build a first one: an empty zip store, which it fills (bench:reuse measures reuse).
+    LAMBDA_PACKAGE_ZIP_STORE: path.join(dir, "zip-store"),
+    SRC: item.source,
+    OUT: out,
+    WORK: dir,
+  };
   const command =
     tool === "ours"
       ? [

@@ -65,9 +65,14 @@ interface Figures {
   peak_rss_mb: number;
 }
 
-/** Child mode: our zipper on one tree, the walk included, as a user's build would run it. */
+/**
+ * Child mode: our zipper on one tree, the walk included, as a user's build
+ * would run it the first time: with an empty zip store, which it fills.
+ */
 async function child(tree: string, out: string): Promise<void> {
-  await writeZip(walkTree(tree), out, { level: 9, mtime: ZIP_EPOCH });
+  const store = `${out}.store`;
+  await writeZip(walkTree(tree), out, { level: 9, mtime: ZIP_EPOCH, store: { dir: store } });
+  await rm(store, { recursive: true, force: true });
 }
 
 function command(tool: Tool, tree: string, out: string): string[] {
