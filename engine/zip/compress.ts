@@ -107,6 +107,14 @@ function deflateOptions(level: number): zlib.ZlibOptions {
   return { level, windowBits: 15, memLevel: 8, strategy: zlib.constants.Z_DEFAULT_STRATEGY };
 }
 
+const optionsKeys = new Map<number, string>();
+/** deflateOptions(level) as text, in the store's keys: a change to them is a change of key. */
+function optionsKey(level: number): string {
+  let key = optionsKeys.get(level);
+  if (key === undefined) optionsKeys.set(level, (key = JSON.stringify(deflateOptions(level))));
+  return key;
+}
+
 function compressFiles(job: FilesJob, out: Buffer, reader?: StoreReader): JobResult {
   const table = new Uint32Array(COLUMNS * job.paths.length);
   const keys = reader ? new Uint8Array(KEY_BYTES * job.paths.length) : undefined;
@@ -124,7 +132,7 @@ function compressFiles(job: FilesJob, out: Buffer, reader?: StoreReader): JobRes
     const row = COLUMNS * i;
     table[row] = crc;
     if (reader && keys && size > 0) {
-      const key = fileKey(job.level, data);
+      const key = fileKey(optionsKey(job.level), data);
       keys.set(key, KEY_BYTES * i);
       const reused = reader.reuse(key, data, out, at, true);
       if (reused.state === STORE_HIT) {
@@ -177,7 +185,12 @@ function compressChunk(job: ChunkJob, out: Buffer, reader?: StoreReader): JobRes
   }
   let store: StoreOutcome | undefined;
   if (reader) {
-    const key = chunkKey(job.level, job.last, buffer.subarray(0, dictionaryLength), data);
+    const key = chunkKey(
+      optionsKey(job.level),
+      job.last,
+      buffer.subarray(0, dictionaryLength),
+      data,
+    );
     const reused = reader.reuse(key, data, out, 0, false);
     if (reused.state === STORE_HIT) {
       const hit = { state: STORE_HIT, aux: reused.pack, key };

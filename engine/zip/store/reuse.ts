@@ -3,8 +3,8 @@
  * taking its bytes from the store instead of compressing. A stream's bytes
  * depend only on what its key hashes: the zlib build, the level, how the
  * stream was cut (a whole file, or a chunk with its dictionary and whether
- * it ends the stream) and the bytes themselves; the deflate options are
- * pinned in compress.ts. So bytes found under a key are the bytes a cold
+ * it ends the stream), the deflate options pinned in compress.ts, and the
+ * bytes themselves. So bytes found under a key are the bytes a cold
  * build would compute, provided they are intact: their CRC-32 is checked
  * before they are used, and anything amiss compresses cold instead.
  */
@@ -37,20 +37,23 @@ export const STORE_BAD = 3;
  */
 const IDENTITY = `lambda-package zip store 1\0zlib ${process.versions.zlib}\0${process.arch}\0`;
 
-/** Key of a whole file's stream (a file the zipper compresses in one piece). */
-export function fileKey(level: number, data: Uint8Array): Buffer {
-  return createHash("sha256").update(`${IDENTITY}file ${level}\0`).update(data).digest();
+/**
+ * Key of a whole file's stream (a file the zipper compresses in one piece);
+ * `options` is every deflate option as text, the level among them.
+ */
+export function fileKey(options: string, data: Uint8Array): Buffer {
+  return createHash("sha256").update(`${IDENTITY}file ${options}\0`).update(data).digest();
 }
 
 /** Key of a chunk of a big file: its bytes, the dictionary that primed it, and whether it is last. */
 export function chunkKey(
-  level: number,
+  options: string,
   last: boolean,
   dictionary: Uint8Array,
   data: Uint8Array,
 ): Buffer {
   return createHash("sha256")
-    .update(`${IDENTITY}chunk ${level} ${dictionary.length} ${last ? 1 : 0}\0`)
+    .update(`${IDENTITY}chunk ${options} ${dictionary.length} ${last ? 1 : 0}\0`)
     .update(dictionary)
     .update(data)
     .digest();
