@@ -318,6 +318,9 @@ async function main(): Promise<void> {
       ...offlinePip(await wheelhouse()),
       // npm's cache serves the installs once warm: the registry is not what is measured.
       npm_config_prefer_offline: "true",
+      // A zip store of this run's own, empty at the first `up`, as on a fresh CI runner: the
+      // machine's store would hold these functions' files from an earlier run.
+      LAMBDA_PACKAGE_ZIP_STORE: path.join(work, "zip-store"),
     };
     const pulumi = (cwd: string, ...args: string[]) =>
       measuredTree(["pulumi", ...args, "--color", "never"], { cwd, env });
