@@ -22,6 +22,9 @@ import { builtinPackagersDir } from "../engine/packager";
 import { benchFlags, median, rotate, target } from "./measure";
 import { npmTree } from "./trees";
 
+// First builds are what is measured: no zip store (engine/zip/store) reuses an earlier run's work.
+process.env.LAMBDA_PACKAGE_ZIP_STORE = "off";
+
 const TARGET_SHARE = 0.05;
 const COPY = path.join(builtinPackagersDir, "copy");
 const AUDIT_TIME =

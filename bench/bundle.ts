@@ -28,6 +28,9 @@ import { cached, FUNCTION_DEPENDENCIES } from "./trees";
 
 const CLI = path.join(__dirname, "..", "cli", "main.js");
 
+// First builds are what is measured: no zip store (engine/zip/store) reuses an earlier run's work.
+process.env.LAMBDA_PACKAGE_ZIP_STORE = "off";
+
 /**
  * A TypeScript handler with three production dependencies and one dev dependency, installed,
  * and the handler compiled beside it as `tsc` would: the copy ways need JavaScript to ship (a

@@ -34,6 +34,9 @@ import { ZIP_EPOCH } from "../engine/options";
 import { benchFlags, median } from "./measure";
 import { npmTree } from "./trees";
 
+// First builds are what is measured: no zip store (engine/zip/store) reuses an earlier run's work.
+process.env.LAMBDA_PACKAGE_ZIP_STORE = "off";
+
 interface Cost {
   wall: number;
   user: number;
