@@ -15,11 +15,18 @@
  * - build: `lambda-package build --runtime copy` in-process, packager,
  *   audit and reads included; beyond writeZip and the walk is the rest.
  *
- *   node dist/bench/profile.js [--tree DIR] [--runs N]
+ * Then the timeline (bench/timeline.ts): the CLI's cold `build --runtime
+ * copy` as its own process under `node --cpu-prof`, split into the head
+ * (until the first zip thread is busy: one thread working), the zipping and
+ * the tail (after the last zip thread is done), each thread's busy time, and
+ * the main thread's by step with when it ran. Head and tail are the serial
+ * part, which a second core cannot shorten. `--only timeline` runs it alone.
+ *
+ *   node dist/bench/profile.js [--tree DIR] [--runs N] [--only steps|timeline]
  *
  * Each figure is the median of `--runs` (default 3) of that step.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { build } from "../engine/build";
@@ -31,7 +38,8 @@ import { planUnits, sortEntries } from "../engine/zip/plan";
 import { SLOT_BYTES } from "../engine/zip/slots";
 import { snapshot } from "../engine/zip/unchanged";
 import { ZIP_EPOCH } from "../engine/options";
-import { benchFlags, median } from "./measure";
+import { benchFlags, measured, median, type Sample } from "./measure";
+import { buildTimeline, readTimelines, type BuildTimeline } from "./timeline";
 import { npmTree } from "./trees";
 
 // First builds are what is measured: no zip store (engine/zip/store) reuses an earlier run's work.
@@ -76,61 +84,133 @@ function runAllInline(entries: readonly ZipEntry[], level: number): void {
 }
 
 async function main(): Promise<void> {
-  const { runs, values } = benchFlags("bench/profile.ts", { tree: { type: "string" } });
+  const { runs, values } = benchFlags("bench/profile.ts", {
+    tree: { type: "string" },
+    only: { type: "string" },
+  });
+  const only = typeof values.only === "string" ? values.only : undefined;
   const tree = typeof values.tree === "string" ? path.resolve(values.tree) : await npmTree();
   const profileRuns = process.argv.includes("--runs") ? runs : 3;
   const work = await mkdtemp(path.join(os.tmpdir(), "bench-profile-"));
   const threads = Math.min(os.availableParallelism(), 8);
   try {
-    const walk = () => collectFiles(tree, { exclude: excludeMatcher(), allowedRoots: [] });
-    const entries = await walk();
+    const entries = await collectFiles(tree, { exclude: excludeMatcher(), allowedRoots: [] });
     const files = entries.length;
     const bytes = entries.reduce((sum, e) => sum + e.size, 0);
     console.log(
       `${tree}: ${files} files, ${(bytes / 1e6).toFixed(1)} MB; node ${process.version} ` +
         `(zlib ${process.versions.zlib}), ${os.availableParallelism()} CPUs, medians of ${profileRuns}`,
     );
-    const zipTo = (name: string, concurrency?: number) => () =>
-      writeZip(entries, path.join(work, name), { level: 9, mtime: ZIP_EPOCH, concurrency });
-    const rows: [string, Cost][] = [];
-    const step = async (name: string, fn: () => unknown) => {
-      const c = await medianCost(profileRuns, fn);
-      rows.push([name, c]);
-      return c;
-    };
-    await step("walk (lstat per entry)", walk);
-    const planned = sortEntries(entries);
-    await step("snapshot (stat per file, x2 in a zip)", () => snapshot(planned));
-    const read = await step("read + CRC-32 (level 0, this thread)", () => runAllInline(entries, 0));
-    const level9 = await medianCost(profileRuns, () => runAllInline(entries, 9));
-    rows.push([
-      "deflate -9 alone (level 9 - level 0)",
-      {
-        wall: level9.wall - read.wall,
-        user: level9.user - read.user,
-        sys: level9.sys - read.sys,
-        switches: level9.switches - read.switches,
-      },
-    ]);
-    await step("writeZip, 1 worker", zipTo("one.zip", 1));
-    await step(`writeZip, ${threads} workers`, zipTo("many.zip"));
-    await step("build --runtime copy (in-process)", () =>
-      build({ sourcePath: tree, runtime: "copy", outFile: path.join(work, "build.zip") }),
-    );
-    const table: Record<string, Record<string, string>> = {};
-    for (const [name, c] of rows) {
-      table[name] = {
-        "wall s": c.wall.toFixed(2),
-        "user s": c.user.toFixed(2),
-        "sys s": c.sys.toFixed(2),
-        "CPU µs/file": (((c.user + c.sys) / files) * 1e6).toFixed(0),
-        "vol. switches": c.switches.toFixed(0),
-      };
-    }
-    console.table(table);
+    if (only !== "timeline") await steps(entries, tree, work, profileRuns, threads);
+    if (only !== "steps") await timeline(tree, work, profileRuns);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Each step of the build on its own, in this process. */
+async function steps(
+  entries: readonly ZipEntry[],
+  tree: string,
+  work: string,
+  profileRuns: number,
+  threads: number,
+): Promise<void> {
+  const files = entries.length;
+  const walk = () => collectFiles(tree, { exclude: excludeMatcher(), allowedRoots: [] });
+  const zipTo = (name: string, concurrency?: number) => () =>
+    writeZip(entries, path.join(work, name), { level: 9, mtime: ZIP_EPOCH, concurrency });
+  const rows: [string, Cost][] = [];
+  const step = async (name: string, fn: () => unknown) => {
+    const c = await medianCost(profileRuns, fn);
+    rows.push([name, c]);
+    return c;
+  };
+  await step("walk (lstat per entry)", walk);
+  const planned = sortEntries(entries);
+  await step("snapshot (stat per file, x2 in a zip)", () => snapshot(planned));
+  const read = await step("read + CRC-32 (level 0, this thread)", () => runAllInline(entries, 0));
+  const level9 = await medianCost(profileRuns, () => runAllInline(entries, 9));
+  rows.push([
+    "deflate -9 alone (level 9 - level 0)",
+    {
+      wall: level9.wall - read.wall,
+      user: level9.user - read.user,
+      sys: level9.sys - read.sys,
+      switches: level9.switches - read.switches,
+    },
+  ]);
+  await step("writeZip, 1 worker", zipTo("one.zip", 1));
+  await step(`writeZip, ${threads} workers`, zipTo("many.zip"));
+  await step("build --runtime copy (in-process)", () =>
+    build({ sourcePath: tree, runtime: "copy", outFile: path.join(work, "build.zip") }),
+  );
+  const table: Record<string, Record<string, string>> = {};
+  for (const [name, c] of rows) {
+    table[name] = {
+      "wall s": c.wall.toFixed(2),
+      "user s": c.user.toFixed(2),
+      "sys s": c.sys.toFixed(2),
+      "CPU µs/file": (((c.user + c.sys) / files) * 1e6).toFixed(0),
+      "vol. switches": c.switches.toFixed(0),
+    };
+  }
+  console.table(table);
+}
+
+const CLI = path.join(__dirname, "..", "cli", "main.js");
+
+/**
+ * The CLI's cold build under `--cpu-prof`, `runs` times: each figure is a
+ * median over the runs. The profiler's own cost (a sample every 500 µs)
+ * makes every figure a little larger than in `bench:build`.
+ */
+async function timeline(tree: string, work: string, runs: number): Promise<void> {
+  const all: { process: Sample; build: BuildTimeline }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = path.join(work, `timeline-${i}`);
+    await mkdir(dir);
+    const args = [
+      process.execPath,
+      "--cpu-prof",
+      "--cpu-prof-interval=500",
+      `--cpu-prof-dir=${dir}`,
+      CLI,
+      "build",
+      tree,
+      "--runtime",
+      "copy",
+      "--out",
+      path.join(dir, "out.zip"),
+    ];
+    const { sample } = await measured(args);
+    all.push({ process: sample, build: buildTimeline(await readTimelines(dir)) });
+    await rm(dir, { recursive: true, force: true });
+  }
+  const m = (pick: (b: BuildTimeline) => number) => median(all.map((r) => pick(r.build)));
+  const wall = median(all.map((r) => r.process.wall));
+  const cpu = median(all.map((r) => r.process.cpu));
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  console.log(
+    `\nbuild --runtime copy under --cpu-prof: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU ` +
+      `(process, GNU time); profiled ${ms(m((b) => b.total))}: head ${ms(m((b) => b.head))} ` +
+      `(one thread), zipping ${ms(m((b) => b.zipping))}, tail ${ms(m((b) => b.tail))} ` +
+      `(one thread); busy: main thread ${ms(m((b) => b.mainBusy))}, zip threads ` +
+      `${ms(m((b) => b.workerBusy))}`,
+  );
+  // Phases present in every run, in the order they first ran.
+  const names = all[0].build.phases.map(([name]) => name);
+  const table: Record<string, Record<string, string>> = {};
+  for (const name of names) {
+    const of = (b: BuildTimeline) => b.phases.find(([n]) => n === name)?.[1];
+    if (!all.every((r) => of(r.build))) continue;
+    table[name] = {
+      "main thread busy ms": m((b) => of(b)!.busyMs).toFixed(0),
+      "first ms": m((b) => of(b)!.first).toFixed(0),
+      "last ms": m((b) => of(b)!.last).toFixed(0),
+    };
+  }
+  console.table(table);
 }
 
 main().catch((error: unknown) => {
