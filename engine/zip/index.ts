@@ -6,7 +6,7 @@ import type { JobResult } from "./compress";
 import { dosDateTime } from "./format";
 import { planUnits, sortEntries, type Unit } from "./plan";
 import { inlineCompressor, sharedPool, type Compressor } from "./pool";
-import { createZipFile, hashFile } from "./output";
+import { createZipFile } from "./output";
 import { runInOrder } from "./schedule";
 import { assertUnchanged, fileChanged, snapshot } from "./unchanged";
 import { allocateSlots, slotCount } from "./slots";
@@ -116,7 +116,7 @@ export async function writeZip(
   let handle: FileHandle | undefined;
   let created = false;
   try {
-    let size: number;
+    let written: { size: number; sha256: Buffer };
     try {
       // Before any file is read, so a change made while zipping shows against it.
       const before = await snapshot(planned);
@@ -132,7 +132,7 @@ export async function writeZip(
         ]);
         progress.add(unit);
       });
-      size = await writer.finish();
+      written = await writer.finish();
       await handle.close();
       handle = undefined;
       await assertUnchanged(planned, before);
@@ -146,12 +146,11 @@ export async function writeZip(
       await compressor.close();
       await store?.discard();
     }
-    const digest = await hashFile(outFile);
     return {
       path: outFile,
-      sha256: digest.toString("hex"),
-      sourceCodeHash: digest.toString("base64"),
-      size,
+      sha256: written.sha256.toString("hex"),
+      sourceCodeHash: written.sha256.toString("base64"),
+      size: written.size,
       unzippedSize,
       fileCount: planned.length,
       store: store?.result(),

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
+import { LambdaPackageError } from "../../shared/errors";
 import { fileOutcome } from "./compress";
 import { crc32Combine } from "./crc32";
 import {
@@ -23,15 +25,25 @@ interface OpenEntry {
 
 /** Central directory records are packed into blocks this large, not one buffer per entry. */
 const CENTRAL_BLOCK = 256 * 1024;
+/** Read buffer for hashing a big file's entry back from the zip once its header is written. */
+const HASH_READ = 1024 * 1024;
 
 /**
  * Appends entries to the zip in the order it is given them and gathers the
  * central directory for `finish`. Writes are positional, so a big file's
  * local header can be filled in once its CRC and size are known: no data
  * descriptors.
+ *
+ * It hashes the zip (SHA-256) as it goes, so the finished zip is not read
+ * again: bytes are hashed as they are written, in file order, except a big
+ * file's entry, whose header is written last; that entry is read back from
+ * the zip once complete, while the other threads are still compressing.
  */
 export class ZipWriter {
   private offset = 0;
+  private readonly hash = createHash("sha256");
+  /** The zip's first `hashed` bytes are in `hash`. */
+  private hashed = 0;
   private count = 0;
   private readonly central: Buffer[] = [];
   private block = Buffer.allocUnsafe(CENTRAL_BLOCK);
@@ -66,7 +78,8 @@ export class ZipWriter {
       from += record.compressedSize;
       this.addCentral(record);
     }
-    await this.handle.writev(buffers, this.offset);
+    await this.writev(buffers, this.offset);
+    this.hashWritten(buffers, this.offset);
     this.offset = offset;
   }
 
@@ -79,7 +92,7 @@ export class ZipWriter {
       this.open!.crc = crc32Combine(this.open!.crc, crc, job.length);
     }
     const open = this.open!;
-    await this.handle.write(data, 0, data.length, this.offset);
+    await this.writev([data], this.offset);
     this.offset += data.length;
     open.compressedSize += data.length;
     if (!job.last) return;
@@ -92,22 +105,64 @@ export class ZipWriter {
     };
     const header = Buffer.allocUnsafe(localHeaderLength(entry.name, entry.size));
     writeLocalHeader(header, 0, record, this.dos);
-    await this.handle.write(header, 0, header.length, open.headerOffset);
+    await this.writev([header], open.headerOffset);
     this.addCentral(record);
     this.open = undefined;
+    await this.hashBack();
   }
 
-  /** Writes the central directory and end records; returns the size of the zip. */
-  async finish(): Promise<number> {
+  /** Writes the central directory and end records; returns the size of the zip and its SHA-256. */
+  async finish(): Promise<{ size: number; sha256: Buffer }> {
     const start = this.offset;
     const blocks = [...this.central, this.block.subarray(0, this.used)];
     const size = blocks.reduce((sum, b) => sum + b.length, 0);
     blocks.push(endRecords(this.count, size, start));
     for (const block of blocks) {
-      await this.handle.write(block, 0, block.length, this.offset);
+      await this.writev([block], this.offset);
+      this.hashWritten([block], this.offset);
       this.offset += block.length;
     }
-    return this.offset;
+    return { size: this.offset, sha256: this.hash.digest() };
+  }
+
+  /**
+   * Writes all of `buffers` at `position`. A short write (a full disk) is
+   * an error here, never a zip shorter than its hash says.
+   */
+  private async writev(buffers: Buffer[], position: number): Promise<void> {
+    const wanted = buffers.reduce((sum, b) => sum + b.length, 0);
+    const { bytesWritten } = await this.handle.writev(buffers, position);
+    if (bytesWritten !== wanted) {
+      throw new LambdaPackageError(
+        "ZIP_WRITE_FAILED",
+        `Wrote only ${bytesWritten} of ${wanted} bytes at offset ${position} of the zip. ` +
+          "Check that its disk has free space.",
+      );
+    }
+  }
+
+  /** Hashes what was just written at `position`: everything before it is hashed, no entry is open. */
+  private hashWritten(buffers: readonly Buffer[], position: number): void {
+    if (this.open || position !== this.hashed) return;
+    for (const b of buffers) this.hash.update(b);
+    this.hashed += buffers.reduce((sum, b) => sum + b.length, 0);
+  }
+
+  /** Hashes the zip from `hashed` to `offset` as it is on disk: a big file's finished entry. */
+  private async hashBack(): Promise<void> {
+    const buffer = Buffer.allocUnsafe(Math.min(HASH_READ, this.offset - this.hashed));
+    while (this.hashed < this.offset) {
+      const length = Math.min(buffer.length, this.offset - this.hashed);
+      const { bytesRead } = await this.handle.read(buffer, 0, length, this.hashed);
+      if (bytesRead === 0) {
+        throw new LambdaPackageError(
+          "ZIP_WRITE_FAILED",
+          `The zip ends at ${this.hashed} bytes, before the ${this.offset} written to it.`,
+        );
+      }
+      this.hash.update(buffer.subarray(0, bytesRead));
+      this.hashed += bytesRead;
+    }
   }
 
   private addCentral(record: EntryRecord): void {

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { writeZip, type ZipEntry, type ZipResult } from "../../../engine/zip";
@@ -113,7 +113,12 @@ async function zipWith(
 ): Promise<ZipResult> {
   await mkdir(dir, { recursive: true });
   const out = path.join(dir, `out-${options.level}-${options.concurrency ?? "d"}.zip`);
-  return writeZip(entries, out, { mtime: MTIME, ...options });
+  const result = await writeZip(entries, out, { mtime: MTIME, ...options });
+  // The zipper hashes as it writes: the digest must be that of the file it left.
+  const bytes = await readFile(out);
+  assert.equal(result.size, bytes.length, `size of ${out}`);
+  assert.equal(result.sha256, createHash("sha256").update(bytes).digest("hex"), `SHA-256 of ${out}`);
+  return result;
 }
 
 /** Digests computed before the zipper's per-file work was restructured. */
