@@ -17,7 +17,7 @@ import { buildReads, type BuildReads } from "./reads/record";
 import { stage } from "./stage";
 import { calloutContents, calloutIgnored } from "./stage/callouts";
 import { tempFileBeside, withWorkDir } from "./workdir";
-import { writeZip, type ZipResult } from "./zip";
+import { startZipThreads, writeZip, type ZipResult } from "./zip";
 
 /** What a build wrote: the zip's path, hashes, sizes and file count, and what it read. */
 export type BuildResult = ZipResult & {
@@ -66,6 +66,8 @@ async function buildIn(
   return withWorkDir(async (work) => {
     const outFile = path.resolve(options.outFile ?? tempFileBeside(work, ".zip"));
     const staged = await stage(normalized, packager, work);
+    // The zip's threads start now, while this one reads manifests and audits.
+    startZipThreads(staged);
     // Loaded at the first build, not with the engine: a preview, which builds nothing, never
     // pays for the CycloneDX library.
     const { manifestStubs, packagesOf, sbomDocument } = await import("./sbom");

@@ -5,10 +5,10 @@ import { escapeText, formatBytes } from "../../shared/format";
 import type { JobResult } from "./compress";
 import { dosDateTime } from "./format";
 import { planUnits, sortEntries, type Unit } from "./plan";
-import { inlineCompressor, sharedPool, type Compressor } from "./pool";
+import { inlineCompressor, sharedPool, type Compressor, type WorkerPool } from "./pool";
 import { createZipFile } from "./output";
 import { runInOrder } from "./schedule";
-import { assertUnchanged, fileChanged, snapshot } from "./unchanged";
+import { assertUnchanged, fileChanged, snapshot, statHere, type StatFiles } from "./unchanged";
 import { allocateSlots, slotCount } from "./slots";
 import { defaultStore, ZipStore, type StoreStats, type ZipStoreOptions } from "./store";
 import { ZipWriter } from "./writer";
@@ -97,29 +97,31 @@ export async function writeZip(
   const { level } = options;
   assertOptions(options);
   const log = options.log ?? (() => {});
+  const pool = poolFor(entries, options.concurrency);
+  const statFiles: StatFiles = pool ? (files) => pool.statFiles(files) : statHere;
+  // Before any file is read, so a change made while zipping shows against it;
+  // on the worker threads, while this one opens the store, sorts and plans.
+  const snapshotting = snapshot(entries, statFiles);
+  snapshotting.catch(() => {}); // awaited below, unless sorting throws first
   const storeOptions = options.store ?? defaultStore();
   // Level 0 keeps every byte as it is: nothing to reuse.
   const store = storeOptions && level > 0 ? await ZipStore.open(storeOptions, log) : undefined;
   const planned = sortEntries(entries);
   const units = planUnits(planned, level);
   const unzippedSize = planned.reduce((sum, e) => sum + e.size, 0);
-  // Workers are not worth starting for a zip that compresses in a few milliseconds.
-  const work = unzippedSize + planned.length * WORK_PER_FILE;
-  const inline = work < INLINE_WORK || units.length <= 1;
-  // One pool per process, whatever the zip; a zip with few jobs gets few slots.
-  const poolSize = options.concurrency ?? Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS);
-  const threads = inline ? 1 : Math.min(poolSize, units.length);
+  const inline = !pool || units.length <= 1;
+  // A zip with few jobs gets few slots.
+  const threads = inline ? 1 : Math.min(pool.size, units.length);
   const slots = allocateSlots(slotCount(threads));
   const compressor: Compressor = inline
     ? inlineCompressor(slots, store?.view)
-    : sharedPool(poolSize).compressor(slots, store?.view);
+    : pool.compressor(slots, store?.view);
   let handle: FileHandle | undefined;
   let created = false;
   try {
     let written: { size: number; sha256: Buffer };
     try {
-      // Before any file is read, so a change made while zipping shows against it.
-      const before = await snapshot(planned);
+      const before = await snapshotting;
       handle = await createZipFile(outFile);
       created = true;
       const writer = new ZipWriter(handle, dosDateTime(options.mtime));
@@ -135,7 +137,7 @@ export async function writeZip(
       written = await writer.finish();
       await handle.close();
       handle = undefined;
-      await assertUnchanged(planned, before);
+      await assertUnchanged(planned, before, statFiles);
       progress.end();
       // Only a whole zip's streams are kept: a failed one's are dropped in finally.
       if (store) {
@@ -161,6 +163,31 @@ export async function writeZip(
     if (created) await rm(outFile, { force: true });
     throw error;
   }
+}
+
+/**
+ * Starts the worker threads a zip of `entries` will use, if it uses any, so
+ * their start-up overlaps the caller's work before `writeZip` (a build's
+ * audit and reports) instead of delaying its first job.
+ */
+export function startZipThreads(
+  entries: readonly ZipEntry[],
+  options: Pick<WriteZipOptions, "concurrency"> = {},
+): void {
+  assertOptions({ mtime: 0, level: 0, ...options });
+  poolFor(entries, options.concurrency)?.startThreads();
+}
+
+/**
+ * The process's pool of worker threads for a zip of `entries`, or none for
+ * a zip so small that it compresses faster than threads start. One pool per
+ * process, whatever the zip.
+ */
+function poolFor(entries: readonly ZipEntry[], concurrency?: number): WorkerPool | undefined {
+  let work = 0;
+  for (const e of entries) work += e.size + WORK_PER_FILE;
+  if (work < INLINE_WORK) return undefined;
+  return sharedPool(concurrency ?? Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS));
 }
 
 function assertOptions(options: WriteZipOptions): void {

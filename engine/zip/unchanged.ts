@@ -16,18 +16,59 @@ export type Snapshot = ReadonlyMap<string, { readonly size: number; readonly mti
 const STAT_SLICE = 512;
 
 /**
+ * Stats `files`: size and mtime of file `i` at `2i` and `2i + 1`, NaN for a
+ * file that cannot be stat'ed. The zipper hands this to its worker threads,
+ * which stat a share each at once (see pool.ts), or calls `statHere`.
+ */
+export type StatFiles = (files: readonly string[]) => Promise<Float64Array>;
+
+/** `StatFiles` on this thread, letting the event loop run between slices. */
+export async function statHere(files: readonly string[]): Promise<Float64Array> {
+  const out = new Float64Array(2 * files.length);
+  for (let at = 0; at < files.length; at += STAT_SLICE) {
+    if (at > 0) await yieldToLoop();
+    statInto(files, at, Math.min(at + STAT_SLICE, files.length), out, 2 * at);
+  }
+  return out;
+}
+
+/** `StatFiles` at once, for a thread that has nothing else to do. */
+export function statAll(files: readonly string[]): Float64Array {
+  const out = new Float64Array(2 * files.length);
+  statInto(files, 0, files.length, out, 0);
+  return out;
+}
+
+function statInto(
+  files: readonly string[],
+  from: number,
+  to: number,
+  out: Float64Array,
+  at: number,
+): void {
+  for (let i = from; i < to; i++, at += 2) {
+    const info = statSafe(files[i]);
+    out[at] = info ? info.size : NaN;
+    out[at + 1] = info ? info.mtimeMs : NaN;
+  }
+}
+
+/**
  * Size and mtime of each source file, taken before any is read. ctime is
  * left out on purpose: a hard link made to the file (pnpm's store, a cache
  * shared by builds running at once) changes it without changing a byte. A
  * file that cannot be stat'ed is left out; reading it reports why.
  */
-export async function snapshot(entries: readonly PlannedEntry[]): Promise<Snapshot> {
+export async function snapshot(
+  entries: readonly { readonly sourceFile: string }[],
+  statFiles: StatFiles = statHere,
+): Promise<Snapshot> {
   const files = [...new Set(entries.map((e) => e.sourceFile))];
+  const stats = await statFiles(files);
   const seen = new Map<string, { size: number; mtimeMs: number }>();
   for (let i = 0; i < files.length; i++) {
-    if (i > 0 && i % STAT_SLICE === 0) await yieldToLoop();
-    const info = statSafe(files[i]);
-    if (info) seen.set(files[i], { size: info.size, mtimeMs: info.mtimeMs });
+    const size = stats[2 * i];
+    if (!Number.isNaN(size)) seen.set(files[i], { size, mtimeMs: stats[2 * i + 1] });
   }
   return seen;
 }
@@ -53,8 +94,9 @@ function statSafe(file: string) {
 export async function assertUnchanged(
   entries: readonly PlannedEntry[],
   before: Snapshot,
+  statFiles: StatFiles = statHere,
 ): Promise<void> {
-  const after = await snapshot(entries);
+  const after = await snapshot(entries, statFiles);
   for (const entry of entries) {
     const was = before.get(entry.sourceFile);
     const now = after.get(entry.sourceFile);

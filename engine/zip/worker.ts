@@ -1,24 +1,20 @@
 /**
  * Worker thread of the zipper: runs jobs in the order they arrive, writing
  * each one's output into the slot it names of the zip's shared slots, and
- * answers with the CRCs and lengths.
+ * answers with the CRCs and lengths; or stats a share of a zip's files for
+ * its snapshot.
  */
 import { parentPort } from "node:worker_threads";
 import { runJob } from "./compress";
-import type { Job } from "./plan";
+import type { WorkerMessage } from "./pool";
 import { slotBuffer } from "./slots";
-import type { StoreView } from "./store/reuse";
+import { statAll } from "./unchanged";
 
 const port = parentPort;
 if (!port) throw new Error("engine/zip/worker.js must run as a worker thread");
 
-interface Message {
-  job: Job;
-  slots: SharedArrayBuffer;
-  slot: number;
-  store?: StoreView;
-}
-
-port.on("message", ({ job, slots, slot, store }: Message) => {
-  port.postMessage(runJob(job, slotBuffer(slots, slot), store));
+port.on("message", (message: WorkerMessage) => {
+  if ("stat" in message) port.postMessage(statAll(message.stat));
+  else
+    port.postMessage(runJob(message.job, slotBuffer(message.slots, message.slot), message.store));
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -209,6 +209,43 @@ describe("writeZip", () => {
         e.message.includes(`${file} (zip entry "state.json"): it was written to while zipping`),
     );
   });
+
+  for (const [change, why] of [
+    ["rewritten to the same size", "it was written to while zipping"],
+    ["removed", "it was removed while zipping"],
+  ] as const) {
+    test(`a file ${change} after its bytes were read fails a zip big enough for worker threads`, async () => {
+      // Over the 2 MiB below which a zip compresses on the calling thread: the
+      // snapshots are taken on the worker threads.
+      const dir = await tempDir("zip");
+      const files: Record<string, string | Buffer> = { "a.json": '{"done":false}' };
+      for (let i = 0; i < 4; i++) files[`big${i}.bin`] = randomBytes(900 * 1024);
+      await makeTree(path.join(dir, "src"), files);
+      const entries = await entriesOf(path.join(dir, "src"));
+      const file = entries.find((e) => e.name === "a.json")!.sourceFile;
+      let changed = false;
+      await assert.rejects(
+        writeZip(entries, path.join(dir, "out.zip"), {
+          level: 9,
+          mtime: MTIME,
+          concurrency: 2,
+          // First called once the first batch, a.json's, is in the zip.
+          onProgress: () => {
+            if (changed) return;
+            changed = true;
+            if (change === "removed") return unlinkSync(file);
+            writeFileSync(file, '{"done":true} ');
+            utimesSync(file, 1_000_000, 1_000_000);
+          },
+        }),
+        (e: unknown) =>
+          e instanceof LambdaPackageError &&
+          e.code === "ZIP_FILE_CHANGED" &&
+          e.message.includes(`${file} (zip entry "a.json"): ${why}`),
+      );
+      assert.ok(changed);
+    });
+  }
 
   test("an entry name with control characters is quoted escaped when its file changed", async () => {
     const dir = await tempDir("zip");

@@ -5,6 +5,8 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { LambdaPackageError } from "../../../shared/errors";
 import { writeZip } from "../../../engine/zip";
+import { sharedPool } from "../../../engine/zip/pool";
+import { statHere } from "../../../engine/zip/unchanged";
 import { tempDir } from "../../support/tmp";
 import { entriesOf, makeTree } from "./zip-tools";
 
@@ -60,5 +62,21 @@ describe("shared worker pool", () => {
       ),
     );
     assert.equal(await threadCount(), before, "no thread was added for the zips written at once");
+  });
+});
+
+describe("stat on the worker threads", () => {
+  test("gives each file's size and mtime as the calling thread does, NaN for a missing one", async () => {
+    const dir = await tempDir("zip-stat");
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 25; i++) files[`f${i}.txt`] = "x".repeat(i * 37);
+    await makeTree(dir, files);
+    const paths = [...Object.keys(files).map((f) => path.join(dir, f)), path.join(dir, "gone")];
+    const here = await statHere(paths);
+    const threads = await sharedPool(2).statFiles(paths);
+    assert.deepEqual(threads, here);
+    assert.equal(here.length, 2 * paths.length);
+    assert.equal(here[2 * 3], 3 * 37, "f3.txt's size");
+    assert.ok(Number.isNaN(here[2 * 25]) && Number.isNaN(here[2 * 25 + 1]), "the missing file");
   });
 });
