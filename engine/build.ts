@@ -69,8 +69,20 @@ async function buildIn(
     // The zip's threads start now, while this one reads manifests and audits.
     startZipThreads(staged);
     // Loaded at the first build, not with the engine: a preview, which builds nothing, never
-    // pays for the CycloneDX library.
-    const { manifestStubs, packagesOf, sbomDocument } = await import("./sbom");
+    // pays for them. The CycloneDX library (a hundred modules) loads once the zip's threads
+    // are busy: before that, this thread is all the build is doing.
+    const [{ packagesOf }, { manifestStubs }] = await Promise.all([
+      import("./sbom/packages"),
+      import("./sbom/stubs"),
+    ]);
+    let documentModule: Promise<typeof import("./sbom/document")> | undefined;
+    const loadDocument = () => {
+      if (!documentModule) {
+        documentModule = import("./sbom/document");
+        documentModule.catch(() => {}); // seen where it is awaited, unless the zip fails first
+      }
+      return documentModule;
+    };
     const packages = await packagesOf(staged, normalized, packager.runtime, work);
     const stubs = normalized.bundle?.manifests
       ? await manifestStubs(
@@ -100,14 +112,17 @@ async function buildIn(
       level: normalized.compressionLevel,
       mtime: normalized.sourceDateEpoch,
       log,
-      onProgress: ({ files: done, bytes }) =>
+      onProgress: ({ files: done, bytes }) => {
+        // First called once the first job's bytes are written: every thread has work.
+        void loadDocument();
         options.onProgress?.({
           phase: "zipping",
           files: done,
           totalFiles: files.length,
           bytes,
           totalBytes,
-        }),
+        });
+      },
     });
     // Read back from the zip, as `inspect` reads any zip, with what only the build knew.
     const source = await openFileSource(partial);
@@ -119,6 +134,7 @@ async function buildIn(
     // rename fails across file systems; fall back to a copy.
     await rename(partial, outFile).catch(() => copyFile(partial, outFile));
     const name = path.basename(path.resolve(normalized.sourcePath));
+    const { sbomDocument } = await loadDocument();
     const sbom = sbomDocument({ name, sha256: result.sha256 }, packages);
     return { ...result, path: outFile, reads, sbom, contents };
   });
