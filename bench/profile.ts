@@ -17,8 +17,8 @@
  *
  * Then the timeline (bench/timeline.ts): the CLI's cold `build --runtime
  * copy` as its own process under `node --cpu-prof`, split into the head
- * (until the first zip thread is busy: one thread working), the zipping and
- * the tail (after the last zip thread is done), each thread's busy time, and
+ * (until the first compression job starts), the zipping and the tail (after
+ * the last one ends), each thread's busy time, and
  * the main thread's by step with when it ran. Head and tail are the serial
  * part, which a second core cannot shorten. `--only timeline` runs it alone.
  *
@@ -193,10 +193,10 @@ async function timeline(tree: string, work: string, runs: number): Promise<void>
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(
     `\nbuild --runtime copy under --cpu-prof: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU ` +
-      `(process, GNU time); profiled ${ms(m((b) => b.total))}: head ${ms(m((b) => b.head))} ` +
-      `(one thread), zipping ${ms(m((b) => b.zipping))}, tail ${ms(m((b) => b.tail))} ` +
-      `(one thread); busy: main thread ${ms(m((b) => b.mainBusy))}, zip threads ` +
-      `${ms(m((b) => b.workerBusy))}`,
+      `(process, GNU time); profiled ${ms(m((b) => b.total))}: head ${ms(m((b) => b.head))}, ` +
+      `zipping ${ms(m((b) => b.zipping))}, tail ${ms(m((b) => b.tail))}; busy: main thread ${ms(m((b) => b.mainBusy))}, zip threads ` +
+      `${ms(m((b) => b.workerBusy))} (compressing ${ms(m((b) => b.workerJobs))}, stat ` +
+      `${ms(m((b) => b.workerStat))})`,
   );
   // Phases present in every run, in the order they first ran.
   const names = all[0].build.phases.map(([name]) => name);

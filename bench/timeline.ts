@@ -32,7 +32,7 @@ export interface ThreadTimeline {
    * them apart), so with more threads than cores it is more than the CPU.
    */
   readonly busyMs: number;
-  /** First and last non-idle sample (after `from`), µs. */
+  /** First and last non-idle sample, µs. */
   readonly firstBusy: number;
   readonly lastBusy: number;
   /** Busy ms by phase (the first of PHASES on the sample's stack), with when it was first and last seen. */
@@ -45,6 +45,9 @@ export interface ThreadTimeline {
  * the resumed function, so the walk's own functions are listed too.
  */
 export const PHASES = [
+  // On the zip threads: compressing, and stat'ing a share of a snapshot.
+  "runJob",
+  "statAll",
   "assertUnchanged",
   "snapshot",
   "hashFile",
@@ -136,15 +139,18 @@ export async function readTimelines(dir: string): Promise<ThreadTimeline[]> {
 export interface BuildTimeline {
   /** Main thread's profile start to its end (the process's start-up before it is not in it). */
   total: number;
-  /** Until the first zip thread was busy: only the main thread had work. */
+  /** Until a zip thread first compressed: the main thread's work, mostly alone. */
   head: number;
-  /** From the first zip thread busy to the last one busy. */
+  /** From the first compression job to the end of the last. */
   zipping: number;
-  /** After the last zip thread was busy. */
+  /** After the last compression job. */
   tail: number;
   /** Busy ms of the main thread, and of the zip threads together. */
   mainBusy: number;
   workerBusy: number;
+  /** Zip threads' busy ms, together: compressing, stat'ing, and the rest (start-up, messages, GC). */
+  workerJobs: number;
+  workerStat: number;
   /** Main-thread busy ms by phase, in order of first use. */
   phases: [string, { busyMs: number; first: number; last: number }][];
 }
@@ -152,9 +158,12 @@ export interface BuildTimeline {
 export function buildTimeline(threads: readonly ThreadTimeline[]): BuildTimeline {
   const [main, ...workers] = threads;
   const origin = main.start;
-  // A zip small enough to compress on the main thread starts no workers: all of it is head.
-  const firstWorker = workers.length ? Math.min(...workers.map((w) => w.firstBusy)) : main.end;
-  const lastWorker = workers.length ? Math.max(...workers.map((w) => w.lastBusy)) : main.end;
+  // The zip threads start, and stat, before they compress: the head lasts
+  // until the first compression job. A zip small enough to compress on the
+  // main thread has no zip threads: all of it is head.
+  const jobs = workers.map((w) => w.phases.get("runJob")).filter((p) => p !== undefined);
+  const firstWorker = jobs.length ? Math.min(...jobs.map((p) => p.first)) : main.end;
+  const lastWorker = jobs.length ? Math.max(...jobs.map((p) => p.last)) : main.end;
   const ms = (t: number) => (t - origin) / 1000;
   return {
     total: ms(main.end),
@@ -163,6 +172,8 @@ export function buildTimeline(threads: readonly ThreadTimeline[]): BuildTimeline
     tail: ms(main.end) - ms(lastWorker),
     mainBusy: main.busyMs,
     workerBusy: workers.reduce((sum, w) => sum + w.busyMs, 0),
+    workerJobs: workers.reduce((sum, w) => sum + (w.phases.get("runJob")?.busyMs ?? 0), 0),
+    workerStat: workers.reduce((sum, w) => sum + (w.phases.get("statAll")?.busyMs ?? 0), 0),
     phases: [...main.phases]
       .sort((a, b) => a[1].first - b[1].first)
       .map(([name, p]) => [name, { busyMs: p.busyMs, first: ms(p.first), last: ms(p.last) }]),
