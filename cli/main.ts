@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import "./compile-cache";
 import { LambdaPackageError } from "../shared/errors";
 import { formatBytes } from "../shared/format";
 import { auditPath, auditTarget, enforce } from "../engine/audit";
