@@ -77,7 +77,15 @@ export function sortEntries(
     offset: e.offset,
   }));
   planned.forEach(assertName);
-  planned.sort((a, b) => Buffer.compare(a.name, b.name));
+  // For names all ASCII (the usual case), comparing the strings is comparing
+  // their bytes, without a call into C++ per comparison. Otherwise the bytes
+  // decide: UTF-16 order differs from UTF-8's past U+D7FF.
+  const ascii = planned.every((e) => e.name.length === e.displayName.length);
+  if (ascii)
+    planned.sort((a, b) =>
+      a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0,
+    );
+  else planned.sort((a, b) => Buffer.compare(a.name, b.name));
   for (let i = 1; i < planned.length; i++) {
     if (planned[i].name.equals(planned[i - 1].name)) {
       throw new LambdaPackageError(
@@ -90,6 +98,9 @@ export function sortEntries(
   return planned;
 }
 
+/** A part of a path that is empty, "." or "..": between slashes or the ends. */
+const EMPTY_DOT_OR_DOTDOT_PART = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
 function assertName(entry: PlannedEntry): void {
   const name = entry.displayName;
   const bad =
@@ -97,7 +108,7 @@ function assertName(entry: PlannedEntry): void {
     name.startsWith("/") ||
     name.endsWith("/") ||
     name.includes("\\") ||
-    name.split("/").some((part) => part === ".." || part === "." || part === "") ||
+    EMPTY_DOT_OR_DOTDOT_PART.test(name) ||
     entry.name.length > 0xffff;
   if (bad) {
     throw new LambdaPackageError(

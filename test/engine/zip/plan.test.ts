@@ -19,14 +19,28 @@ describe("sortEntries", () => {
     assert.deepEqual(sorted, ["B", "a-b", "a.b", "a/b", "ab", "\uFF5E.txt", "\u{1F600}.txt"]);
   });
 
+  test("orders names all in ASCII by their bytes too", () => {
+    const names = ["ab", "a/b", "Z", "a.b", "a", "~x", "a-b", "_u", "a/b/c", "a0", " s", "B"];
+    const sorted = sortEntries(names.map((n) => entry(n))).map((e) => e.displayName);
+    const byBytes = [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    assert.deepEqual(sorted, byBytes);
+    assert.deepEqual(sorted.slice(0, 4), [" s", "B", "Z", "_u"]);
+  });
+
   test("rejects names that are absolute, climb out, use backslashes or name a directory", () => {
-    for (const name of ["/etc/passwd", "../x", "a/../../x", "a\\b", "dir/", "", "a//b", "./a"]) {
+    const bad = ["/etc/passwd", "../x", "a/../../x", "a\\b", "dir/", "", "a//b", "./a"];
+    for (const name of [...bad, ".", "..", "a/.", "a/..", "a/./b", "a/../b"]) {
       assert.throws(
         () => sortEntries([entry(name)]),
         (e: unknown) => e instanceof LambdaPackageError && e.code === "ZIP_BAD_ENTRY_NAME",
         JSON.stringify(name),
       );
     }
+  });
+
+  test("takes parts that only start or end with dots", () => {
+    const names = ["...", ".a", "a/.b", "a..b", "a/...", "b./c..", ".../x"];
+    assert.equal(sortEntries(names.map((n) => entry(n))).length, names.length);
   });
 
   test("rejects duplicate names, naming both source files", () => {
