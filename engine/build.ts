@@ -83,7 +83,7 @@ async function buildIn(
       }
       return documentModule;
     };
-    const packages = await packagesOf(staged, normalized, packager.runtime, work);
+    const packages = packagesOf(staged, normalized, packager.runtime, work);
     const stubs = normalized.bundle?.manifests
       ? await manifestStubs(
           packages.filter((p) => p.inlined),

@@ -41,11 +41,11 @@ const NPM_MANIFEST = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/@.][^/]*)\/package\
 const PYTHON_METADATA = /(?:^|\/)[^/]+\.dist-info\/METADATA$/;
 
 /** The npm packages and Python distributions installed in `files`. */
-export async function installedPackages(files: readonly StagedFile[]): Promise<FoundPackage[]> {
+export function installedPackages(files: readonly StagedFile[]): FoundPackage[] {
   const found: FoundPackage[] = [];
   for (const file of files) {
     if (NPM_MANIFEST.test(file.name)) {
-      const pkg = npmPackage(JSON.parse((await readStagedBytes(file)).toString("utf8")));
+      const pkg = npmPackage(JSON.parse(readStagedBytes(file).toString("utf8")));
       if (pkg)
         found.push({
           ...pkg,
@@ -55,13 +55,13 @@ export async function installedPackages(files: readonly StagedFile[]): Promise<F
           properties: {},
         });
     } else if (PYTHON_METADATA.test(file.name)) {
-      const dist = pythonDistribution((await readStagedBytes(file)).toString("utf8"));
+      const dist = pythonDistribution(readStagedBytes(file).toString("utf8"));
       if (!dist) continue;
       const dir = path.posix.dirname(file.name);
       const record = files.find((f) => f.name === `${dir}/RECORD`);
       const properties: Record<string, string> = {};
       // RECORD lists the sha256 of every file the distribution installed: its hash pins them all.
-      if (record) properties[RECORD_PROPERTY] = sha256(await readStagedBytes(record));
+      if (record) properties[RECORD_PROPERTY] = sha256(readStagedBytes(record));
       found.push({
         ecosystem: "pypi",
         ...dist,

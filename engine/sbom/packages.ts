@@ -17,13 +17,13 @@ import { normalizeName } from "../python/requirement";
 type Hashes = FoundPackage["hashes"];
 
 /** The third-party packages of a build: installed in `files`, and inlined by its bundle. */
-export async function packagesOf(
+export function packagesOf(
   files: readonly StagedFile[],
   options: NormalizedBuildOptions,
   runtime: string,
   workDir: string,
-): Promise<FoundPackage[]> {
-  const installed = await installedPackages(files);
+): FoundPackage[] {
+  const installed = installedPackages(files);
   const inlined = inlinedPackages(bundleReads(workDir));
   const npm = installed.some((p) => p.ecosystem === "npm") || inlined.length > 0;
   const npmHashes = npm

