@@ -20,9 +20,10 @@
  * (until the first compression job starts), the zipping and the tail (after
  * the last one ends), each thread's busy time, and
  * the main thread's by step with when it ran. Head and tail are the serial
- * part, which a second core cannot shorten. `--only timeline` runs it alone.
+ * part, which a second core cannot shorten. `--only timeline` runs it alone;
+ * `--cli` times another checkout's `dist/cli/main.js` (the code before a change).
  *
- *   node dist/bench/profile.js [--tree DIR] [--runs N] [--only steps|timeline]
+ *   node dist/bench/profile.js [--tree DIR] [--runs N] [--only steps|timeline] [--cli FILE]
  *
  * Each figure is the median of `--runs` (default 3) of that step.
  */
@@ -87,7 +88,9 @@ async function main(): Promise<void> {
   const { runs, values } = benchFlags("bench/profile.ts", {
     tree: { type: "string" },
     only: { type: "string" },
+    cli: { type: "string" },
   });
+  const cli = typeof values.cli === "string" ? path.resolve(values.cli) : CLI;
   const only = typeof values.only === "string" ? values.only : undefined;
   const tree = typeof values.tree === "string" ? path.resolve(values.tree) : await npmTree();
   const profileRuns = process.argv.includes("--runs") ? runs : 3;
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
         `(zlib ${process.versions.zlib}), ${os.availableParallelism()} CPUs, medians of ${profileRuns}`,
     );
     if (only !== "timeline") await steps(entries, tree, work, profileRuns, threads);
-    if (only !== "steps") await timeline(tree, work, profileRuns);
+    if (only !== "steps") await timeline(cli, tree, work, profileRuns);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -165,7 +168,7 @@ const CLI = path.join(__dirname, "..", "cli", "main.js");
  * median over the runs. The profiler's own cost (a sample every 500 µs)
  * makes every figure a little larger than in `bench:build`.
  */
-async function timeline(tree: string, work: string, runs: number): Promise<void> {
+async function timeline(cli: string, tree: string, work: string, runs: number): Promise<void> {
   const all: { process: Sample; build: BuildTimeline }[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = path.join(work, `timeline-${i}`);
@@ -175,7 +178,7 @@ async function timeline(tree: string, work: string, runs: number): Promise<void>
       "--cpu-prof",
       "--cpu-prof-interval=500",
       `--cpu-prof-dir=${dir}`,
-      CLI,
+      cli,
       "build",
       tree,
       "--runtime",
@@ -193,8 +196,9 @@ async function timeline(tree: string, work: string, runs: number): Promise<void>
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(
     `\nbuild --runtime copy under --cpu-prof: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU ` +
-      `(process, GNU time); profiled ${ms(m((b) => b.total))}: head ${ms(m((b) => b.head))}, ` +
-      `zipping ${ms(m((b) => b.zipping))}, tail ${ms(m((b) => b.tail))}; busy: main thread ${ms(m((b) => b.mainBusy))}, zip threads ` +
+      `(process, GNU time); profiled ${ms(m((b) => b.total))}: head ${ms(m((b) => b.head))} ` +
+      `(main thread idle ${ms(m((b) => b.headIdle))}), zipping ${ms(m((b) => b.zipping))}, ` +
+      `tail ${ms(m((b) => b.tail))} (idle ${ms(m((b) => b.tailIdle))}); busy: main thread ${ms(m((b) => b.mainBusy))}, zip threads ` +
       `${ms(m((b) => b.workerBusy))} (compressing ${ms(m((b) => b.workerJobs))}, stat ` +
       `${ms(m((b) => b.workerStat))})`,
   );

@@ -32,6 +32,8 @@ export interface ThreadTimeline {
    * them apart), so with more threads than cores it is more than the CPU.
    */
   readonly busyMs: number;
+  /** Idle samples: when (µs) and for how long (ms). */
+  readonly idle: readonly [number, number][];
   /** First and last non-idle sample, µs. */
   readonly firstBusy: number;
   readonly lastBusy: number;
@@ -96,6 +98,7 @@ export function threadTimeline(profile: CpuProfile): ThreadTimeline {
   const phases = new Map<string, { busyMs: number; first: number; last: number }>();
   let t = profile.startTime;
   let busy = 0;
+  const idle: [number, number][] = [];
   let firstBusy = Infinity;
   let lastBusy = -Infinity;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -103,7 +106,10 @@ export function threadTimeline(profile: CpuProfile): ThreadTimeline {
     // A sample stands for the time until the next one.
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     const name = phase(profile.samples[i]);
-    if (name === IDLE) continue;
+    if (name === IDLE) {
+      idle.push([t, ms]);
+      continue;
+    }
     busy += ms;
     firstBusy = Math.min(firstBusy, t);
     lastBusy = Math.max(lastBusy, t);
@@ -116,6 +122,7 @@ export function threadTimeline(profile: CpuProfile): ThreadTimeline {
     start: profile.startTime,
     end: profile.endTime,
     busyMs: busy,
+    idle,
     firstBusy,
     lastBusy,
     phases,
@@ -145,6 +152,12 @@ export interface BuildTimeline {
   zipping: number;
   /** After the last compression job. */
   tail: number;
+  /**
+   * Main thread idle during the head and the tail, ms: waiting on I/O or
+   * another thread while nothing else runs, the cheapest time to win back.
+   */
+  headIdle: number;
+  tailIdle: number;
   /** Busy ms of the main thread, and of the zip threads together. */
   mainBusy: number;
   workerBusy: number;
@@ -170,6 +183,8 @@ export function buildTimeline(threads: readonly ThreadTimeline[]): BuildTimeline
     head: ms(firstWorker),
     zipping: (lastWorker - firstWorker) / 1000,
     tail: ms(main.end) - ms(lastWorker),
+    headIdle: main.idle.filter(([t]) => t < firstWorker).reduce((sum, [, d]) => sum + d, 0),
+    tailIdle: main.idle.filter(([t]) => t > lastWorker).reduce((sum, [, d]) => sum + d, 0),
     mainBusy: main.busyMs,
     workerBusy: workers.reduce((sum, w) => sum + w.busyMs, 0),
     workerJobs: workers.reduce((sum, w) => sum + (w.phases.get("runJob")?.busyMs ?? 0), 0),
