@@ -1,6 +1,7 @@
 import { rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { LambdaPackageError } from "../../shared/errors";
+import type { ZipListing } from "../listing";
 import { escapeText, formatBytes } from "../../shared/format";
 import type { JobResult } from "./compress";
 import { dosDateTime } from "./format";
@@ -68,6 +69,11 @@ export interface ZipResult {
   readonly store?: StoreStats;
 }
 
+/** What `writeZip` gives back: the result, and the zip's listing as its central directory reads. */
+export interface WrittenZip extends ZipResult {
+  readonly listing: ZipListing;
+}
+
 /**
  * Below this much work, compressing on the calling thread beats starting
  * workers. Each file counts as 1 KiB on top of its bytes: opening it and
@@ -93,7 +99,7 @@ export async function writeZip(
   entries: readonly ZipEntry[],
   outFile: string,
   options: WriteZipOptions,
-): Promise<ZipResult> {
+): Promise<WrittenZip> {
   const { level } = options;
   assertOptions(options);
   const log = options.log ?? (() => {});
@@ -119,7 +125,7 @@ export async function writeZip(
   let handle: FileHandle | undefined;
   let created = false;
   try {
-    let written: { size: number; sha256: Buffer };
+    let written: { size: number; sha256: Buffer; listing: ZipListing };
     try {
       const before = await snapshotting;
       handle = await createZipFile(outFile);
@@ -156,6 +162,7 @@ export async function writeZip(
       unzippedSize,
       fileCount: planned.length,
       store: store?.result(),
+      listing: written.listing,
     };
   } catch (error) {
     await handle?.close().catch(() => {});

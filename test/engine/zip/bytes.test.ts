@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { openFileSource, readCentralDirectory } from "../../../engine/listing";
 import { writeZip, type ZipEntry, type ZipResult } from "../../../engine/zip";
 import type { ZipStoreOptions } from "../../../engine/zip/store";
 import { tempDir } from "../../support/tmp";
@@ -117,7 +118,18 @@ async function zipWith(
   // The zipper hashes as it writes: the digest must be that of the file it left.
   const bytes = await readFile(out);
   assert.equal(result.size, bytes.length, `size of ${out}`);
-  assert.equal(result.sha256, createHash("sha256").update(bytes).digest("hex"), `SHA-256 of ${out}`);
+  assert.equal(
+    result.sha256,
+    createHash("sha256").update(bytes).digest("hex"),
+    `SHA-256 of ${out}`,
+  );
+  // And its listing is what reading the zip's directory back gives.
+  const source = await openFileSource(out);
+  try {
+    assert.deepEqual(result.listing, await readCentralDirectory(source), `listing of ${out}`);
+  } finally {
+    await source.close();
+  }
   return result;
 }
 

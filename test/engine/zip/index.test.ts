@@ -5,6 +5,7 @@ import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { LambdaPackageError } from "../../../shared/errors";
+import { openFileSource, readCentralDirectory } from "../../../engine/listing";
 import { writeZip, type ZipEntry } from "../../../engine/zip";
 import { run } from "../../support/run";
 import { tempDir } from "../../support/tmp";
@@ -312,6 +313,27 @@ describe("writeZip", () => {
     const names = Object.keys(files).sort(utf8Order);
     assert.deepEqual(await unzipNames(out), names);
     assert.deepEqual((await pythonRead(out)).names, names);
+  });
+
+  test("lists a zip of more than 65,535 entries as zip64, as reading its directory back does", async () => {
+    const dir = await tempDir("zip");
+    const file = path.join(dir, "empty");
+    await writeFile(file, "");
+    const entries = Array.from({ length: 65_536 }, (_, i) => ({
+      name: `e/${i}`,
+      sourceFile: file,
+      size: 0,
+      executable: false,
+    }));
+    const out = path.join(dir, "out.zip");
+    const { listing } = await writeZip(entries, out, { level: 9, mtime: MTIME });
+    assert.equal(listing.zip64, true);
+    const source = await openFileSource(out);
+    try {
+      assert.deepEqual(listing, await readCentralDirectory(source));
+    } finally {
+      await source.close();
+    }
   });
 
   test("writes a valid empty zip for no entries", async () => {
