@@ -108,7 +108,7 @@ async function buildIn(
     // Written inside the work dir and renamed, so a failed build never leaves
     // a half-written zip where a good one is expected.
     const partial = path.join(work, "out.zip");
-    const result = await writeZip(files, partial, {
+    const { listing, ...result } = await writeZip(files, partial, {
       level: normalized.compressionLevel,
       mtime: normalized.sourceDateEpoch,
       log,
@@ -124,9 +124,10 @@ async function buildIn(
         });
       },
     });
-    // Read back from the zip, as `inspect` reads any zip, with what only the build knew.
+    // As `inspect` reads any zip, with what only the build knew; the directory is the one the
+    // zipper wrote (the same entries reading it back gives), so only RECORD files are read.
     const source = await openFileSource(partial);
-    const contents = await zipContents(source, bundles).finally(() => source.close());
+    const contents = await zipContents(source, bundles, listing).finally(() => source.close());
     for (const line of contentsLines(contents)) log(`lambda-package: ${line}`);
     // After the zip, before the caller can upload it: an over-budget package is never stored.
     checkBudget(normalized.sizeBudget, result.size, contents, packager.sourcePath);
