@@ -27,6 +27,8 @@
  *
  * Each figure is the median of `--runs` (default 3) of that step.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -39,7 +41,8 @@ import { planUnits, sortEntries } from "../engine/zip/plan";
 import { SLOT_BYTES } from "../engine/zip/slots";
 import { snapshot } from "../engine/zip/unchanged";
 import { ZIP_EPOCH } from "../engine/options";
-import { benchFlags, measured, median, type Sample } from "./measure";
+import { benchFlags, median } from "./measure";
+import { mainCpuAt, sampleThreads } from "./threads";
 import { buildTimeline, readTimelines, type BuildTimeline } from "./timeline";
 import { npmTree } from "./trees";
 
@@ -163,18 +166,35 @@ async function steps(
 
 const CLI = path.join(__dirname, "..", "cli", "main.js");
 
+/** One timed build: its timeline, and CPU seconds from /proc (bench/threads.ts). */
+interface TimelineRun {
+  build: BuildTimeline;
+  /** Spawn to exit, ms. */
+  wall: number;
+  /** Node's start-up before the profiler starts, ms. */
+  startup: number;
+  /** Main-thread CPU ms in the head (from the process's start) and in the tail. */
+  headCpu: number;
+  tailCpu: number;
+  /** CPU ms of the main thread, the zip threads and the helper threads, whole run. */
+  mainCpu: number;
+  workerCpu: number;
+  helperCpu: number;
+}
+
 /**
- * The CLI's cold build under `--cpu-prof`, `runs` times: each figure is a
- * median over the runs. The profiler's own cost (a sample every 500 µs)
- * makes every figure a little larger than in `bench:build`.
+ * The CLI's cold build under `--cpu-prof`, `runs` times, its threads' CPU
+ * sampled from /proc meanwhile: each figure is a median over the runs. The
+ * profiler's own cost (a sample every 500 µs) makes every figure a little
+ * larger than in `bench:build`. Busy times from the profiles are wall time
+ * and grow with the machine's load; the CPU figures hardly do.
  */
 async function timeline(cli: string, tree: string, work: string, runs: number): Promise<void> {
-  const all: { process: Sample; build: BuildTimeline }[] = [];
+  const all: TimelineRun[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = path.join(work, `timeline-${i}`);
     await mkdir(dir);
     const args = [
-      process.execPath,
       "--cpu-prof",
       "--cpu-prof-interval=500",
       `--cpu-prof-dir=${dir}`,
@@ -186,19 +206,43 @@ async function timeline(cli: string, tree: string, work: string, runs: number): 
       "--out",
       path.join(dir, "out.zip"),
     ];
-    const { sample } = await measured(args);
-    all.push({ process: sample, build: buildTimeline(await readTimelines(dir)) });
+    const now = () => Number(process.hrtime.bigint() / 1000n);
+    const spawned = now();
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
+    const sampler = sampleThreads(child.pid!);
+    const [code] = (await once(child, "exit")) as [number | null];
+    const exited = now();
+    const readings = sampler.stop();
+    if (code !== 0) throw new Error(`${cli} build ${tree} exited ${code}`);
+    const build = buildTimeline(await readTimelines(dir));
+    const last = readings[readings.length - 1];
+    const firstJob = build.origin + build.head * 1000;
+    const lastJob = build.origin + (build.total - build.tail) * 1000;
+    all.push({
+      build,
+      wall: (exited - spawned) / 1000,
+      startup: (build.origin - spawned) / 1000,
+      headCpu: mainCpuAt(readings, firstJob) * 1000,
+      tailCpu: (last.main - mainCpuAt(readings, lastJob)) * 1000,
+      mainCpu: last.main * 1000,
+      workerCpu: last.workers * 1000,
+      helperCpu: last.helpers * 1000,
+    });
     await rm(dir, { recursive: true, force: true });
   }
   const m = (pick: (b: BuildTimeline) => number) => median(all.map((r) => pick(r.build)));
-  const wall = median(all.map((r) => r.process.wall));
-  const cpu = median(all.map((r) => r.process.cpu));
+  const r = (pick: (run: TimelineRun) => number) => median(all.map(pick));
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(
-    `\nbuild --runtime copy under --cpu-prof: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU ` +
-      `(process, GNU time); profiled ${ms(m((b) => b.total))}: head ${ms(m((b) => b.head))} ` +
-      `(main thread idle ${ms(m((b) => b.headIdle))}), zipping ${ms(m((b) => b.zipping))}, ` +
-      `tail ${ms(m((b) => b.tail))} (idle ${ms(m((b) => b.tailIdle))}); busy: main thread ${ms(m((b) => b.mainBusy))}, zip threads ` +
+    `\nbuild --runtime copy under --cpu-prof: ${ms(r((x) => x.wall))} wall: node start-up ` +
+      `${ms(r((x) => x.startup))}, head ${ms(m((b) => b.head))} (main thread idle ` +
+      `${ms(m((b) => b.headIdle))}), zipping ${ms(m((b) => b.zipping))}, tail ` +
+      `${ms(m((b) => b.tail))} (idle ${ms(m((b) => b.tailIdle))}).\n` +
+      `CPU (/proc): serial, the main thread's from the process's start to the first job ` +
+      `${ms(r((x) => x.headCpu))} and after the last ${ms(r((x) => x.tailCpu))}; main thread ` +
+      `${ms(r((x) => x.mainCpu))}, zip threads ${ms(r((x) => x.workerCpu))}, V8's and libuv's ` +
+      `helpers ${ms(r((x) => x.helperCpu))}.\n` +
+      `Busy (profiles, wall time not idle): main thread ${ms(m((b) => b.mainBusy))}, zip threads ` +
       `${ms(m((b) => b.workerBusy))} (compressing ${ms(m((b) => b.workerJobs))}, stat ` +
       `${ms(m((b) => b.workerStat))})`,
   );
@@ -207,7 +251,7 @@ async function timeline(cli: string, tree: string, work: string, runs: number): 
   const table: Record<string, Record<string, string>> = {};
   for (const name of names) {
     const of = (b: BuildTimeline) => b.phases.find(([n]) => n === name)?.[1];
-    if (!all.every((r) => of(r.build))) continue;
+    if (!all.every((run) => of(run.build))) continue;
     table[name] = {
       "main thread busy ms": m((b) => of(b)!.busyMs).toFixed(0),
       "first ms": m((b) => of(b)!.first).toFixed(0),

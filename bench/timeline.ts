@@ -144,6 +144,8 @@ export async function readTimelines(dir: string): Promise<ThreadTimeline[]> {
 
 /** The figures of one build's timeline, ms from the main thread's profile start. */
 export interface BuildTimeline {
+  /** When the main thread's profile starts, µs on the monotonic clock. */
+  origin: number;
   /** Main thread's profile start to its end (the process's start-up before it is not in it). */
   total: number;
   /** Until a zip thread first compressed: the main thread's work, mostly alone. */
@@ -179,6 +181,7 @@ export function buildTimeline(threads: readonly ThreadTimeline[]): BuildTimeline
   const lastWorker = jobs.length ? Math.max(...jobs.map((p) => p.last)) : main.end;
   const ms = (t: number) => (t - origin) / 1000;
   return {
+    origin,
     total: ms(main.end),
     head: ms(firstWorker),
     zipping: (lastWorker - firstWorker) / 1000,
