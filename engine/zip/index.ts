@@ -140,10 +140,14 @@ export async function writeZip(
         ]);
         progress.add(unit);
       });
+      // Every source byte has been read: the second snapshot runs on the threads
+      // while this one writes the central directory.
+      const checking = assertUnchanged(planned, before, statFiles);
+      checking.catch(() => {}); // awaited below, unless finishing throws first
       written = await writer.finish();
       await handle.close();
       handle = undefined;
-      await assertUnchanged(planned, before, statFiles);
+      await checking;
       progress.end();
       // Only a whole zip's streams are kept: a failed one's are dropped in finally.
       if (store) {
