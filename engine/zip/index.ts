@@ -105,9 +105,11 @@ export async function writeZip(
   const log = options.log ?? (() => {});
   const pool = poolFor(entries, options.concurrency);
   const statFiles: StatFiles = pool ? (files) => pool.statFiles(files) : statHere;
+  // Threads still starting would keep this one waiting: it takes the first snapshot itself.
+  const statFirst = pool?.isOnline() ? statFiles : statHere;
   // Before any file is read, so a change made while zipping shows against it;
   // on the worker threads, while this one opens the store, sorts and plans.
-  const snapshotting = snapshot(entries, statFiles);
+  const snapshotting = snapshot(entries, statFirst);
   snapshotting.catch(() => {}); // awaited below, unless sorting throws first
   const storeOptions = options.store ?? defaultStore();
   // Level 0 keeps every byte as it is: nothing to reuse.

@@ -43,6 +43,8 @@ interface Thread {
   readonly pending: { resolve(result: unknown): void; reject(error: Error): void }[];
   /** Set once the thread died: it is replaced before the next job. */
   broken?: Error;
+  /** Set once the thread runs its own code: it has started up. */
+  online?: boolean;
 }
 
 /**
@@ -80,6 +82,11 @@ export class WorkerPool {
    */
   startThreads(): void {
     this.leastBusy();
+  }
+
+  /** Whether every thread has started up (a thread takes tens of milliseconds to). */
+  isOnline(): boolean {
+    return this.threads.length === this.count && this.threads.every((t) => t.online && !t.broken);
   }
 
   /**
@@ -129,6 +136,7 @@ export class WorkerPool {
     });
     if (this.pendingJobs === 0) worker.unref();
     const thread: Thread = { worker, pending: [] };
+    worker.once("online", () => (thread.online = true));
     const fail = (error: Error) => {
       thread.broken ??= error;
       for (const p of thread.pending.splice(0)) p.reject(error);

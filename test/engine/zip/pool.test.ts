@@ -79,4 +79,17 @@ describe("stat on the worker threads", () => {
     assert.equal(here[2 * 3], 3 * 37, "f3.txt's size");
     assert.ok(Number.isNaN(here[2 * 25]) && Number.isNaN(here[2 * 25 + 1]), "the missing file");
   });
+
+  test("says the threads are online only once every one has started", async () => {
+    // A pool size no other test uses: its threads start here.
+    const pool = sharedPool(3);
+    assert.equal(pool.isOnline(), false);
+    pool.startThreads();
+    assert.equal(pool.isOnline(), false, "a thread takes tens of milliseconds to start");
+    const dir = await tempDir("zip-online");
+    await makeTree(dir, { a: "1", b: "22", c: "333" });
+    // A share each: every thread has run code once all three answered.
+    await pool.statFiles(["a", "b", "c"].map((f) => path.join(dir, f)));
+    assert.equal(pool.isOnline(), true);
+  });
 });
