@@ -22,7 +22,6 @@ import {
   type NormalizedBundleOptions,
 } from "./options";
 import { isOwnSource, keepSources, type SourceMap } from "./source-map";
-import { stopEsbuild } from "./stop";
 
 export {
   BUNDLE_FIELDS,
@@ -65,6 +64,12 @@ export interface BundleRequest {
    * @default none: not described
    */
   readonly contentsFile?: string;
+  /**
+   * Ends the bundling before anything is written once aborted: a build that ran past its
+   * time, or was interrupted, must not write into a work dir already removed.
+   * @default none: never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The files written, relative to `outDir`, sorted: each bundle, then its map when there is one. */
@@ -95,6 +100,10 @@ export function nodeTarget(runtime: string): string {
  * legal comments collected at the end, in a fixed order. The metafile (what
  * esbuild read) is kept out of the package: it checks that no import left
  * the repository through a link, and lists the inputs for the source key.
+ *
+ * esbuild's service is left running, for the next bundle: a packager process
+ * stops it before it exits (engine/nodejs/main.ts, `stopEsbuild`); in the
+ * engine's process, builds running at the same time share it.
  */
 export async function bundleHandler(request: BundleRequest): Promise<BundleResult> {
   const { sourcePath, options, log } = request;
@@ -146,11 +155,8 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
     );
   } catch (error) {
     throw bundleFailure(label, sourcePath, error);
-  } finally {
-    // esbuild's service would outlive the packager, which the engine would then report
-    // as a process left running; esbuild starts it again when next asked.
-    await stopEsbuild();
   }
+  request.signal?.throwIfAborted();
   for (const warning of result.warnings) log(`esbuild warning: ${describeMessage(warning)}`);
   const inputs = inputsOf(result.metafile, sourcePath);
   if (request.readsFile)

@@ -35,8 +35,13 @@ export interface NodejsPackagerEnv {
   readonly bundle?: NormalizedBundleOptions;
 }
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
-const note = (line: string) => log(`nodejs packager: ${line}`);
+/** Where the packager's lines go when it runs as a script: stderr, which the engine relays. */
+const toStderr = (line: string) => void process.stderr.write(`${line}\n`);
+
+/** The line a failure ends the packager's output with, as the script prints it. */
+export function failureLine(error: unknown): string {
+  return `nodejs packager: ${error instanceof Error ? error.message : String(error)}`;
+}
 
 /** The contract variables, checked: a script run by hand without them is told what is missing. */
 export function readContract(env: NodeJS.ProcessEnv): NodejsPackagerEnv {
@@ -66,10 +71,20 @@ export function readContract(env: NodeJS.ProcessEnv): NodejsPackagerEnv {
   };
 }
 
-/** Runs the packager's work as `env` describes it. */
-export async function packageNodejs(env: NodejsPackagerEnv): Promise<void> {
+/**
+ * Runs the packager's work as `env` describes it, each line of output to `log`. Run as the
+ * script (below) or, for a bundle that installs nothing, in the engine's own process
+ * (engine/packager/in-process.ts): `signal` then ends it before it writes, and esbuild's
+ * service is left running for the builds beside it.
+ */
+export async function packageNodejs(
+  env: NodejsPackagerEnv,
+  log: (line: string) => void = toStderr,
+  signal?: AbortSignal,
+): Promise<void> {
+  const note = (line: string) => log(`nodejs packager: ${line}`);
   const manifest = readPackageJson(env.sourcePath);
-  if (env.bundle) return bundleFunction(env, env.bundle, manifest);
+  if (env.bundle) return bundleFunction(env, env.bundle, manifest, log, signal);
   let dest = env.buildDir;
   if (env.layer) {
     if (!manifest) {
@@ -112,6 +127,8 @@ async function bundleFunction(
   env: NodejsPackagerEnv,
   bundle: NormalizedBundleOptions,
   manifest: PackageJson | undefined,
+  log: (line: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const { bundleHandler } = await import("../bundle");
   await bundleHandler({
@@ -120,6 +137,7 @@ async function bundleFunction(
     runtime: env.runtime,
     options: bundle,
     log,
+    signal,
     readsFile: path.join(path.dirname(env.sourceManifest), BUNDLE_READS_FILE),
     contentsFile: path.join(path.dirname(env.sourceManifest), BUNDLE_CONTENTS_FILE),
   });
@@ -136,17 +154,25 @@ async function bundleFunction(
   const project = readProject(env.sourcePath, manifest);
   await installProduction({ project, dest: env.buildDir, architecture: env.architecture, log });
   await keepOnly(path.join(env.buildDir, "node_modules"), bundle.nodeModules, manifestFile);
-  note(`installed ${bundle.nodeModules.join(", ")} beside the bundle, with what they need.`);
+  log(
+    `nodejs packager: installed ${bundle.nodeModules.join(", ")} beside the bundle, with what ` +
+      `they need.`,
+  );
 }
 
 if (require.main === module) {
   void (async () => {
+    let env: NodejsPackagerEnv | undefined;
     try {
-      await packageNodejs(readContract(process.env));
+      env = readContract(process.env);
+      await packageNodejs(env);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      note(message);
+      toStderr(failureLine(error));
       process.exitCode = 1;
+    } finally {
+      // esbuild's service would outlive this process, which the engine would then report as
+      // a process left running.
+      if (env?.bundle) await (await import("../bundle/stop")).stopEsbuild();
     }
   })();
 }

@@ -5,16 +5,16 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isCredentialName } from "../../shared/credentials";
 import { LambdaPackageError } from "../../shared/errors";
 import { onInterrupt } from "../../shared/interrupt";
 import type { NormalizedBundleOptions } from "../bundle/options";
 import { PACKAGE_OPTIONS, type PackageOptions } from "../options";
 import { SOURCE_MANIFEST_FILE } from "./manifest";
 import { packagerEnvironment, type PackagerDirs } from "./env";
+import { inProcessWork, runInProcess } from "./in-process";
+import { packagerOutput, packagerTimeout, stderrTail, type PackagerOutput } from "./output";
 
-/** How many lines of the packager's output (stdout and stderr) a failure message quotes. */
-export const STDERR_TAIL_LINES = 40;
+export { STDERR_TAIL_LINES } from "./output";
 
 /** An empty zip: just the end-of-central-directory record, as the seed hands packagers. */
 export const EMPTY_ZIP = Buffer.from("504b0506" + "00".repeat(18), "hex");
@@ -64,6 +64,11 @@ export interface RunPackagerOptions extends Pick<
  * `log`, never held whole (npm and pip can print a lot); only the last lines
  * are kept for the error message, from both streams in the order they came:
  * tools print their errors on either (pnpm on stdout).
+ *
+ * The built-in nodejs packagers' work for a bundle that installs nothing is
+ * run in this process instead, on the same environment (in-process.ts): the
+ * same files in BUILD_DIR, the same lines, without a bash and a Node.js
+ * started per build.
  */
 export async function runPackager(options: RunPackagerOptions): Promise<PackagerDirs> {
   const dirs: PackagerDirs = {
@@ -74,10 +79,23 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
   await mkdir(dirs.buildDir);
   await writeFile(dirs.packageZip, EMPTY_ZIP);
   const env = packagerEnvironment(options, dirs);
-  const mask = masker([...(options.secrets ?? []), ...credentialValues(env)]);
-  const relay = options.log ?? (() => {});
-  const log = (line: string) => relay(mask(line));
-  const tail: string[] = [];
+  const output = packagerOutput(env, options.secrets, options.log);
+  const work = inProcessWork(options);
+  if (work.inProcess) await runInProcess(options, env, output);
+  else {
+    if (work.why) output.note(`lambda-package: ${work.why}`);
+    await runScript(options, env, output);
+  }
+  return dirs;
+}
+
+/** The packager's script in a process group of its own; see `runPackager`. */
+async function runScript(
+  options: RunPackagerOptions,
+  env: Record<string, string>,
+  output: PackagerOutput,
+): Promise<void> {
+  const { tail } = output;
   // execa for its error reporting (exit code, signal, spawn errors); the
   // process group (detached) and its end are ours.
   const child = execa(options.script, [], {
@@ -93,12 +111,10 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
     () => undefined,
     (error: unknown) => error,
   );
-  const keep = (line: string) => {
-    log(line);
-    tail.push(mask(line));
-    if (tail.length > STDERR_TAIL_LINES) tail.shift();
-  };
-  const output = Promise.all([forEachLine(child.stdout, keep), forEachLine(child.stderr, keep)]);
+  const lines = Promise.all([
+    forEachLine(child.stdout, output.line),
+    forEachLine(child.stderr, output.line),
+  ]);
   const group = child.pid;
   if (group === undefined) throw failure(options, await outcome, tail);
 
@@ -114,14 +130,14 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
     clearTimeout(timer);
     // The packager is done; anything of its group still running is not ours to wait for.
     if (groupAlive(group)) {
-      log(
+      output.note(
         `lambda-package: the packager exited but left processes running in the background ` +
           `(e.g. "cmd &"); they were stopped. Wait for them in the script if their work is needed.`,
       );
       await stopGroup(group);
     }
     // Unreferenced: once the output is in, this timer must not keep a CLI process alive.
-    await Promise.race([output, sleep(DRAIN_MS, undefined, { ref: false })]);
+    await Promise.race([lines, sleep(DRAIN_MS, undefined, { ref: false })]);
     child.stdout?.destroy();
     child.stderr?.destroy();
   } finally {
@@ -129,28 +145,8 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
     stopOnInterrupt();
   }
   const error = await outcome;
-  if (timedOut) throw timeout(options, seconds, tail);
+  if (timedOut) throw packagerTimeout(options, seconds, tail);
   if (error) throw failure(options, error, tail);
-  return dirs;
-}
-
-/** Masking short values would blank out ordinary words ("dev", "1"). */
-const MIN_SECRET_LENGTH = 4;
-
-/** Replaces every occurrence of the secrets in a line with `***`, longest first. */
-function masker(secrets: readonly string[]): (line: string) => string {
-  const values = [...new Set(secrets)]
-    .filter((value) => value.length >= MIN_SECRET_LENGTH)
-    .sort((a, b) => b.length - a.length);
-  if (values.length === 0) return (line) => line;
-  return (line) => values.reduce((text, value) => text.split(value).join("***"), line);
-}
-
-/** The values of the credential-like variables the packager was given. */
-function credentialValues(env: Record<string, string>): string[] {
-  return Object.entries(env)
-    .filter(([name]) => isCredentialName(name))
-    .map(([, value]) => value);
 }
 
 /** Whether any process of the group is still there. */
@@ -197,22 +193,11 @@ interface ExecaFailure {
   message?: string;
 }
 
-function stderrTail(tail: string[]): string {
-  return tail.length
-    ? `Last ${tail.length} line(s) of its output:\n${tail.join("\n")}`
-    : "It printed nothing.";
-}
-
-function timeout(options: RunPackagerOptions, seconds: number, tail: string[]): LambdaPackageError {
-  return new LambdaPackageError(
-    "PACKAGER_TIMEOUT",
-    `Packager ${options.script} (cwd ${options.sourcePath}) ran longer than packagerTimeout ` +
-      `(${seconds} s) and was stopped with its child processes. Raise packagerTimeout if the build ` +
-      `really takes this long, or look for a step waiting on input or the network. ${stderrTail(tail)}`,
-  );
-}
-
-function failure(options: RunPackagerOptions, reason: unknown, tail: string[]): LambdaPackageError {
+function failure(
+  options: RunPackagerOptions,
+  reason: unknown,
+  tail: readonly string[],
+): LambdaPackageError {
   const error = (reason ?? {}) as ExecaFailure;
   const where = `Packager ${options.script} (cwd ${options.sourcePath})`;
   let what: string;

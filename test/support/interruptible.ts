@@ -1,7 +1,9 @@
 /**
  * A process to interrupt, for the tests of what SIGINT and SIGTERM leave
  * behind. `node interruptible.js build <sourcePath> <packager>` builds with
- * that packager; `node interruptible.js upload <request.json> <endpoint>`
+ * that packager; `node interruptible.js bundle <sourcePath>` bundles its
+ * src/handler.ts with the nodejs22.x packager (in this process);
+ * `node interruptible.js upload <request.json> <endpoint>`
  * uploads. It prints "started" once the work is under way.
  */
 import { readFileSync } from "node:fs";
@@ -11,6 +13,14 @@ import { createS3Client, uploadArtifact, type UploadRequest } from "../../provid
 async function main([mode, first, second]: string[]): Promise<void> {
   if (mode === "build") {
     const done = build({ sourcePath: first, packager: second });
+    process.stdout.write("started\n");
+    await done;
+  } else if (mode === "bundle") {
+    const done = build({
+      sourcePath: first,
+      runtime: "nodejs22.x",
+      bundle: { entry: "src/handler.ts" },
+    });
     process.stdout.write("started\n");
     await done;
   } else if (mode === "upload") {

@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { bundleHandler, type BundleRequest } from "../../../engine/bundle";
 import { BUNDLE_FIELDS, type BundleOptions } from "../../../engine/bundle/options";
-import { esbuildChildren } from "../../../engine/bundle/stop";
+import { esbuildChildren, stopEsbuild } from "../../../engine/bundle/stop";
 import { packageRoot } from "../../../engine/packager";
 import { withFieldDefaults } from "../../../shared/rules";
 import type { NormalizedBundleOptions } from "../../../engine/bundle/options";
@@ -122,8 +122,11 @@ describe("bundleHandler", { timeout: 180_000 }, () => {
       assert.ok(reads.includes(path.join(real, file)), `${file} in ${reads.join(" ")}`);
   });
 
-  test("after bundling, esbuild's service process has exited, so a packager leaves none behind", async (t) => {
+  test("after bundling, esbuild's service is left running for the next bundle, until stopEsbuild", async (t) => {
     await bundle(t);
+    await bundle(t);
+    assert.equal(esbuildChildren().length, 1, "one service served both");
+    await stopEsbuild();
     assert.deepEqual(esbuildChildren(), []);
   });
 
