@@ -223,7 +223,10 @@ function inputsOf(metafile: esbuild.Metafile, sourcePath: string): Input[] {
     file: realpathSync(path.resolve(sourcePath, name)),
     via: via.get(name),
   }));
-  const top = workTreeTop(sourcePath);
+  // Inputs all inside the source are inside the work tree holding it: git, a process that
+  // blocks this thread, need not be asked where its top is.
+  const source = realpathSync(sourcePath);
+  const top = inputs.every((i) => isWithin(i.file, source)) ? undefined : workTreeTop(sourcePath);
   const outside = top === undefined ? undefined : inputs.find((i) => !isWithin(i.file, top));
   if (outside && top !== undefined) {
     const how = outside.via

@@ -217,6 +217,11 @@ function packageManifests(files: readonly string[]): string[] {
  * other, and only their bytes can key them.
  */
 function ignoredStaged(sourcePath: string, files: readonly StagedFile[]): string[] {
+  // Every entry git lists is inside sourcePath: a package none of whose files is read from
+  // there (a bundle, all of it written by the packager) holds none of them, and git, a
+  // process that blocks this thread, need not be asked.
+  const read = files.filter((file) => file.offset === undefined);
+  if (!read.some((file) => isWithin(file.sourceFile, sourcePath))) return [];
   let listing: string;
   try {
     const args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"];
@@ -229,9 +234,7 @@ function ignoredStaged(sourcePath: string, files: readonly StagedFile[]): string
     .split("\0")
     .filter((name) => name !== "")
     .map((name) => path.join(sourcePath, name.replace(/\/$/, "")));
-  return entries.filter((entry) =>
-    files.some((file) => file.offset === undefined && isWithin(file.sourceFile, entry)),
-  );
+  return entries.filter((entry) => read.some((file) => isWithin(file.sourceFile, entry)));
 }
 
 /**
