@@ -10,6 +10,7 @@ import type { PackageContents } from "./contents/groups";
 import { contentsLines } from "./contents/report";
 import { zipContents } from "./contents/zip";
 import { checkHandler } from "./handler";
+import { workTreeTopAside } from "./git/work-tree";
 import { openFileSource } from "./listing";
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from "./options";
 import { preflight, type Preflight } from "./preflight";
@@ -94,7 +95,9 @@ async function buildIn(
     const files = [...staged, ...stubs];
     const log = options.log ?? (() => {});
     calloutContents(files, normalized, packager, log);
-    const reads = buildReads(normalized, packager, work, files);
+    // Asked of the git helper: builds running at once are not blocked while git runs for one.
+    const top = await workTreeTopAside(realpathSync(packager.sourcePath));
+    const reads = buildReads(normalized, packager, work, files, { top });
     calloutIgnored(files, reads.ignored, realpathSync(packager.sourcePath), log);
     const bundles = readBundledOutputs(work);
     if (normalized.handler !== undefined) {

@@ -70,6 +70,13 @@ export interface BundleRequest {
    * @default none: never aborted
    */
   readonly signal?: AbortSignal;
+  /**
+   * Finds the top of the git work tree holding a directory (engine/git/work-tree.ts). In
+   * the engine's process, `workTreeTopAside`: a provider building many functions at once is
+   * not blocked, nor forked, for each.
+   * @default `workTreeTop`: git run from this process
+   */
+  readonly workTreeTop?: (dir: string) => Promise<string | undefined>;
 }
 
 /** The files written, relative to `outDir`, sorted: each bundle, then its map when there is one. */
@@ -158,7 +165,8 @@ export async function bundleHandler(request: BundleRequest): Promise<BundleResul
   }
   request.signal?.throwIfAborted();
   for (const warning of result.warnings) log(`esbuild warning: ${describeMessage(warning)}`);
-  const inputs = inputsOf(result.metafile, sourcePath);
+  const findTop = request.workTreeTop ?? ((dir: string) => Promise.resolve(workTreeTop(dir)));
+  const inputs = await inputsOf(result.metafile, sourcePath, findTop);
   if (request.readsFile)
     await writeFile(request.readsFile, JSON.stringify(inputs.map((i) => i.file)));
   if (request.contentsFile) await writeFile(request.contentsFile, JSON.stringify(outputs));
@@ -209,7 +217,11 @@ interface Input {
  * repository holds, which the copy packagers refuse too (SYMLINK_ESCAPES).
  * Outside a work tree there is no boundary to keep.
  */
-function inputsOf(metafile: esbuild.Metafile, sourcePath: string): Input[] {
+async function inputsOf(
+  metafile: esbuild.Metafile,
+  sourcePath: string,
+  findTop: (dir: string) => Promise<string | undefined>,
+): Promise<Input[]> {
   const via = new Map<string, Input["via"]>();
   for (const [importer, input] of Object.entries(metafile.inputs)) {
     for (const edge of input.imports) {
@@ -226,7 +238,7 @@ function inputsOf(metafile: esbuild.Metafile, sourcePath: string): Input[] {
   // Inputs all inside the source are inside the work tree holding it: git, a process that
   // blocks this thread, need not be asked where its top is.
   const source = realpathSync(sourcePath);
-  const top = inputs.every((i) => isWithin(i.file, source)) ? undefined : workTreeTop(sourcePath);
+  const top = inputs.every((i) => isWithin(i.file, source)) ? undefined : await findTop(sourcePath);
   const outside = top === undefined ? undefined : inputs.find((i) => !isWithin(i.file, top));
   if (outside && top !== undefined) {
     const how = outside.via

@@ -71,20 +71,29 @@ export function readContract(env: NodeJS.ProcessEnv): NodejsPackagerEnv {
   };
 }
 
+/** How the packager's work is run: as the script, or in the engine's process. */
+export interface NodejsPackagerRun {
+  /** Each line of output. @default stderr, which the engine relays */
+  readonly log?: (line: string) => void;
+  /** Ends the bundling before it writes (see `BundleRequest.signal`). @default never */
+  readonly signal?: AbortSignal;
+  /** See `BundleRequest.workTreeTop`. @default git run from this process */
+  readonly workTreeTop?: (dir: string) => Promise<string | undefined>;
+}
+
 /**
- * Runs the packager's work as `env` describes it, each line of output to `log`. Run as the
- * script (below) or, for a bundle that installs nothing, in the engine's own process
- * (engine/packager/in-process.ts): `signal` then ends it before it writes, and esbuild's
- * service is left running for the builds beside it.
+ * Runs the packager's work as `env` describes it. Run as the script (below) or, for a
+ * bundle that installs nothing, in the engine's own process (engine/packager/in-process.ts),
+ * where esbuild's service is left running for the builds beside it.
  */
 export async function packageNodejs(
   env: NodejsPackagerEnv,
-  log: (line: string) => void = toStderr,
-  signal?: AbortSignal,
+  run: NodejsPackagerRun = {},
 ): Promise<void> {
+  const log = run.log ?? toStderr;
   const note = (line: string) => log(`nodejs packager: ${line}`);
   const manifest = readPackageJson(env.sourcePath);
-  if (env.bundle) return bundleFunction(env, env.bundle, manifest, log, signal);
+  if (env.bundle) return bundleFunction(env, env.bundle, manifest, { ...run, log });
   let dest = env.buildDir;
   if (env.layer) {
     if (!manifest) {
@@ -127,9 +136,9 @@ async function bundleFunction(
   env: NodejsPackagerEnv,
   bundle: NormalizedBundleOptions,
   manifest: PackageJson | undefined,
-  log: (line: string) => void,
-  signal: AbortSignal | undefined,
+  run: NodejsPackagerRun & { readonly log: (line: string) => void },
 ): Promise<void> {
+  const { log } = run;
   const { bundleHandler } = await import("../bundle");
   await bundleHandler({
     sourcePath: env.sourcePath,
@@ -137,7 +146,8 @@ async function bundleFunction(
     runtime: env.runtime,
     options: bundle,
     log,
-    signal,
+    signal: run.signal,
+    workTreeTop: run.workTreeTop,
     readsFile: path.join(path.dirname(env.sourceManifest), BUNDLE_READS_FILE),
     contentsFile: path.join(path.dirname(env.sourceManifest), BUNDLE_CONTENTS_FILE),
   });

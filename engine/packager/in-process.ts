@@ -18,6 +18,7 @@
 import path from "node:path";
 import { LambdaPackageError } from "../../shared/errors";
 import { onInterrupt } from "../../shared/interrupt";
+import { workTreeTopAside } from "../git/work-tree";
 import { PACKAGE_OPTIONS } from "../options";
 import { stderrTail, packagerTimeout, type PackagerOutput } from "./output";
 import { builtinPackagersDir } from "./root";
@@ -77,7 +78,8 @@ export async function runInProcess(
   const lines = (text: string) => {
     for (const line of text.split(/\r\n|\n|\r/)) output.line(line);
   };
-  const work = (async () => packageNodejs(readContract(env), lines, abort.signal))().then(
+  const run = { log: lines, signal: abort.signal, workTreeTop: workTreeTopAside };
+  const work = (async () => packageNodejs(readContract(env), run))().then(
     () => ({ error: undefined }),
     (error: unknown) => ({ error: error ?? new Error("failed") }),
   );

@@ -63,17 +63,21 @@ export interface BuildReads {
   readonly ignored: readonly string[];
 }
 
-/** What the build of `options` read, found after it staged `files`. */
+/**
+ * What the build of `options` read, found after it staged `files`; `known.top`, when given,
+ * is `workTreeTop` of the source's real path, asked already.
+ */
 export function buildReads(
   options: NormalizedBuildOptions,
   packager: Preflight,
   workDir: string,
   files: readonly StagedFile[],
+  known?: { readonly top: string | undefined },
 ): BuildReads {
   const { script } = packager;
   // Real paths throughout: git and esbuild name files by them.
   const sourcePath = realpathSync(packager.sourcePath);
-  const top = workTreeTop(sourcePath);
+  const top = known ? known.top : workTreeTop(sourcePath);
   const reads = new Set<string>([sourcePath]);
   const ignored = new Set(ignoredStaged(sourcePath, files));
   const notes: string[] = [];
