@@ -154,7 +154,8 @@ export async function writeZip(
       // Only a whole zip's streams are kept: a failed one's are dropped in finally.
       if (store) {
         await store.commit();
-        log(storeLine(store.result()));
+        // A first build reused nothing and has nothing to say: one line fewer per function.
+        if (store.result().reused > 0) log(storeLine(store.result()));
       }
     } finally {
       await compressor.close();
