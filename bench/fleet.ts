@@ -19,6 +19,9 @@ import path from "node:path";
 import { build } from "../engine/build";
 import { benchFlags, median, wholeFlag } from "./measure";
 
+// First builds are what is measured: no zip store (engine/zip/store) reuses an earlier run's work.
+process.env.LAMBDA_PACKAGE_ZIP_STORE = "off";
+
 /** Clock ticks of /proc's CPU times. */
 const TICKS = 100;
 
