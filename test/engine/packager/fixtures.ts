@@ -93,7 +93,7 @@ export async function stage(
   for (const file of files) {
     const target = path.join(buildDir, file.name);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, await stagedBytes(file));
+    await writeFile(target, stagedBytes(file));
     await chmod(target, file.executable ? 0o755 : 0o644);
   }
   await mkdir(buildDir, { recursive: true });

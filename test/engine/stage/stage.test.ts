@@ -30,7 +30,7 @@ async function staged(sourcePath: string, body: string, options: Partial<BuildOp
   const normalized = normalizeBuildOptions({ sourcePath, packager, ...options });
   const files = await stage(normalized, preflight(normalized), await tempDir("stage-work"));
   const contents: Record<string, string> = {};
-  for (const file of files) contents[file.name] = (await stagedBytes(file)).toString("utf8");
+  for (const file of files) contents[file.name] = stagedBytes(file).toString("utf8");
   return { files, contents };
 }
 
