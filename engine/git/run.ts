@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync, type ExecFileException } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { LambdaPackageError } from "../../shared/errors";
@@ -104,6 +104,45 @@ export function runGitBatch(
   if (outputs.length !== commands.length)
     throw new GitCommandFailed(commands[0], result.status, "the outputs could not be told apart");
   return outputs;
+}
+
+/**
+ * The commands of a batch at once, each a git process of its own with no
+ * shell: what the helper process (./runner.ts) runs, where a process costs
+ * no fork of a large caller, so a batch takes as long as its slowest command
+ * rather than all of them in a row (a preview waits for two per resource).
+ * The outputs and failures are `runGitBatch`'s: the first command, in order,
+ * that failed is the one named, and a git not on PATH is the shell's 127.
+ */
+export async function runGitConcurrently(
+  commands: readonly (readonly string[])[],
+  options: GitRunOptions,
+): Promise<string[]> {
+  const env = { ...process.env, LC_ALL: "C", LANGUAGE: "" };
+  const results = await Promise.all(
+    commands.map(
+      (args) =>
+        new Promise<{ error: ExecFileException | null; stdout: string; stderr: string }>(
+          (resolve) => {
+            execFile(
+              "git",
+              ["--literal-pathspecs", ...args],
+              { cwd: options.cwd, env, encoding: "utf8", maxBuffer: MAX_OUTPUT },
+              (error, stdout, stderr) => resolve({ error, stdout, stderr }),
+            );
+          },
+        ),
+    ),
+  );
+  results.forEach(({ error, stderr }, i) => {
+    if (!error) return;
+    const code = error.code as unknown;
+    if (typeof code === "number") throw new GitCommandFailed(commands[i], code, stderr);
+    if (code === "ENOENT" && !isMissingDirectory(options.cwd))
+      throw new GitCommandFailed(commands[i], 127, "git: not found");
+    throw error instanceof Error ? error : new Error(error.message);
+  });
+  return results.map(({ stdout }) => stdout);
 }
 
 /** spawn reports a missing working directory as ENOENT too, as if git were missing. */

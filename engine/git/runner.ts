@@ -7,13 +7,15 @@
  * once per process and kept, idle, without keeping the process alive.
  *
  * The helper is this file run by the same Node.js: it reads one JSON request
- * a line (`{ id, commands, cwd }`), answers each in order with the outputs
- * of `runGitBatch`, or the failure it threw.
+ * a line (`{ id, commands, cwd, path }`) and answers each, as soon as its
+ * commands are done, with their outputs or their failure
+ * (`runGitConcurrently`: what `runGitBatch` would give, the commands run
+ * at once rather than in a row).
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { GitCommandFailed, runGitBatch, type GitRunOptions } from "./run";
+import { GitCommandFailed, runGitBatch, runGitConcurrently, type GitRunOptions } from "./run";
 
 interface Request {
   readonly id: number;
@@ -105,19 +107,23 @@ function stop(child: Helper, why: string): void {
 function serve(): void {
   createInterface({ input: process.stdin }).on("line", (line) => {
     const { id, commands, cwd, path } = JSON.parse(line) as Request;
-    let reply: Reply;
+    // Set before the commands start (synchronously, in runGitConcurrently): requests answered
+    // at once each start their git with their own PATH.
     if (path === undefined) delete process.env.PATH;
     else process.env.PATH = path;
-    try {
-      reply = { id, outputs: runGitBatch(commands, { cwd }) };
-    } catch (error) {
-      reply =
-        error instanceof GitCommandFailed
-          ? { id, failed: { args: [...error.args], status: error.status, stderr: error.stderr } }
-          : { id, error: error instanceof Error ? error.message : String(error) };
-    }
-    process.stdout.write(`${JSON.stringify(reply)}\n`);
+    runGitConcurrently(commands, { cwd }).then(
+      (outputs) => answer({ id, outputs }),
+      (error: unknown) =>
+        answer(
+          error instanceof GitCommandFailed
+            ? { id, failed: { args: [...error.args], status: error.status, stderr: error.stderr } }
+            : { id, error: error instanceof Error ? error.message : String(error) },
+        ),
+    );
   });
+  function answer(reply: Reply): void {
+    process.stdout.write(`${JSON.stringify(reply)}\n`);
+  }
 }
 
 if (require.main === module && process.argv[2] === "--git-helper") serve();
