@@ -1,16 +1,20 @@
 /**
  * What a no-op `pulumi up` costs the provider: `check` + `diff` of unchanged
  * inputs, on the object and on the serialized form the engine loads. No
- * packager runs and no file is hashed, so this is microseconds, whatever the
- * size of the source tree.
+ * packager runs and no file is hashed, so with a given `sourceKey` this is
+ * microseconds, whatever the size of the source tree; with an automatic key
+ * (the last row) the diff asks git about the recorded read set, one diff
+ * after another as the engine asks them.
  *
  *   node dist/bench/diff.js [--iterations 2000] [--json FILE]
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import requireFromString from "require-from-string";
+import { readsKey } from "../engine/reads/key";
 import * as lambdaPackageProvider from "../provider/provider";
 
 type Provider = typeof lambdaPackageProvider;
@@ -27,12 +31,14 @@ async function measure(
   provider: Provider,
   inputs: Record<string, unknown>,
   iterations: number,
+  recorded: Record<string, unknown> = {},
 ): Promise<number> {
   const outputs = {
     ...(await provider.check({}, inputs)).inputs,
     versionId: "v1",
     sha256: "00",
     layout: "key",
+    ...recorded,
   };
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
@@ -44,6 +50,28 @@ async function measure(
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)];
+}
+
+/** A function in a committed git repository with a root lockfile, and what its build read. */
+async function committedFunction(
+  dir: string,
+): Promise<{ automatic: Record<string, unknown>; reads: string[] }> {
+  const root = path.join(dir, "repo");
+  await mkdir(path.join(root, "functions", "api"), { recursive: true });
+  await writeFile(path.join(root, "functions", "api", "index.js"), "exports.handler = 1;\n");
+  await writeFile(path.join(root, "package-lock.json"), "{}\n");
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], {
+      cwd: root,
+    });
+  git("init", "-q");
+  git("add", ".");
+  git("commit", "-q", "-m", "functions");
+  const sourcePath = path.join(root, "functions", "api");
+  return {
+    automatic: { bucket: "artifacts", key: "api.zip", sourcePath, runtime: "nodejs22.x" },
+    reads: [sourcePath, path.join(root, "package-lock.json")],
+  };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -64,15 +92,29 @@ async function main(argv: string[]): Promise<void> {
     };
     const direct = await measure(lambdaPackageProvider, inputs, iterations);
     const loaded = await measure(await serialized(), inputs, iterations);
+    // An automatic key: the diff takes the key of the recorded read set, asking git (a
+    // function's directory and the root lockfile of a committed repository).
+    const { automatic, reads } = await committedFunction(source);
+    const auto = await measure(
+      lambdaPackageProvider,
+      automatic,
+      Math.max(20, Math.round(iterations / 20)),
+      { sourceReads: reads, sourceKey: await readsKey(reads) },
+    );
     const row = (label: string, us: number) =>
       `${label.padEnd(22)} ${us.toFixed(1).padStart(8)} µs`;
     console.log(`no-op check + diff, median of ${iterations}:`);
     console.log(row("provider object", direct));
     console.log(row("serialized provider", loaded));
+    console.log(row("automatic key, git", auto));
     if (json)
       await writeFile(
         json,
-        JSON.stringify({ noop_diff_us: direct, noop_diff_serialized_us: loaded }, null, 2),
+        JSON.stringify(
+          { noop_diff_us: direct, noop_diff_serialized_us: loaded, noop_diff_automatic_us: auto },
+          null,
+          2,
+        ),
       );
   } finally {
     await rm(source, { recursive: true, force: true });
