@@ -16,6 +16,7 @@
  * error that is not git's) runs directly, so the outputs and the errors are
  * always `runGitBatch`'s.
  */
+import path from "node:path";
 import {
   isMainThread,
   MessageChannel,
@@ -93,6 +94,8 @@ function ask(running: Bridge, request: BridgeRequest): BridgeReply | undefined {
 }
 
 function startBridge(): Bridge | undefined {
+  // Bundled into another file, a worker of `__filename` would run that whole bundle.
+  if (path.basename(__filename, path.extname(__filename)) !== "bridge") return undefined;
   try {
     const { port1, port2 } = new MessageChannel();
     const flag = new Int32Array(new SharedArrayBuffer(8));

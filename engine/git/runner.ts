@@ -13,6 +13,7 @@
  * at once rather than in a row).
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { GitCommandFailed, runGitBatch, runGitConcurrently, type GitRunOptions } from "./run";
@@ -57,8 +58,16 @@ export async function runGitBatchAside(
   return reply;
 }
 
+/**
+ * Whether this module is a file of its own, as installed. Bundled into
+ * another file (a program built with a bundler), starting `__filename`
+ * would run that whole bundle: git then runs in this process instead.
+ */
+const OWN_FILE = path.basename(__filename, path.extname(__filename)) === "runner";
+
 function helperProcess(): Helper | undefined {
   if (helper) return helper;
+  if (!OWN_FILE) return undefined;
   try {
     const child = spawn(process.execPath, [__filename, "--git-helper"], {
       stdio: ["pipe", "pipe", "inherit"],
