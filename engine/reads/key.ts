@@ -4,7 +4,7 @@
  * it for every resource whose `sourceKey` is left out: two git questions,
  * `ls-tree` for the committed ids and `status` for what differs from them,
  * asked in a small helper process (engine/git/runner.ts), with the questions
- * of resources diffed at the same time sharing one shell and one `status`.
+ * of resources diffed at the same time sharing one batch and one `status`.
  * Only files git cannot vouch for are read: edited, untracked and ignored
  * ones, and anything outside a work tree.
  */
@@ -158,7 +158,7 @@ const queues = new Map<string, { busy: boolean; waiting: Question[] }>();
  * One `ls-tree` of `names` and a `git status` covering them, for `top`.
  * A preview asks this of every resource at about the same time, so
  * questions that come in while git answers earlier ones wait and go
- * together: one shell, an `ls-tree` each, and one `status` of all their
+ * together: one batch, an `ls-tree` each, and one `status` of all their
  * paths. Each question keeps its own `ls-tree`, because overlapping paths
  * in one (`a` and `a/b`) change what it lists; the shared `status` lists
  * more than a question asked, and its reader keeps only what is under its
@@ -197,7 +197,8 @@ async function answerAll(top: string, queue: { busy: boolean; waiting: Question[
 }
 
 /**
- * How many waiting questions go in the next batch: the shell's script is one
+ * How many waiting questions go in the next batch: where the helper cannot run,
+ * the batch is one shell script (runGitBatch), which is one
  * argument, which Linux caps at 128 KiB, and each question's paths appear in
  * it twice (its `ls-tree` and the `status`). A question larger than the
  * budget goes alone, as it would unbatched.

@@ -1,7 +1,9 @@
 /** Git repositories for tests: commands with a fixed identity, trees written and committed. */
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { GitCommandFailed } from "../../engine/git/run";
 
 /** An environment in which git commits with a fixed identity, for tests that run git themselves. */
 export const GIT_ENV: NodeJS.ProcessEnv = {
@@ -38,4 +40,17 @@ export function commit(root: string, files: Record<string, string>, message = "c
   write(root, files);
   git(root, "add", "-A");
   git(root, "commit", "-q", "-m", message);
+}
+
+/** The command and exit status of the GitCommandFailed that `run` throws or rejects with. */
+export async function gitFailureOf(
+  run: () => unknown,
+): Promise<{ args: readonly string[]; status: number | null }> {
+  try {
+    await run();
+  } catch (error) {
+    assert.ok(error instanceof GitCommandFailed, String(error));
+    return { args: error.args, status: error.status };
+  }
+  return assert.fail("it did not fail");
 }

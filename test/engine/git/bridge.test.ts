@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { runGitBatchSync } from "../../../engine/git/bridge";
-import { GitCommandFailed, runGitBatch } from "../../../engine/git/run";
-import { commit, git } from "../../support/git";
+import { runGitBatch } from "../../../engine/git/run";
+import { commit, git, gitFailureOf } from "../../support/git";
 import { tempDir } from "../../support/tmp";
 
 async function repository(): Promise<string> {
@@ -12,17 +12,6 @@ async function repository(): Promise<string> {
   git(root, "init", "-q", "-b", "main");
   commit(root, { "fn/index.js": "exports.handler = 1;\n" });
   return root;
-}
-
-/** What a call threw, for comparing failures. */
-function failureOf(run: () => unknown): { args: readonly string[]; status: number | null } {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof GitCommandFailed, String(error));
-    return { args: error.args, status: error.status };
-  }
-  assert.fail("it did not fail");
 }
 
 describe("runGitBatchSync", () => {
@@ -43,13 +32,10 @@ describe("runGitBatchSync", () => {
       ["rev-parse", "HEAD:./fn"],
       ["rev-parse", "HEAD:./missing"],
     ];
-    const direct = failureOf(() => runGitBatch(commands, { cwd: root }));
+    const direct = await gitFailureOf(() => runGitBatch(commands, { cwd: root }));
     assert.deepEqual(direct.args, commands[1]);
     for (let call = 0; call < 3; call++)
-      assert.deepEqual(
-        failureOf(() => runGitBatchSync(commands, { cwd: root })),
-        direct,
-      );
+      assert.deepEqual(await gitFailureOf(() => runGitBatchSync(commands, { cwd: root })), direct);
   });
 
   test("finds git on the PATH the caller has when it asks", async (t) => {
@@ -60,7 +46,7 @@ describe("runGitBatchSync", () => {
     t.after(() => (process.env.PATH = saved));
     process.env.PATH = path.join(root, "no-git-here");
     assert.equal(
-      failureOf(() => runGitBatchSync([["rev-parse", "HEAD"]], { cwd: root })).status,
+      (await gitFailureOf(() => runGitBatchSync([["rev-parse", "HEAD"]], { cwd: root }))).status,
       127,
     );
   });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { GitCommandFailed, runGitBatch, runGitConcurrently } from "../../../engine/git/run";
-import { commit, git } from "../../support/git";
+import { runGitBatch, runGitConcurrently } from "../../../engine/git/run";
+import { commit, git, gitFailureOf } from "../../support/git";
 import { tempDir } from "../../support/tmp";
 
 async function repository(): Promise<string> {
@@ -10,19 +10,6 @@ async function repository(): Promise<string> {
   git(root, "init", "-q", "-b", "main");
   commit(root, { "fn/index.js": "exports.handler = 1;\n", "fn/it's [odd] *.js": "2\n" });
   return root;
-}
-
-/** What a failure says, to compare the two ways of running a batch. */
-async function failureOf(
-  run: () => unknown,
-): Promise<{ args: readonly string[]; status: number | null }> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(error instanceof GitCommandFailed, String(error));
-    return { args: error.args, status: error.status };
-  }
-  assert.fail("it did not fail");
 }
 
 describe("runGitConcurrently", () => {
@@ -46,9 +33,9 @@ describe("runGitConcurrently", () => {
       ["rev-parse", "HEAD:./missing"],
       ["rev-parse", "HEAD:./gone"],
     ];
-    const batch = await failureOf(() => runGitBatch(commands, { cwd: root }));
+    const batch = await gitFailureOf(() => runGitBatch(commands, { cwd: root }));
     assert.deepEqual(batch.args, commands[1]);
-    assert.deepEqual(await failureOf(() => runGitConcurrently(commands, { cwd: root })), batch);
+    assert.deepEqual(await gitFailureOf(() => runGitConcurrently(commands, { cwd: root })), batch);
   });
 
   test("a git not on PATH fails as the shell reports it, with status 127", async (t) => {
@@ -57,8 +44,8 @@ describe("runGitConcurrently", () => {
     t.after(() => (process.env.PATH = saved));
     process.env.PATH = path.join(root, "no-git-here");
     const commands = [["rev-parse", "HEAD"]];
-    const batch = await failureOf(() => runGitBatch(commands, { cwd: root }));
+    const batch = await gitFailureOf(() => runGitBatch(commands, { cwd: root }));
     assert.equal(batch.status, 127);
-    assert.deepEqual(await failureOf(() => runGitConcurrently(commands, { cwd: root })), batch);
+    assert.deepEqual(await gitFailureOf(() => runGitConcurrently(commands, { cwd: root })), batch);
   });
 });
