@@ -66,6 +66,11 @@ async function buildIn(
 ): Promise<BuildResult> {
   return withWorkDir(async (work) => {
     const outFile = path.resolve(options.outFile ?? tempFileBeside(work, ".zip"));
+    // Asked of the git helper (builds running at once are not blocked while git runs for one),
+    // and asked first: starting the helper takes tens of milliseconds, which the packager and
+    // the walk hide.
+    const topAsked = workTreeTopAside(realpathSync(packager.sourcePath));
+    topAsked.catch(() => {}); // awaited below, unless staging throws first
     const staged = await stage(normalized, packager, work);
     // The zip's threads start now, while this one reads manifests and audits.
     startZipThreads(staged);
@@ -95,8 +100,7 @@ async function buildIn(
     const files = [...staged, ...stubs];
     const log = options.log ?? (() => {});
     calloutContents(files, normalized, packager, log);
-    // Asked of the git helper: builds running at once are not blocked while git runs for one.
-    const top = await workTreeTopAside(realpathSync(packager.sourcePath));
+    const top = await topAsked;
     const reads = buildReads(normalized, packager, work, files, { top });
     calloutIgnored(files, reads.ignored, realpathSync(packager.sourcePath), log);
     const bundles = readBundledOutputs(work);
