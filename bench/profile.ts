@@ -6,7 +6,8 @@
  * switches, the sign of hand-offs between threads:
  *
  * - walk: listing the tree as the stage does (lstat per entry);
- * - snapshot: the zip's stat of every file before it reads any (done twice);
+ * - snapshot: the zip's stat of every file after it read them all (the one before comes
+ *   from the walk's);
  * - read: the zip's per-file code on this thread at level 0 (open, read,
  *   size check, CRC-32, copy out), no workers;
  * - deflate: the same at level 9, minus the level-0 pass: deflate alone;
@@ -21,9 +22,12 @@
  * the last one ends), each thread's busy time, and
  * the main thread's by step with when it ran. Head and tail are the serial
  * part, which a second core cannot shorten. `--only timeline` runs it alone;
- * `--cli` times another checkout's `dist/cli/main.js` (the code before a change).
+ * `--cli` times another checkout's `dist/cli/main.js` (the code before a change);
+ * `--warm` times the timeline's builds with a zip store filled by one build
+ * before (engine/zip/store): what is left of a build when nothing is deflated.
  *
  *   node dist/bench/profile.js [--tree DIR] [--runs N] [--only steps|timeline] [--cli FILE]
+ *     [--warm]
  *
  * Each figure is the median of `--runs` (default 3) of that step.
  */
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
     tree: { type: "string" },
     only: { type: "string" },
     cli: { type: "string" },
+    warm: { type: "boolean" },
   });
   const cli = typeof values.cli === "string" ? path.resolve(values.cli) : CLI;
   const only = typeof values.only === "string" ? values.only : undefined;
@@ -108,7 +113,7 @@ async function main(): Promise<void> {
         `(zlib ${process.versions.zlib}), ${os.availableParallelism()} CPUs, medians of ${profileRuns}`,
     );
     if (only !== "timeline") await steps(entries, tree, work, profileRuns, threads);
-    if (only !== "steps") await timeline(cli, tree, work, profileRuns);
+    if (only !== "steps") await timeline(cli, tree, work, profileRuns, values.warm === true);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -134,7 +139,9 @@ async function steps(
   };
   await step("walk (lstat per entry)", walk);
   const planned = sortEntries(entries);
-  await step("snapshot (stat per file, x2 in a zip)", () => snapshot(planned));
+  await step("snapshot (stat per file, once in a zip: the first comes from the walk)", () =>
+    snapshot(planned),
+  );
   const read = await step("read + CRC-32 (level 0, this thread)", () => runAllInline(entries, 0));
   const level9 = await medianCost(profileRuns, () => runAllInline(entries, 9));
   rows.push([
@@ -189,8 +196,25 @@ interface TimelineRun {
  * larger than in `bench:build`. Busy times from the profiles are wall time
  * and grow with the machine's load; the CPU figures hardly do.
  */
-async function timeline(cli: string, tree: string, work: string, runs: number): Promise<void> {
+async function timeline(
+  cli: string,
+  tree: string,
+  work: string,
+  runs: number,
+  warm: boolean,
+): Promise<void> {
   const all: TimelineRun[] = [];
+  const env = { ...process.env };
+  if (warm) {
+    env.LAMBDA_PACKAGE_ZIP_STORE = path.join(work, "store");
+    const out = path.join(work, "fill.zip");
+    const fill = spawn(process.execPath, [cli, "build", tree, "--runtime", "copy", "--out", out], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env,
+    });
+    const [code] = (await once(fill, "exit")) as [number | null];
+    if (code !== 0) throw new Error(`${cli} build ${tree} exited ${code} filling the store`);
+  }
   for (let i = 0; i < runs; i++) {
     const dir = path.join(work, `timeline-${i}`);
     await mkdir(dir);
@@ -208,7 +232,7 @@ async function timeline(cli: string, tree: string, work: string, runs: number): 
     ];
     const now = () => Number(process.hrtime.bigint() / 1000n);
     const spawned = now();
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"], env });
     const sampler = sampleThreads(child.pid!);
     const [code] = (await once(child, "exit")) as [number | null];
     const exited = now();
@@ -234,7 +258,7 @@ async function timeline(cli: string, tree: string, work: string, runs: number): 
   const r = (pick: (run: TimelineRun) => number) => median(all.map(pick));
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(
-    `\nbuild --runtime copy under --cpu-prof: ${ms(r((x) => x.wall))} wall: node start-up ` +
+    `\nbuild --runtime copy${warm ? " (warm zip store)" : ""} under --cpu-prof: ${ms(r((x) => x.wall))} wall: node start-up ` +
       `${ms(r((x) => x.startup))}, head ${ms(m((b) => b.head))} (main thread idle ` +
       `${ms(m((b) => b.headIdle))}), zipping ${ms(m((b) => b.zipping))}, tail ` +
       `${ms(m((b) => b.tail))} (idle ${ms(m((b) => b.tailIdle))}).\n` +

@@ -17,6 +17,8 @@ export interface StagedFile {
    * packager listed in $SOURCE_MANIFEST); none: the whole file.
    */
   readonly offset?: number;
+  /** mtime of `sourceFile` from the stat that gave `size`, when the walk took it (see ZipEntry). */
+  readonly mtimeMs?: number;
 }
 
 export interface WalkOptions {
@@ -112,7 +114,13 @@ async function visit(context: WalkContext, file: string, relative: string): Prom
     await walkDirectory(context, real, `${relative}/`);
   } else if (info.isFile() && !excluded(false)) {
     const executable = (info.mode & 0o111) !== 0;
-    context.files.push({ name, sourceFile: real, size: info.size, executable });
+    context.files.push({
+      name,
+      sourceFile: real,
+      size: info.size,
+      executable,
+      mtimeMs: info.mtimeMs,
+    });
   }
   // Sockets, FIFOs and devices cannot be part of a Lambda package; skip them.
 }

@@ -53,6 +53,14 @@ function statInto(
   }
 }
 
+/** What a snapshot needs of an entry: its file, and the stat its caller took of it, if any. */
+interface SnapshotEntry {
+  readonly sourceFile: string;
+  readonly size: number;
+  readonly offset?: number;
+  readonly mtimeMs?: number;
+}
+
 /**
  * Size and mtime of each source file, taken before any is read. ctime is
  * left out on purpose: a hard link made to the file (pnpm's store, a cache
@@ -63,9 +71,37 @@ export async function snapshot(
   entries: readonly { readonly sourceFile: string }[],
   statFiles: StatFiles = statHere,
 ): Promise<Snapshot> {
-  const files = [...new Set(entries.map((e) => e.sourceFile))];
-  const stats = await statFiles(files);
-  const seen = new Map<string, { size: number; mtimeMs: number }>();
+  return statSnapshot([...new Set(entries.map((e) => e.sourceFile))], statFiles, new Map());
+}
+
+/**
+ * The snapshot before the zip reads anything. A whole-file entry whose
+ * caller stat'ed it (the walk does, for its size) brings its size and mtime:
+ * taken earlier, they make the window a change is caught in only wider,
+ * and a tree of 15,000 files costs 15,000 system calls fewer. Ranges of an
+ * archive, and entries without, are stat'ed here.
+ */
+export async function snapshotBefore(
+  entries: readonly SnapshotEntry[],
+  statFiles: StatFiles = statHere,
+): Promise<Snapshot> {
+  const given = new Map<string, { size: number; mtimeMs: number }>();
+  for (const { sourceFile, size, offset, mtimeMs } of entries) {
+    if (offset === undefined && mtimeMs !== undefined && !given.has(sourceFile))
+      given.set(sourceFile, { size, mtimeMs });
+  }
+  const rest = new Set<string>();
+  for (const { sourceFile } of entries) if (!given.has(sourceFile)) rest.add(sourceFile);
+  return statSnapshot([...rest], statFiles, given);
+}
+
+/** `seen` with the stat of each of `files` added. */
+async function statSnapshot(
+  files: readonly string[],
+  statFiles: StatFiles,
+  seen: Map<string, { size: number; mtimeMs: number }>,
+): Promise<Snapshot> {
+  const stats = files.length > 0 ? await statFiles(files) : new Float64Array(0);
   for (let i = 0; i < files.length; i++) {
     const size = stats[2 * i];
     if (!Number.isNaN(size)) seen.set(files[i], { size, mtimeMs: stats[2 * i + 1] });

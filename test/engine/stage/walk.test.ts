@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { realpathSync, statSync } from "node:fs";
 import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -41,6 +42,18 @@ describe("collectFiles", () => {
     const files = await collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] });
     assert.deepEqual(names(files), ["a.py", "pkg/b.py", "pkg/sub/c.txt"]);
     assert.equal(files.find((f) => f.name === "pkg/b.py")?.size, 1);
+  });
+
+  test("gives each file the size and mtime of one stat of its real path, for the zip's first snapshot", async () => {
+    const root = await tree({ "a.py": "abc" });
+    await symlink("a.py", path.join(root, "link.py"));
+    const listed = await collectFiles(root, { exclude: excludeMatcher(), allowedRoots: [] });
+    const real = statSync(path.join(root, "a.py"));
+    for (const file of listed) {
+      assert.equal(file.sourceFile, realpathSync(path.join(root, "a.py")));
+      assert.deepEqual([file.size, file.mtimeMs], [real.size, real.mtimeMs]);
+    }
+    assert.deepEqual(names(listed), ["a.py", "link.py"]);
   });
 
   test("leaves out the default excludes and gitignore-style user patterns", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -203,6 +203,27 @@ describe("writeZip", () => {
             utimesSync(file, 1_000_000, 1_000_000);
           },
         },
+      ),
+      (e: unknown) =>
+        e instanceof LambdaPackageError &&
+        e.code === "ZIP_FILE_CHANGED" &&
+        e.message.includes(`${file} (zip entry "state.json"): it was written to while zipping`),
+    );
+  });
+
+  test("a file rewritten to the same size between the caller's stat and the zip fails the zip", async () => {
+    const dir = await tempDir("zip");
+    const file = path.join(dir, "state.json");
+    await writeFile(file, '{"done":false}');
+    const { size, mtimeMs } = statSync(file);
+    // What a walk saw; then a writer rewrites the file before the zip starts.
+    writeFileSync(file, '{"done":true} ');
+    utimesSync(file, 1_000_000, 1_000_000);
+    await assert.rejects(
+      writeZip(
+        [{ name: "state.json", sourceFile: file, size, executable: false, mtimeMs }],
+        path.join(dir, "out.zip"),
+        { level: 9, mtime: MTIME },
       ),
       (e: unknown) =>
         e instanceof LambdaPackageError &&
