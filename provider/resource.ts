@@ -36,10 +36,10 @@ export class LambdaPackage extends pulumi.dynamic.Resource {
     // The SDK gives each of the resource's two dozen properties four promises, and each promise
     // the stack where it was made (`new Error().stack`, kept only for a report of promises still
     // pending when the program exits). Every Pulumi program maps stacks through source maps
-    // (source-map-support), so that was 10 ms of the program's CPU per resource, on the critical
-    // path of every preview: ten times what a do-nothing resource costs. With no frames taken
-    // for them, such a report still names the resource and property. The resource's source
-    // position is unaffected: the SDK takes that stack whole, whatever the limit.
+    // (source-map-support), so that was about 20 ms of the program's CPU per function, twice a
+    // do-nothing resource's, on the critical path of every preview (`npm run bench:program`).
+    // With no frames taken for them, such a report still names the resource and property. The
+    // resource's source position is unaffected: the SDK takes that stack whole, whatever the limit.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
