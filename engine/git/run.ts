@@ -32,9 +32,8 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
  * Runs `git args` synchronously and returns its standard output. Synchronous
  * because a source key is computed while a Pulumi program builds its args.
  * `--literal-pathspecs` makes paths mean themselves (no globbing of `*` or
- * `[`). Optional locks stay on, as for a plain `git status`: it may then
- * write back the stat data it refreshed, so files that a fresh checkout left
- * "racily clean" are compared by content once, not on every call.
+ * `[`). Optional locks stay on unless the command turns them off: see
+ * `statusArgs` (./uncommitted.ts) for when a `git status` does.
  * Throws GIT_NOT_FOUND when there is no git to run, GitCommandFailed when
  * git ran and failed (the caller knows which path it was about).
  */
@@ -113,26 +112,28 @@ export function runGitBatch(
  * rather than all of them in a row (a preview waits for two per resource).
  * The outputs and failures are `runGitBatch`'s: the first command, in order,
  * that failed is the one named, and a git not on PATH is the shell's 127.
+ * A command that `answer` answers starts no process.
  */
 export async function runGitConcurrently(
   commands: readonly (readonly string[])[],
   options: GitRunOptions,
+  answer?: Shortcut,
 ): Promise<string[]> {
   const env = { ...process.env, LC_ALL: "C", LANGUAGE: "" };
+  const run = (args: readonly string[]) =>
+    new Promise<Outcome>((resolve) => {
+      execFile(
+        "git",
+        ["--literal-pathspecs", ...args],
+        { cwd: options.cwd, env, encoding: "utf8", maxBuffer: MAX_OUTPUT },
+        (error, stdout, stderr) => resolve({ error, stdout, stderr }),
+      );
+    });
   const results = await Promise.all(
-    commands.map(
-      (args) =>
-        new Promise<{ error: ExecFileException | null; stdout: string; stderr: string }>(
-          (resolve) => {
-            execFile(
-              "git",
-              ["--literal-pathspecs", ...args],
-              { cwd: options.cwd, env, encoding: "utf8", maxBuffer: MAX_OUTPUT },
-              (error, stdout, stderr) => resolve({ error, stdout, stderr }),
-            );
-          },
-        ),
-    ),
+    commands.map(async (args): Promise<Outcome> => {
+      const stdout = answer && (await answer(args, options.cwd, env));
+      return stdout === undefined ? run(args) : { error: null, stdout, stderr: "" };
+    }),
   );
   results.forEach(({ error, stderr }, i) => {
     if (!error) return;
@@ -144,6 +145,23 @@ export async function runGitConcurrently(
   });
   return results.map(({ stdout }) => stdout);
 }
+
+interface Outcome {
+  readonly error: ExecFileException | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Another way to get a command's standard output, as git would print it
+ * (./ls-tree.ts), tried before a process is started for it: undefined to let
+ * the command run. `env` is the commands' environment, fixed when the batch began.
+ */
+export type Shortcut = (
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+) => Promise<string | undefined>;
 
 /** spawn reports a missing working directory as ENOENT too, as if git were missing. */
 function isMissingDirectory(dir: string): boolean {

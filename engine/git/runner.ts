@@ -10,12 +10,14 @@
  * a line (`{ id, commands, cwd, path }`) and answers each, as soon as its
  * commands are done, with their outputs or their failure
  * (`runGitConcurrently`: what `runGitBatch` would give, the commands run
- * at once rather than in a row).
+ * at once rather than in a row, and an `ls-tree` of HEAD read from a
+ * `git cat-file` it keeps running).
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { closeReaders, lsTreeFromObjects } from "./ls-tree";
 import { GitCommandFailed, runGitBatch, runGitConcurrently, type GitRunOptions } from "./run";
 
 interface Request {
@@ -112,15 +114,22 @@ function stop(child: Helper, why: string): void {
   }
 }
 
-/** The helper's side: answers requests until its input ends. */
+/**
+ * The helper's side: answers requests until its input ends, which closes
+ * the object readers' processes too. The `ls-tree` of HEAD that every
+ * automatic key asks for is answered by a long-lived `git cat-file` per
+ * repository (./ls-tree.ts) rather than a process per question.
+ */
 function serve(): void {
-  createInterface({ input: process.stdin }).on("line", (line) => {
+  const requests = createInterface({ input: process.stdin });
+  requests.on("close", closeReaders);
+  requests.on("line", (line) => {
     const { id, commands, cwd, path } = JSON.parse(line) as Request;
     // Set before the commands start (synchronously, in runGitConcurrently): requests answered
     // at once each start their git with their own PATH.
     if (path === undefined) delete process.env.PATH;
     else process.env.PATH = path;
-    runGitConcurrently(commands, { cwd }).then(
+    runGitConcurrently(commands, { cwd }, lsTreeFromObjects).then(
       (outputs) => answer({ id, outputs }),
       (error: unknown) =>
         answer(

@@ -5,6 +5,8 @@
  * `ls-tree` for the committed ids and `status` for what differs from them,
  * asked in a small helper process (engine/git/runner.ts), with the questions
  * of resources diffed at the same time sharing one batch and one `status`.
+ * The helper answers the `ls-tree` from a `git cat-file` it keeps running
+ * (engine/git/ls-tree.ts), so a key costs one git process, the `status`.
  * Only files git cannot vouch for are read: edited, untracked and ignored
  * ones, and anything outside a work tree.
  */
@@ -220,7 +222,7 @@ async function askTogether(top: string, batch: readonly Question[]): Promise<Ans
   const outputs = await runGitBatchAside(
     [
       ...batch.map((q) => ["ls-tree", "-z", "--full-tree", "HEAD", "--", ...q.names]),
-      statusArgs(all),
+      statusArgs(all, top),
     ],
     { cwd: top },
   );

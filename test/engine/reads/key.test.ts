@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { readsKey } from "../../../engine/reads/key";
@@ -160,5 +160,40 @@ describe("readsKey", () => {
     const before = await readsKey([path.join(root, "fn")]);
     commit(root, { "fn/index.js": "2\n" });
     assert.notEqual(await readsKey([path.join(root, "fn")]), before);
+  });
+
+  test("gives the keys the release before gave, so a state's recorded key still matches", async () => {
+    const root = await tempDir("reads-recorded");
+    git(root, "init", "-q", "-b", "main");
+    commit(root, {
+      ".gitignore": "config.json\n",
+      "fn/index.js": "exports.handler = 1;\n",
+      "fn/lib/util.js": "module.exports = 2;\n",
+      "fn/it's [odd] *.js": "3\n",
+      "ünï/shared.py": "4\n",
+      "bin/run": "#!/bin/sh\n",
+      "package-lock.json": "{}\n",
+    });
+    chmodSync(path.join(root, "bin/run"), 0o755);
+    symlinkSync("../package-lock.json", path.join(root, "fn/lock"));
+    git(root, "add", "-A");
+    git(root, "commit", "-q", "-m", "kinds");
+    write(root, { "fn/config.json": "{}\n" });
+    const at = (...names: string[]) => names.map((name) => path.join(root, name));
+    // Keys taken by the release before this one, from the same content.
+    const recorded: [string[], string][] = [
+      [at("fn", "package-lock.json"), "reads:0028310370b828ec8916012861e2cd27d3d7f5e1"],
+      [
+        at("fn", "fn/lib", "fn/lib/util.js", "ünï/shared.py"),
+        "reads:8f2073061646e42edda3797ef92ace07ea874b5c",
+      ],
+      [
+        at("fn/config.json", "fn/lock", "bin/run", "fn/it's [odd] *.js", "missing"),
+        "reads:f570b38441898d9d082692eab317ba690e780d1e",
+      ],
+    ];
+    for (const [reads, key] of recorded) assert.equal(await readsKey(reads), key, reads.join(", "));
+    appendFileSync(path.join(root, "fn/lib/util.js"), "// edited\n");
+    assert.equal(await readsKey(recorded[1][0]), "reads:38a6381b4b04a53a2eb7bf231b13b92f25489149");
   });
 });
