@@ -110,7 +110,8 @@ function sourceKeys(
   try {
     // Both questions in one shell, started by a small process rather than this one (./bridge.ts):
     // from a Pulumi program, a fork of its whole memory would be most of a key's cost.
-    if (uncommitted) [output, status] = runGitBatchSync([revParse, statusArgs(relative)], { cwd });
+    if (uncommitted)
+      [output, status] = runGitBatchSync([revParse, statusArgs(relative, cwd)], { cwd });
     else [output] = runGitBatchSync([revParse], { cwd });
   } catch (error) {
     if (!(error instanceof GitCommandFailed)) throw error;

@@ -16,12 +16,23 @@ const READ_CHUNK = 1024 * 1024;
  * lists the untracked files under the paths.
  */
 export function uncommittedPaths(cwd: string, pathspecs: readonly string[]): string[] {
-  return changedPaths(runGit(statusArgs(pathspecs), { cwd }));
+  return changedPaths(runGit(statusArgs(pathspecs, cwd), { cwd }));
 }
 
-/** The `git status` that lists what `uncommittedPaths` returns, for callers that batch it. */
-export function statusArgs(pathspecs: readonly string[]): string[] {
+/**
+ * The `git status` that lists what `uncommittedPaths` returns, for callers
+ * that batch it, run in `cwd`. The first status of a directory in a process
+ * takes the index's optional lock, to write back the stat data it refreshed
+ * (so files a fresh checkout left "racily clean" are compared by content
+ * once, not on every call); later ones skip the lock (`--no-optional-locks`),
+ * whose file creation and removal cost 0.3–1 ms a call on ext4, a tenth of
+ * a preview's git time per resource. The listing is the same either way.
+ */
+export function statusArgs(pathspecs: readonly string[], cwd: string): string[] {
+  const locks = statusedDirectories.has(cwd) ? ["--no-optional-locks"] : [];
+  statusedDirectories.add(cwd);
   return [
+    ...locks,
     "status",
     "--porcelain=v1",
     "-z",
@@ -32,6 +43,9 @@ export function statusArgs(pathspecs: readonly string[]): string[] {
     ...pathspecs,
   ];
 }
+
+/** Directories this process has asked a `git status` in (bounded by the repositories it keys). */
+const statusedDirectories = new Set<string>();
 
 /**
  * A digest of what the changed paths (relative to `top`) hold now, or
