@@ -154,7 +154,7 @@ interface Outcome {
 
 /**
  * Another way to get a command's standard output, as git would print it
- * (./ls-tree.ts), tried before a process is started for it: undefined to let
+ * (./from-objects.ts), tried before a process is started for it: undefined to let
  * the command run. `env` is the commands' environment, fixed when the batch began.
  */
 export type Shortcut = (

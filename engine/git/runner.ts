@@ -10,14 +10,14 @@
  * a line (`{ id, commands, cwd, path }`) and answers each, as soon as its
  * commands are done, with their outputs or their failure
  * (`runGitConcurrently`: what `runGitBatch` would give, the commands run
- * at once rather than in a row, and an `ls-tree` of HEAD read from a
+ * at once rather than in a row, and the ids in HEAD read from a
  * `git cat-file` it keeps running).
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { closeReaders, lsTreeFromObjects } from "./ls-tree";
+import { answerFromObjects, closeReaders } from "./from-objects";
 import { GitCommandFailed, runGitBatch, runGitConcurrently, type GitRunOptions } from "./run";
 
 interface Request {
@@ -117,8 +117,9 @@ function stop(child: Helper, why: string): void {
 /**
  * The helper's side: answers requests until its input ends, which closes
  * the object readers' processes too. The `ls-tree` of HEAD that every
- * automatic key asks for is answered by a long-lived `git cat-file` per
- * repository (./ls-tree.ts) rather than a process per question.
+ * automatic key asks and the `rev-parse` that every `gitSourceKey` asks are
+ * answered from a long-lived `git cat-file` per repository
+ * (./from-objects.ts) rather than a process per question.
  */
 function serve(): void {
   const requests = createInterface({ input: process.stdin });
@@ -129,7 +130,7 @@ function serve(): void {
     // at once each start their git with their own PATH.
     if (path === undefined) delete process.env.PATH;
     else process.env.PATH = path;
-    runGitConcurrently(commands, { cwd }, lsTreeFromObjects).then(
+    runGitConcurrently(commands, { cwd }, answerFromObjects).then(
       (outputs) => answer({ id, outputs }),
       (error: unknown) =>
         answer(

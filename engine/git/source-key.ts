@@ -109,7 +109,8 @@ function sourceKeys(
   let status = "";
   try {
     // Both questions in one shell, started by a small process rather than this one (./bridge.ts):
-    // from a Pulumi program, a fork of its whole memory would be most of a key's cost.
+    // from a Pulumi program, a fork of its whole memory would be most of a key's cost. There the
+    // rev-parse is answered from a `git cat-file` kept running (./from-objects.ts): one process a key.
     if (uncommitted)
       [output, status] = runGitBatchSync([revParse, statusArgs(relative, cwd)], { cwd });
     else [output] = runGitBatchSync([revParse], { cwd });

@@ -6,7 +6,7 @@
  * asked in a small helper process (engine/git/runner.ts), with the questions
  * of resources diffed at the same time sharing one batch and one `status`.
  * The helper answers the `ls-tree` from a `git cat-file` it keeps running
- * (engine/git/ls-tree.ts), so a key costs one git process, the `status`.
+ * (engine/git/from-objects.ts), so a key costs one git process, the `status`.
  * Only files git cannot vouch for are read: edited, untracked and ignored
  * ones, and anything outside a work tree.
  */

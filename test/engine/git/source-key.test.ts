@@ -362,15 +362,22 @@ describe("gitSourceKeys", () => {
     );
   });
 
-  test("costs one rev-parse and one status whatever the number of functions", async (t) => {
+  test("costs one status whatever the number of functions, and the ids one rev-parse at most", async (t) => {
     const root = await monorepo();
+    // A process's first call runs git itself and starts the bridge to the helper for the next.
+    gitSourceKey("services/api", { cwd: await monorepo() });
     const calls = await countingGit(t);
     const many = Object.fromEntries(
       Array.from({ length: 20 }, (_, i) => [`fn${i}`, i % 2 ? "services/api" : "services/worker"]),
     );
     const keys = gitSourceKeys(many, { cwd: root });
     assert.equal(Object.keys(keys).length, 20);
-    assert.deepEqual(calls(), ["rev-parse", "status"]);
+    // Through the git helper, the ids come from the `git cat-file` it keeps for the directory,
+    // which with the directory's prefix and top (one `rev-parse`) it keeps for the next calls.
+    const first = calls();
+    assert.deepEqual([...first].sort(), ["cat-file", "rev-parse", "status"]);
+    assert.deepEqual(gitSourceKeys(many, { cwd: root }), keys);
+    assert.deepEqual(calls().slice(first.length), ["status"]);
   });
 
   test("no functions, no git call", async (t) => {

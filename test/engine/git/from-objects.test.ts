@@ -3,7 +3,12 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { closeReaders, lsTreeFromObjects, lsTreePaths } from "../../../engine/git/ls-tree";
+import {
+  answerFromObjects,
+  closeReaders,
+  lsTreePaths,
+  revParsePaths,
+} from "../../../engine/git/from-objects";
 import { commit, git } from "../../support/git";
 import { tempDir } from "../../support/tmp";
 
@@ -71,14 +76,14 @@ const QUESTIONS: readonly (readonly string[])[] = [
   ["A", "a/B", "a/b/F.js"],
 ];
 
-describe("lsTreeFromObjects", () => {
+describe("answerFromObjects, the ls-tree of HEAD", () => {
   for (const format of ["sha1", "sha256"] as const) {
     test(`lists for each path what git ls-tree lists for it, in a ${format} repository`, async () => {
       const root = await everyKind(format);
       // The fixture holds each path of the first question, submodule and link included.
       assert.equal(gitsRecords(root, QUESTIONS[0]).length, QUESTIONS[0].length);
       for (const names of QUESTIONS) {
-        const answer = await lsTreeFromObjects(lsTree(names), root, ENV);
+        const answer = await answerFromObjects(lsTree(names), root, ENV);
         assert.ok(answer !== undefined, `${JSON.stringify(names)} was not answered`);
         assert.deepEqual(records(answer), gitsRecords(root, names), JSON.stringify(names));
       }
@@ -88,7 +93,7 @@ describe("lsTreeFromObjects", () => {
 
   test("lists every kind of entry: blob, executable, link, tree and commit", async () => {
     const root = await everyKind();
-    const answer = await lsTreeFromObjects(
+    const answer = await answerFromObjects(
       lsTree(["a/g.js", "bin/run", "link", "a/b", "sub"]),
       root,
       ENV,
@@ -107,7 +112,7 @@ describe("lsTreeFromObjects", () => {
   test("sees a commit, a checkout, packed refs and a gc made while it runs", async () => {
     const root = await everyKind();
     const ask = async () =>
-      records((await lsTreeFromObjects(lsTree(["a", "top.txt"]), root, ENV))!);
+      records((await answerFromObjects(lsTree(["a", "top.txt"]), root, ENV))!);
     const first = await ask();
     assert.deepEqual(first, gitsRecords(root, ["a", "top.txt"]));
     commit(root, { "a/g.js": "changed\n" });
@@ -128,7 +133,7 @@ describe("lsTreeFromObjects", () => {
     const root = await tempDir("ls-tree-empty");
     git(root, "init", "-q");
     writeFileSync(path.join(root, "f"), "1\n");
-    assert.equal(await lsTreeFromObjects(lsTree(["f"]), root, ENV), undefined);
+    assert.equal(await answerFromObjects(lsTree(["f"]), root, ENV), undefined);
     closeReaders();
   });
 
@@ -145,7 +150,7 @@ describe("lsTreeFromObjects", () => {
   test("a reader whose git process dies leaves the questions to git ls-tree, and says so", async (t) => {
     const root = await everyKind();
     const names = ["a", "top.txt"];
-    assert.ok(await lsTreeFromObjects(lsTree(names), root, ENV));
+    assert.ok(await answerFromObjects(lsTree(names), root, ENV));
     const said: string[] = [];
     t.mock.method(process.stderr, "write", (text: string) => said.push(text) > 0);
     // The reader is this process's child `git cat-file`: end it by its own id.
@@ -156,8 +161,11 @@ describe("lsTreeFromObjects", () => {
     assert.ok(catFile, children);
     process.kill(Number(catFile.trim().split(" ")[0]), "SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(await lsTreeFromObjects(lsTree(names), root, ENV), undefined);
-    assert.match(said.join(""), /object reader failed .*git ls-tree runs once per question/);
+    assert.equal(await answerFromObjects(lsTree(names), root, ENV), undefined);
+    assert.match(
+      said.join(""),
+      /object reader failed .*ls-tree and rev-parse run as git processes/,
+    );
     closeReaders();
   });
 
@@ -167,10 +175,115 @@ describe("lsTreeFromObjects", () => {
     t.mock.method(process.stderr, "write", (text: string) => said.push(text) > 0);
     const nowhere = await tempDir("ls-tree-no-git");
     assert.equal(
-      await lsTreeFromObjects(lsTree(["a"]), root, { ...ENV, PATH: nowhere }),
+      await answerFromObjects(lsTree(["a"]), root, { ...ENV, PATH: nowhere }),
       undefined,
     );
     assert.match(said.join(""), /object reader failed/);
     closeReaders();
+  });
+});
+
+const revParse = (paths: readonly string[]) => [
+  "rev-parse",
+  ...paths.map((p) => `HEAD:./${p}`),
+  "--show-prefix",
+  "--show-toplevel",
+];
+
+/** What the real rev-parse prints in `cwd`, or undefined where it fails. */
+function gitsRevParse(cwd: string, paths: readonly string[]): string | undefined {
+  try {
+    return execFileSync("git", ["--literal-pathspecs", ...revParse(paths)], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+describe("answerFromObjects, gitSourceKey's rev-parse", () => {
+  for (const format of ["sha1", "sha256"] as const) {
+    test(`prints what git rev-parse prints, from the top and from below it, in a ${format} repository`, async () => {
+      const root = await everyKind(format);
+      const questions: [string, string[]][] = [
+        [".", ["a", "a/b/f.js", "bin/run", "link", "sub", "."]],
+        [".", ["with space/it's [odd] *.js", "line\nbreak", "ünïcödé/ñ.py"]],
+        ["a", [".", "b", "g.js", "../top.txt", "../bin"]],
+        ["a/b", ["f.js", "../../package-lock.json", "../../a", "../.."]],
+      ];
+      for (const [dir, paths] of questions) {
+        const cwd = path.join(root, dir);
+        const expected = gitsRevParse(cwd, paths);
+        assert.ok(expected, `git rev-parse failed for ${JSON.stringify(paths)}`);
+        assert.equal(await answerFromObjects(revParse(paths), cwd, ENV), expected);
+      }
+      closeReaders();
+    });
+  }
+
+  test("leaves a path not in HEAD, or outside the work tree, to git rev-parse, which fails", async () => {
+    const root = await everyKind();
+    writeFileSync(path.join(root, "untracked.js"), "1\n");
+    for (const paths of [
+      ["a", "missing"],
+      ["untracked.js"],
+      ["top.txt/below"],
+      ["sub/inside.txt"],
+      ["../x"],
+    ]) {
+      assert.equal(gitsRevParse(root, paths), undefined, JSON.stringify(paths));
+      assert.equal(await answerFromObjects(revParse(paths), root, ENV), undefined);
+    }
+    closeReaders();
+  });
+
+  test("a commit made while it runs is seen", async () => {
+    const root = await everyKind();
+    const before = await answerFromObjects(revParse(["a"]), root, ENV);
+    commit(root, { "a/g.js": "changed\n" });
+    const after = await answerFromObjects(revParse(["a"]), root, ENV);
+    assert.notEqual(after, before);
+    assert.equal(after, gitsRevParse(root, ["a"]));
+    closeReaders();
+  });
+
+  test("a work tree whose path holds a line break is left to git rev-parse", async () => {
+    const parent = await tempDir("from-objects-newline");
+    const root = path.join(parent, "check\nout");
+    mkdirSync(root);
+    git(root, "init", "-q", "-b", "main");
+    commit(root, { "fn/index.js": "1\n" });
+    assert.equal(await answerFromObjects(revParse(["fn"]), root, ENV), undefined);
+    closeReaders();
+  });
+
+  test("leaves to git rev-parse a path it would read as a range or a parent", async () => {
+    const root = await everyKind();
+    const cwd = path.join(root, "a");
+    // `HEAD:./..` is the range from HEAD's tree at a/ to HEAD: two lines, not one id.
+    assert.equal(gitsRevParse(cwd, [".."])?.split("\n").length, 5);
+    assert.equal(await answerFromObjects(revParse([".."]), cwd, ENV), undefined);
+    for (const odd of ["b..main", "b/..", "g.js^", "x...y"])
+      assert.equal(revParsePaths(revParse([odd])), undefined, odd);
+    closeReaders();
+  });
+
+  test("answers only rev-parse of HEAD:./ paths ending in --show-prefix --show-toplevel", () => {
+    assert.deepEqual(revParsePaths(revParse(["a", "../b", ".", "../.."])), [
+      "a",
+      "../b",
+      ".",
+      "../..",
+    ]);
+    assert.equal(revParsePaths(["rev-parse", "HEAD:./a"]), undefined);
+    assert.equal(
+      revParsePaths(["rev-parse", "HEAD:a", "--show-prefix", "--show-toplevel"]),
+      undefined,
+    );
+    assert.equal(revParsePaths(["rev-parse", "--show-prefix", "--show-toplevel"]), undefined);
+    for (const odd of ["a/", "a//b", "./a", "a/../b", "a/.."])
+      assert.equal(revParsePaths(revParse([odd])), undefined, odd);
   });
 });
