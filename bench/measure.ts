@@ -120,6 +120,34 @@ export function oneCore(args: readonly string[]): string[] {
   return ["taskset", "-c", "0", ...args];
 }
 
+/**
+ * The command that runs `args` under a child subreaper (Linux's
+ * `PR_SET_CHILD_SUBREAPER`, set from python3): processes that outlive their
+ * parent (a provider's git helper and what it started) are reparented to it
+ * and waited for, so their CPU counts in this process's waited children's,
+ * where otherwise init would reap them uncounted. It exits with the
+ * command's status once every process under it has ended.
+ */
+export function reapingAll(args: readonly string[]): string[] {
+  const script = [
+    "import ctypes, os, sys",
+    "ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)",
+    "pid = os.fork()",
+    "if pid == 0:",
+    "    os.execvp(sys.argv[1], sys.argv[1:])",
+    "status = 1",
+    "while True:",
+    "    try:",
+    "        ended, code = os.wait()",
+    "    except ChildProcessError:",
+    "        break",
+    "    if ended == pid:",
+    "        status = os.waitstatus_to_exitcode(code)",
+    "sys.exit(status if status >= 0 else 128 - status)",
+  ].join("\n");
+  return ["python3", "-c", script, ...args];
+}
+
 /** `target ours ≤ 0.6× zip -9: 0.49× MET` */
 export function target(what: string, value: string, met: boolean): string {
   return `target ${what}: ${value} ${met ? "MET" : "NOT MET"}`;

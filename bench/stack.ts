@@ -39,6 +39,7 @@ import {
   benchFlags,
   median,
   measuredTree,
+  reapingAll,
   rotate,
   target,
   wholeFlag,
@@ -392,22 +393,32 @@ async function main(): Promise<void> {
     // they do not), against the floor.
     const kinds = ["laptop", "ci", "floor"] as const;
     const previews = { laptop: [] as number[], ci: [] as number[], floor: [] as number[] };
+    // CPU of every process under the CLI, those that outlive their parent included: what a
+    // machine busy with other work cannot blur as it blurs wall times.
+    const cpu = { laptop: [] as number[], ci: [] as number[], floor: [] as number[] };
     for (let round = 0; round < runs; round++) {
       for (const kind of rotate(kinds, round)) {
         const dir = kind === "floor" ? floorDir : repo;
         const args = ["preview", "--expect-no-changes", "--color", "never"];
+        const cpuBefore = waitedChildrenCpu();
         const run = await measuredTree(
-          ["pulumi", ...args, "--stack", kind === "floor" ? "floor" : "first"],
+          reapingAll(["pulumi", ...args, "--stack", kind === "floor" ? "floor" : "first"]),
           {
             cwd: dir,
             env: kind === "ci" ? { ...env, CI: "true" } : env,
           },
         );
         previews[kind].push(run.wall);
+        cpu[kind].push(waitedChildrenCpu() - cpuBefore);
       }
       console.log(
         `  no-op preview round ${round + 1}: ` +
-          kinds.map((kind) => `${kind} ${previews[kind][round].toFixed(2)} s`).join(", "),
+          kinds
+            .map(
+              (kind) =>
+                `${kind} ${previews[kind][round].toFixed(2)} s (CPU ${cpu[kind][round].toFixed(2)} s)`,
+            )
+            .join(", "),
       );
     }
     const preview = {
@@ -416,6 +427,12 @@ async function main(): Promise<void> {
       floor: median(previews.floor),
     };
     const previewRatio = { laptop: preview.laptop / preview.floor, ci: preview.ci / preview.floor };
+    const previewCpu = { laptop: median(cpu.laptop), ci: median(cpu.ci), floor: median(cpu.floor) };
+    console.log(
+      `no-op preview CPU, medians: laptop ${previewCpu.laptop.toFixed(2)} s ` +
+        `(${(previewCpu.laptop / previewCpu.floor).toFixed(2)}×), ci ${previewCpu.ci.toFixed(2)} s ` +
+        `(${(previewCpu.ci / previewCpu.floor).toFixed(2)}×), floor ${previewCpu.floor.toFixed(2)} s`,
+    );
 
     await stack(repo, "second");
     const second: TreeSample = await up(repo, "second");
@@ -476,6 +493,9 @@ async function main(): Promise<void> {
         floor_preview_s: preview.floor,
         preview_ratio_laptop: previewRatio.laptop,
         preview_ratio_ci: previewRatio.ci,
+        noop_preview_cpu_laptop_s: previewCpu.laptop,
+        noop_preview_cpu_ci_s: previewCpu.ci,
+        floor_preview_cpu_s: previewCpu.floor,
         state_kb_per_function: stateKb,
         largest_resource_kb: resourceKb,
         cached_second_up_s: second.wall,
