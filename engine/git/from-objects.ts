@@ -45,7 +45,7 @@ export async function answerFromObjects(
   const paths = lsTreePaths(args);
   const revisions = paths ? undefined : revParsePaths(args);
   if ((!paths && !revisions) || failed.has(cwd)) return undefined;
-  // Started before any wait: the helper sets PATH for the request being read.
+  // Asked while HEAD is read: the first question of a directory waits for both at once.
   const where = revisions ? prefixAndTop(cwd, env) : undefined;
   const reader = readerFor(cwd, env);
   try {
