@@ -22,7 +22,7 @@
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { ObjectReader, ReaderFailed, type TreeEntry } from "./objects";
+import { ObjectReader, type TreeEntry } from "./objects";
 
 /** Readers kept at once: one per repository a process keys, which is one or a few. */
 const MAX_READERS = 8;
@@ -54,8 +54,8 @@ export async function answerFromObjects(
     if (paths) return await lsTree(reader, root, paths);
     return await revParse(reader, root, revisions!, await where);
   } catch (error) {
-    if (!(error instanceof ReaderFailed)) throw error;
-    giveUp(reader, error.message);
+    // Whatever went wrong here, the real command can still answer.
+    giveUp(reader, error instanceof Error ? error.message : String(error));
     return undefined;
   }
 }

@@ -109,7 +109,7 @@ export function runGitBatch(
  * The commands of a batch at once, each a git process of its own with no
  * shell: what the helper process (./runner.ts) runs, where a process costs
  * no fork of a large caller, so a batch takes as long as its slowest command
- * rather than all of them in a row (a preview waits for two per resource).
+ * rather than all of them in a row (a preview waits for them, resource by resource).
  * The outputs and failures are `runGitBatch`'s: the first command, in order,
  * that failed is the one named, and a git not on PATH is the shell's 127.
  * A command that `answer` answers starts no process.
