@@ -83,7 +83,8 @@ export function revParsePaths(args: readonly string[]): string[] | undefined {
   const paths: string[] = [];
   for (const arg of args.slice(1, -2)) {
     if (!arg.startsWith("HEAD:./")) return undefined;
-    const p = arg.slice("HEAD:./".length);
+    // A parent directory is asked as `HEAD:./../` (./source-key.ts): the same path as `..`.
+    const p = arg.slice("HEAD:./".length).replace(/(^|\/)\.\.\/$/, "$1..");
     // rev-parse reads `A..B` as a range when both sides resolve (`..` alone ends in HEAD), and
     // `^` as a parent: only a first `..` followed by `/` (whose side never resolves) is a path.
     const dots = arg.indexOf("..");

@@ -98,12 +98,8 @@ function sourceKeys(
   const cwd = workingDirectory(options.cwd, caller);
   const relativeSets = sets.map((paths) => relativePaths(paths, cwd, caller));
   const relative = [...new Set(relativeSets.flat())];
-  const revParse = [
-    "rev-parse",
-    ...relative.map((p) => `HEAD:./${p}`),
-    "--show-prefix",
-    "--show-toplevel",
-  ];
+  const revisions = relative.map((p) => revision(p, caller));
+  const revParse = ["rev-parse", ...revisions, "--show-prefix", "--show-toplevel"];
   const uncommitted = options.includeUncommitted !== false;
   let output: string;
   let status = "";
@@ -192,6 +188,31 @@ function relativePaths(paths: string | readonly string[], cwd: string, caller: s
   return list.map((p) => path.relative(cwd, path.resolve(cwd, p)).split(path.sep).join("/") || ".");
 }
 
+/**
+ * How rev-parse is asked for a path's id. It reads an argument holding `..`
+ * as a range of commits when both sides name something, and prints two lines
+ * for it: every id after it would then be another path's, and the key would
+ * not follow the files. `HEAD:./..` is such a range (the right side, empty,
+ * is HEAD), so the parent directory is asked as `HEAD:./../`, whose right
+ * side names nothing. A name holding `..` (`a..b`) could be one too, if what
+ * follows names a branch or a commit: it is refused, loudly.
+ */
+function revision(relative: string, caller: string): string {
+  const named = relative.split("/").find((part) => part.includes("..") && part !== "..");
+  if (named !== undefined) {
+    throw new LambdaPackageError(
+      "BAD_PATHS",
+      `${caller} cannot key "${relative}": git reads a name holding ".." ("${named}") as a ` +
+        "range of commits when what follows names a branch or a commit. Give its parent " +
+        "directory instead.",
+      { field: "paths" },
+    );
+  }
+  return relative === ".." || relative.endsWith("/..")
+    ? `HEAD:./${relative}/`
+    : `HEAD:./${relative}`;
+}
+
 /** A cwd-relative path as a path from the top of the work tree, the same from any cwd. */
 function inRepository(prefix: string, relative: string): string {
   return path.posix.normalize(path.posix.join(prefix, relative)).replace(/\/$/, "");
@@ -230,7 +251,7 @@ function diagnose(
     );
   }
   for (const p of relative) {
-    if (ask(["rev-parse", "--verify", "--quiet", `HEAD:./${p}`]) !== undefined) continue;
+    if (ask(["rev-parse", "--verify", "--quiet", revision(p, caller)]) !== undefined) continue;
     const name = inRepository(prefix, p);
     const onDisk = path.resolve(cwd, p);
     if (name === ".." || name.startsWith("../")) {

@@ -99,6 +99,35 @@ describe("gitSourceKey on a clean tree", () => {
     assert.equal(gitSourceKey(["services/worker"], { cwd: root }), worker(root));
   });
 
+  test('keys the parent directory ("..") by its tree: it follows what is under it and nothing else', async () => {
+    const root = await monorepo();
+    const api = path.join(root, "services/api");
+    // What the same tree gives asked from the top, and both paths at once from below.
+    const services = () => gitSourceKey("services", { cwd: root });
+    const parent = () => gitSourceKey("..", { cwd: api });
+    assert.equal(parent(), services());
+    assert.equal(
+      gitSourceKey(["..", "../../libs/shared"], { cwd: api }),
+      gitSourceKey(["services", "libs/shared"], { cwd: root }),
+    );
+    const before = parent();
+    // A commit outside changes no tree under services: git read ".." as a range, it would.
+    commit(root, { "README.md": "# services, again\n" });
+    assert.equal(parent(), before);
+    commit(root, { "services/worker/index.js": "exports.handler = async () => 3;\n" });
+    assert.notEqual(parent(), before);
+    assert.equal(parent(), services());
+  });
+
+  test('refuses a name holding "..", which git may read as a range of commits', async () => {
+    const root = await monorepo();
+    // "HEAD:./x..main" is the range from the tree of x to the branch main.
+    commit(root, { "x/a.py": "A = 1\n", "x..main/b.py": "B = 1\n" });
+    const error = codeOf(() => gitSourceKey("x..main", { cwd: root }));
+    assert.equal(error.code, "BAD_PATHS");
+    assert.match(error.message, /cannot key "x\.\.main": git reads a name holding "\.\."/);
+  });
+
   test("takes files as well as directories", async () => {
     const root = await monorepo();
     const file = () => gitSourceKey("services/api/handler.py", { cwd: root });
