@@ -10,10 +10,10 @@ import {
   assertBucketReady,
   consoleUrl,
   copyVersion,
-  createS3Client,
   deleteVersion as deleteObjectVersion,
   describeTarget,
   headVersion,
+  withS3Client,
   type S3Settings,
 } from "../s3";
 import { logChanges } from "./changes";
@@ -29,7 +29,7 @@ export async function createVersion(
   inputs: LambdaPackageInputs,
   settings: S3Settings = s3Settings(inputs),
 ): Promise<LambdaPackageOutputs> {
-  return withClient(settings, async (client) => {
+  return withS3Client(settings, async (client) => {
     const log = logger(`${inputs.bucket}/${inputs.key ?? keyPrefixOf(inputs) + "/…"}`);
     // The bucket is checked first, so a missing bucket or disabled versioning
     // costs no packaging time and nothing is ever half-uploaded.
@@ -81,7 +81,7 @@ export async function updateVersion(
   const store: RecordedStore = { storeRegion: olds.storeRegion, storeEndpoint: olds.storeEndpoint };
   if (diff.repackage.length === 0 && diff.rewrite.length === 0) return kept(olds, news);
   const settings = recordedSettings({ ...olds, ...news, ...store });
-  return withClient(settings, async (client) => {
+  return withS3Client(settings, async (client) => {
     const log = logger(`${olds.bucket}/${olds.key}`);
     const holdsRecorded = await stillHolds(client, olds);
     if (diff.repackage.length === 0 && holdsRecorded) {
@@ -213,15 +213,6 @@ function outputsOf(
   });
 }
 
-async function withClient<T>(settings: S3Settings, use: (client: S3Client) => Promise<T>) {
-  const client = createS3Client(settings);
-  try {
-    return await use(client);
-  } finally {
-    client.destroy();
-  }
-}
-
 /**
  * `pulumi refresh`: the recorded version still there and holding what we
  * uploaded? Gone → undefined (the engine drops it and the next `up` recreates
@@ -232,7 +223,7 @@ export async function readVersion(
   props: LambdaPackageOutputs,
 ): Promise<LambdaPackageOutputs | undefined> {
   const settings = recordedSettings(props);
-  return withClient(settings, async (client) => {
+  return withS3Client(settings, async (client) => {
     const log = logger(`${props.bucket}/${props.key}`);
     const stored = await headVersion(client, props.bucket, props.key, props.versionId).catch(
       (error: unknown) => {
@@ -277,7 +268,7 @@ export async function deleteVersion(props: LambdaPackageOutputs): Promise<void> 
     logResult(label, `kept version ${props.versionId} (${why})`);
     return;
   }
-  await withClient(recordedSettings(props), async (client) => {
+  await withS3Client(recordedSettings(props), async (client) => {
     await deleteObjectVersion(client, props.bucket, props.key, props.versionId);
     if (props.sbom)
       await deleteObjectVersion(client, props.bucket, props.sbom.key, props.sbom.versionId);

@@ -1,5 +1,6 @@
 export { assertBucketReady } from "./bucket";
 export { createS3Client } from "./client";
+export { withS3Client } from "./clients";
 export {
   bucketName,
   CHECKSUM_MODES,
