@@ -10,10 +10,10 @@ import path from "node:path";
 export type Severity = "debug" | "info" | "warning" | "error";
 
 export interface EngineLog {
-  /** Sends one message; messages arrive in the order sent. */
+  /** Sends one message; the messages of one resource arrive in the order sent. */
   send(severity: Severity, message: string, urn: string, ephemeral: boolean): void;
-  /** Resolves when every message sent so far has been delivered (or written to stderr). */
-  flushed(): Promise<void>;
+  /** Resolves when every message sent so far for `urn` has been delivered (or written to stderr). */
+  flushed(urn: string): Promise<void>;
 }
 
 interface LogRequest {
@@ -55,7 +55,10 @@ function connect(): EngineLog | undefined {
     const proto = require(path.join(sdk, "proto", "engine_pb.js")) as EngineProto;
     /* eslint-enable @typescript-eslint/no-require-imports */
     const client = new stubs.EngineClient(address, grpc.credentials.createInsecure());
-    let last = Promise.resolve();
+    // One queue per resource, not one for the process: a row's lines keep their order, while
+    // the rows of operations running at once (a stack's creates) do not wait for each other's,
+    // nor an operation's end for every line the others sent before it.
+    const queues = new Map<string, Promise<void>>();
     const severities = {
       debug: proto.LogSeverity.DEBUG,
       info: proto.LogSeverity.INFO,
@@ -64,7 +67,7 @@ function connect(): EngineLog | undefined {
     };
     return {
       send(severity, message, urn, ephemeral) {
-        last = last.then(
+        const queued = (queues.get(urn) ?? Promise.resolve()).then(
           () =>
             new Promise<void>((resolve) => {
               const request = new proto.LogRequest();
@@ -79,8 +82,12 @@ function connect(): EngineLog | undefined {
               });
             }),
         );
+        queues.set(urn, queued);
+        void queued.then(() => {
+          if (queues.get(urn) === queued) queues.delete(urn);
+        });
       },
-      flushed: () => last,
+      flushed: (urn) => queues.get(urn) ?? Promise.resolve(),
     };
   } catch (error) {
     process.stderr.write(

@@ -64,7 +64,7 @@ export async function onResourceRow<T>(urn: unknown, operation: () => Promise<T>
       engine.send("info", `what it logged before it failed:\n${row.lines.join("\n")}`, urn, false);
     throw error;
   } finally {
-    await engine.flushed();
+    await engine.flushed(urn);
   }
 }
 
