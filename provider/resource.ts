@@ -33,14 +33,15 @@ export class LambdaPackage extends pulumi.dynamic.Resource {
     // this resource's row of `pulumi up` rather than the stack's (operations/log.ts). Not a
     // field of the table: no diff, check or doc reads it, so a state without it is no change.
     const __urn = pulumi.createUrn(name, TYPE, opts?.parent);
-    // The SDK gives each of the resource's two dozen properties four promises, and each promise
-    // the stack where it was made (`new Error().stack`, kept only for a report of promises still
-    // pending when the program exits). Every Pulumi program maps stacks through source maps
-    // (source-map-support), so that was about 20 ms of the program's CPU per function, twice a
-    // do-nothing resource's, on the critical path of every preview (`npm run bench:program`).
-    // With no frames taken for them, such a report still names the resource and property. The
-    // resource's source position is unaffected: the SDK takes that stack whole, whatever the limit.
-    const limit = Error.stackTraceLimit;
+    // As it registers a resource, the SDK makes four promises for each property (two dozen
+    // here, the computed outputs included) and gives each the stack trace of its making, which
+    // the SDK's source-map support maps frame by frame: for a report of promises left unresolved
+    // at exit, which names each by resource and property anyway. That was about 20 ms of the
+    // program's CPU per function, twice a do-nothing resource's, in every preview and every `up`
+    // (`npm run bench:program`), so no frame is taken while this resource registers. The SDK takes the resource's source
+    // position with a limit of its own, which is unchanged; an error thrown while registering
+    // gets the stack of the constructor's caller instead of none.
+    const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
       // The provider module itself, so Pulumi stores a reference to it, not its code.
@@ -53,8 +54,13 @@ export class LambdaPackage extends pulumi.dynamic.Resource {
         "lambda-package",
         "LambdaPackage",
       );
+    } catch (error) {
+      Error.stackTraceLimit = stackTraceLimit;
+      if (error instanceof Error && !/\n\s+at /.test(error.stack ?? ""))
+        Error.captureStackTrace(error, LambdaPackage);
+      throw error;
     } finally {
-      Error.stackTraceLimit = limit;
+      Error.stackTraceLimit = stackTraceLimit;
     }
   }
 }

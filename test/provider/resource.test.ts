@@ -1,13 +1,16 @@
+/**
+ * Registering a `LambdaPackage` (Pulumi's mocks): the program's stack traces
+ * are left as they were, the SDK still finds the source position of the
+ * line that made the resource, and an error thrown while registering names
+ * that line.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 void pulumi.runtime.setMocks(
   {
-    newResource: (args) => ({
-      id: `${args.name}-id`,
-      state: args.inputs as Record<string, unknown>,
-    }),
+    newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs as object }),
     call: (args) => args.inputs as Record<string, unknown>,
   },
   "lambda-package-test",
@@ -15,50 +18,70 @@ void pulumi.runtime.setMocks(
   false,
 );
 
-type ResourceModule = typeof import("../../provider/resource");
 // Loaded after setMocks, as Pulumi's mock docs require.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { LambdaPackage } = require("../../provider/resource") as ResourceModule;
+const { LambdaPackage } = require("../../provider") as typeof import("../../provider");
 
-const ARGS = { bucket: "b", key: "k.zip", sourcePath: ".", runtime: "python3.12" } as const;
+const ARGS = { bucket: "bkt", key: "api.zip", sourcePath: "app", runtime: "copy" } as const;
+const THIS_FILE = /resource\.test\.[jt]s:\d+:\d+/;
 
-/** The number of frames of each stack formatted while `run` runs. */
-function stacksTaken(run: () => void): number[] {
-  const taken: number[] = [];
-  const had = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
-  Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
-    taken.push(frames.length);
-    return [
-      error.message,
-      ...frames.map((f) => `    at ${f.getFileName()}:${f.getLineNumber()}`),
-    ].join("\n");
-  };
-  try {
-    run();
-  } finally {
-    if (had) Object.defineProperty(Error, "prepareStackTrace", had);
-    else Reflect.deleteProperty(Error, "prepareStackTrace");
-  }
-  return taken;
-}
-
-describe("LambdaPackage", () => {
-  test("takes one stack with frames as it is made, its source position's, not one per property", () => {
-    const withFrames = stacksTaken(() => new LambdaPackage("fn", ARGS)).filter((n) => n > 0);
-    // Before, each of two dozen properties took four (pulumi's debuggable promises).
-    assert.equal(withFrames.length, 1, `stacks with frames: ${withFrames.join(", ")}`);
-    assert.equal(Error.stackTraceLimit, 10);
+describe("LambdaPackage's registration", () => {
+  test("leaves Error.stackTraceLimit as it was, and the SDK's source position still names the caller", () => {
+    const resource = pulumi.Resource as unknown as { callsites(): { file?: string }[] };
+    const callsites = resource.callsites.bind(resource);
+    const seen: { file?: string }[][] = [];
+    resource.callsites = () => {
+      const sites = callsites();
+      seen.push(sites);
+      return sites;
+    };
+    try {
+      const before = Error.stackTraceLimit;
+      new LambdaPackage("api", ARGS);
+      assert.equal(Error.stackTraceLimit, before);
+    } finally {
+      resource.callsites = callsites;
+    }
+    assert.ok(seen.length > 0, "the SDK took no source position");
+    assert.ok(
+      seen.every((sites) => sites.some((site) => site.file?.endsWith("resource.test.js"))),
+      `frames seen: ${JSON.stringify(seen.map((sites) => sites.map((s) => s.file)))}`,
+    );
   });
 
-  test("leaves Error.stackTraceLimit as it found it, also when the SDK throws", () => {
-    Error.stackTraceLimit = 25;
+  test("an error thrown while registering has the stack of the line that made the resource", () => {
+    const before = Error.stackTraceLimit;
+    const error = (() => {
+      try {
+        new LambdaPackage("", ARGS);
+      } catch (thrown) {
+        return thrown as Error;
+      }
+      assert.fail("a resource without a name registered");
+    })();
+    assert.equal(Error.stackTraceLimit, before);
+    assert.match(error.message, /name/);
+    assert.match(error.stack ?? "", THIS_FILE);
+  });
+
+  test("takes one stack with frames as it is made, its source position's, not one per property", () => {
+    const taken: number[] = [];
+    const had = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
+      taken.push(frames.length);
+      return [
+        error.message,
+        ...frames.map((f) => `    at ${f.getFileName()}:${f.getLineNumber()}`),
+      ].join("\n");
+    };
     try {
-      new LambdaPackage("fn", ARGS);
-      assert.equal(Error.stackTraceLimit, 25);
-      assert.throws(() => new LambdaPackage("", ARGS), /Missing resource name/);
-      assert.equal(Error.stackTraceLimit, 25);
+      new LambdaPackage("counted", ARGS);
     } finally {
-      Error.stackTraceLimit = 10;
+      if (had) Object.defineProperty(Error, "prepareStackTrace", had);
+      else Reflect.deleteProperty(Error, "prepareStackTrace");
     }
+    // Before, each of two dozen properties took four (the SDK's debuggable promises).
+    const withFrames = taken.filter((n) => n > 0);
+    assert.equal(withFrames.length, 1, `stacks with frames: ${withFrames.join(", ")}`);
   });
 });
