@@ -183,17 +183,35 @@ export async function storePackage(
   pkg: Package,
   log: (line: string) => void,
 ): Promise<Stored> {
-  const versionId = await storeZip(client, inputs, key, pkg, log);
-  if (pkg.sbom === undefined) return { versionId };
+  const document = pkg.sbom;
+  if (document === undefined) return { versionId: await storeZip(client, inputs, key, pkg, log) };
   const sbomRequest = {
     ...objectHeadersOf(inputs, pkg),
     bucket: inputs.bucket,
     key,
     immutable: inputs.immutable,
   };
-  const sbom = await storeSbom(client, sbomRequest, pkg.sbom, log);
+  const storeDocument = () => storeSbom(client, sbomRequest, document, log);
+  let versionId: string;
+  let sbom: SbomRef | undefined;
+  if (inputs.immutable) {
+    // An immutable key keeps what is first written to it: the document is written only once
+    // its zip is, so a zip that fails leaves no document behind to refuse the next one.
+    versionId = await storeZip(client, inputs, key, pkg, log);
+    sbom = await storeDocument();
+  } else {
+    // Two objects, neither written from the other: both requests at once. Both are waited
+    // for, so a failure of one is reported only once the other has ended.
+    const [zip, doc] = await Promise.allSettled([
+      storeZip(client, inputs, key, pkg, log),
+      storeDocument(),
+    ]);
+    if (zip.status === "rejected") throw zip.reason;
+    if (doc.status === "rejected") throw doc.reason;
+    [versionId, sbom] = [zip.value, doc.value];
+  }
   if (inputs.buildCache && pkg.kind === "built")
-    await rememberSbom(client, cacheLocation(inputs), pkg.buildKey, pkg.sbom, log);
+    await rememberSbom(client, cacheLocation(inputs), pkg.buildKey, document, log);
   return { versionId, sbom };
 }
 

@@ -6,7 +6,7 @@
  * exactly its recorded version with the zip's. The bundled fixture's
  * dependencies come from the npm registry.
  */
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
 import assert from "node:assert/strict";
 import { appendFile } from "node:fs/promises";
@@ -102,6 +102,20 @@ describe("the SBOM of a LambdaPackage against MinIO", { timeout: 300_000 }, () =
     const hit = await create({ ...cached, key: "fn/d2.zip" });
     const copied = await storedDocument(hit);
     assert.equal(copied.text, built.text);
+  });
+
+  test("an immutable key that refuses the zip gets no document beside it either", async () => {
+    const other = Buffer.from("another tool's zip");
+    await minio.admin.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "fn/taken.zip", Body: other }),
+    );
+    await assert.rejects(create({ ...base, key: "fn/taken.zip", immutable: true }), (error) => {
+      assert.equal((error as { code?: string }).code, "IMMUTABLE_KEY_TAKEN");
+      return true;
+    });
+    assert.deepEqual((await versionsOf(minio.admin, bucket, "fn/taken.zip.cdx.json")).versions, []);
+    const outs = await create({ ...base, key: "fn/free.zip", immutable: true });
+    await storedDocument(outs);
   });
 
   test("an update that moves a content-addressed object deletes the old document with the old zip", async () => {
