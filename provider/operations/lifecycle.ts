@@ -44,18 +44,24 @@ export async function createVersion(
 }
 
 /**
- * Buckets this process has found ready, by where they are and whose
- * credentials asked. A stack of 50 functions in one bucket checks it once,
- * not 50 times (two requests each). Versioning turned off after the check is
+ * Buckets this process has found ready (or is checking), by where they are
+ * and whose credentials asked. A stack of 50 functions in one bucket checks
+ * it once, not 50 times (two requests each): the creates the engine starts
+ * at once wait for the one check under way. A check that fails is forgotten,
+ * so the next operation asks again. Versioning turned off after the check is
  * still caught: every write that comes back without a version id fails.
  */
-const readyBuckets = new Set<string>();
+const readyBuckets = new Map<string, Promise<void>>();
 
-async function bucketReady(client: S3Client, bucket: string, settings: S3Settings): Promise<void> {
+function bucketReady(client: S3Client, bucket: string, settings: S3Settings): Promise<void> {
   const target = JSON.stringify([describeTarget(settings, bucket), settings.profile ?? null]);
-  if (readyBuckets.has(target)) return;
-  await assertBucketReady(client, bucket, settings);
-  readyBuckets.add(target);
+  let ready = readyBuckets.get(target);
+  if (!ready) {
+    ready = assertBucketReady(client, bucket, settings);
+    readyBuckets.set(target, ready);
+    ready.catch(() => readyBuckets.delete(target));
+  }
+  return ready;
 }
 
 /**
