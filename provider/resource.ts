@@ -37,10 +37,10 @@ export class LambdaPackage extends pulumi.dynamic.Resource {
     // here, the computed outputs included) and gives each the stack trace of its making, which
     // the SDK's source-map support maps frame by frame: for a report of promises left unresolved
     // at exit, which names each by resource and property anyway. That was about 20 ms of the
-    // program's CPU per function, twice a do-nothing resource's, in every preview and every `up`
-    // (`npm run bench:program`), so no frame is taken while this resource registers. The SDK takes the resource's source
-    // position with a limit of its own, which is unchanged; an error thrown while registering
-    // gets the stack of the constructor's caller instead of none.
+    // program's CPU per function, twice a do-nothing resource's, in every preview and every
+    // `up` (`npm run bench:program`), so no frame is taken while this resource registers. The
+    // SDK takes the resource's source position with a limit of its own, which is unchanged; an
+    // error thrown while registering gets the stack of the constructor's caller instead of none.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
