@@ -1,7 +1,7 @@
 /**
  * `npm run bench:program`: what the program spends making the resources, per
  * function: `LambdaCode` (and its `LambdaPackage`) against the floor of
- * bench/stack.ts (a component holding a do-nothing dynamic resource). Each
+ * bench/stack.ts (bench/floor.ts: a component holding a do-nothing dynamic resource). Each
  * round is a plain JavaScript program in a process of its own, which loads
  * source-map-support first, as Pulumi's Node.js language host does for every
  * program, and registers against Pulumi's mocks: what is measured is the
@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { benchFlags, median, rotate, wholeFlag } from "./measure";
+import { FLOOR_CLASSES } from "./floor";
 
 const ROOT = path.join(__dirname, "..", "..");
 const KINDS = ["LambdaCode", "floor"] as const;
@@ -31,20 +32,7 @@ pulumi.runtime.setMocks(
 );
 // Loaded after setMocks, as Pulumi's mock docs require.
 const { LambdaCode } = require(${JSON.stringify(path.join(ROOT, "dist", "index.js"))});
-const provider = {
-  async create(inputs) { return { id: inputs.name, outs: inputs }; },
-  async diff() { return { changes: false }; },
-};
-class Nothing extends pulumi.dynamic.Resource {
-  constructor(name, props, opts) { super(provider, name, props, opts); }
-}
-class Holder extends pulumi.ComponentResource {
-  constructor(name) {
-    super("bench:index:Holder", name, {}, {});
-    const inner = new Nothing(name + "-package", { name, sourceKey: name }, { parent: this });
-    this.registerOutputs({ versionId: inner.id });
-  }
-}
+${FLOOR_CLASSES}
 const before = process.cpuUsage();
 for (let i = 0; i < ${count}; i++) {
   const name = "fn" + i;

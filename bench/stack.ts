@@ -45,6 +45,7 @@ import {
   wholeFlag,
   type TreeSample,
 } from "./measure";
+import { FLOOR_CLASSES } from "./floor";
 import { offlinePip, smallNodeFunction, wheelhouse } from "./trees";
 
 const TARGETS = { previewRatio: 1.3, peakTreeMb: 1536, cachedRatio: 0.25, stateKb: 4 } as const;
@@ -124,20 +125,7 @@ type Keys = keyof typeof PROGRAMS;
  */
 const floorProgram = (components: boolean) => `
 const pulumi = require("@pulumi/pulumi");
-const provider = {
-  async create(inputs) { return { id: inputs.name, outs: inputs }; },
-  async diff() { return { changes: false }; },
-};
-class Nothing extends pulumi.dynamic.Resource {
-  constructor(name, props, opts) { super(provider, name, props, opts); }
-}
-class Holder extends pulumi.ComponentResource {
-  constructor(name) {
-    super("bench:index:Holder", name, {}, {});
-    const inner = new Nothing(\`\${name}-package\`, { name, sourceKey: name }, { parent: this });
-    this.registerOutputs({ versionId: inner.id });
-  }
-}
+${FLOOR_CLASSES}
 for (const { name } of require("./functions.json"))
   ${components ? "new Holder(name)" : "new Nothing(name, { name, sourceKey: name })"};
 `;
