@@ -62,6 +62,18 @@ export interface WriteZipOptions {
   readonly store?: ZipStoreOptions | false;
   /** Lines about the store: what it reused, and any damage it found or failure to update it. */
   readonly log?: (line: string) => void;
+  /**
+   * Stops the zip: once it fires, no more jobs are handed out and writeZip
+   * rejects with its reason, `outFile` removed, no thread left running.
+   * @default none
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Called once the first jobs are on the threads: what the caller does from
+   * then on overlaps compression. Not called for a zip with no files.
+   * @default none
+   */
+  readonly onCompressing?: () => void;
 }
 
 /** What a zip came out as. */
@@ -147,14 +159,20 @@ export async function writeZip(
       created = true;
       const writer = new ZipWriter(handle, dosDateTime(options.mtime));
       const progress = throttledProgress(options.onProgress);
-      await runInOrder(units, compressor, slots, async (unit, result, output) => {
-        // Both read the slot, which is reused once they are done.
-        await Promise.all([
-          writeUnit(writer, unit, result, output),
-          store?.record(unit, result, output),
-        ]);
-        progress.add(unit);
-      });
+      await runInOrder(
+        units,
+        compressor,
+        slots,
+        async (unit, result, output) => {
+          // Both read the slot, which is reused once they are done.
+          await Promise.all([
+            writeUnit(writer, unit, result, output),
+            store?.record(unit, result, output),
+          ]);
+          progress.add(unit);
+        },
+        { signal: options.signal, onStarted: options.onCompressing },
+      );
       // Every source byte has been read: the second snapshot runs on the threads
       // while this one writes the central directory.
       const checking = assertUnchanged(planned, before, statFiles);

@@ -3,6 +3,7 @@
  * packager run for a Lambda runtime's name, and on a directory or a zip.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { chmod, copyFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -69,6 +70,25 @@ describe("the native-code audit in build()", () => {
       /nativeCheck to "warn"/,
     );
     assert.doesNotMatch(message, /handler\.py/);
+  });
+
+  test("an object that fails the audit stops a zip already compressing, and leaves no zip", async () => {
+    // The audit runs while the zip is written: 40 incompressible files of 900 KiB keep the
+    // worker threads busy for a second or more, far longer than the audit of one object.
+    const files: Record<string, Buffer | "glibc236"> = { "lib/draw.so": "glibc236" };
+    for (let i = 0; i < 40; i++) files[`data/${i}.bin`] = randomBytes(900 * 1024);
+    const sourcePath = await source(files);
+    let zipped = 0;
+    await failsAudit(
+      {
+        sourcePath,
+        runtime: "python3.12",
+        packager: COPY,
+        onProgress: ({ files }) => (zipped = Math.max(zipped, files)),
+      },
+      /lib\/draw\.so: needs GLIBC_2\.36 > 2\.34/,
+    );
+    assert.ok(zipped < 42, `the zip went on to write all ${zipped} files`);
   });
 
   test("a GLIBC_2.34 object packages for python3.12 and fails python3.11 (Amazon Linux 2)", async () => {

@@ -377,6 +377,41 @@ describe("writeZip", () => {
     assert.deepEqual(seen.at(-1), { files: result.fileCount, bytes: result.unzippedSize });
   });
 
+  test("stops handing out jobs once its signal fires, rejects with the reason and removes the zip", async () => {
+    // 16 files of 900 KiB: 16 jobs on two worker threads, at most a few queued when it fires.
+    const dir = await tempDir("zip");
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 16; i++) files[`big${i}.bin`] = randomBytes(900 * 1024);
+    await makeTree(path.join(dir, "src"), files);
+    const entries = await entriesOf(path.join(dir, "src"));
+    const out = path.join(dir, "out.zip");
+    const stop = new AbortController();
+    const reason = new Error("a check failed");
+    let compressing = 0;
+    let written = 0;
+    await assert.rejects(
+      writeZip(entries, out, {
+        level: 9,
+        mtime: MTIME,
+        concurrency: 2,
+        store: false,
+        signal: stop.signal,
+        onCompressing: () => {
+          compressing++;
+          stop.abort(reason);
+        },
+        onProgress: ({ files }) => (written = files),
+      }),
+      (e: unknown) => e === reason,
+    );
+    assert.equal(compressing, 1);
+    assert.ok(written < entries.length, `${written} of ${entries.length} files were written`);
+    await assert.rejects(access(out));
+    // No thread is left busy: the next zip on the same pool runs whole.
+    const again = await writeZip(entries, out, { level: 9, mtime: MTIME, concurrency: 2 });
+    assert.equal(again.fileCount, entries.length);
+  });
+
   test("rejects two entries with the same name and writes nothing", async () => {
     const dir = await tempDir("zip");
     await makeTree(path.join(dir, "src"), { "a.txt": "a" });
