@@ -85,7 +85,7 @@ async function medianCost(runs: number, step: () => unknown): Promise<Cost> {
 /** Every unit of the zip run on this thread, as a worker runs it. */
 function runAllInline(entries: readonly ZipEntry[], level: number): void {
   const out = Buffer.allocUnsafe(SLOT_BYTES);
-  for (const unit of planUnits(sortEntries(entries), level)) {
+  for (const unit of planUnits(sortEntries(entries), level).units) {
     const result = runJob(unit.job, out);
     if (result.kind === "error") throw new Error(`${result.file}: ${result.message}`);
   }

@@ -19,6 +19,7 @@ import {
   type StoreView,
 } from "./store/reuse";
 import { KEY_BYTES } from "./store/table";
+import { Repeats, type RepeatsView } from "./repeats";
 
 /** How one small file was stored. */
 export interface FileOutcome {
@@ -57,6 +58,8 @@ export type JobResult =
       readonly table: Uint32Array;
       /** With a store: each file's key, KEY_BYTES each, in order. */
       readonly keys?: Uint8Array;
+      /** Files whose bytes were copied from another file of the zip (see repeats.ts). */
+      readonly repeated: number;
     }
   | {
       readonly kind: "chunk";
@@ -88,11 +91,13 @@ function readBuffer(): Buffer {
  * slot of SLOT_BYTES); read errors come back as a result, never as a throw.
  * With a `store`, streams found there are copied rather than compressed.
  */
-export function runJob(job: Job, out: Buffer, store?: StoreView): JobResult {
+export function runJob(job: Job, out: Buffer, store?: StoreView, repeats?: RepeatsView): JobResult {
   // Level 0 stores every byte as it is: there is nothing to reuse.
   const reader = store && job.level > 0 ? new StoreReader(store) : undefined;
   try {
-    return job.kind === "files" ? compressFiles(job, out, reader) : compressChunk(job, out, reader);
+    if (job.kind === "chunk") return compressChunk(job, out, reader);
+    const shared = repeats && job.level > 0 ? new Repeats(repeats) : undefined;
+    return compressFiles(job, out, reader, shared);
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { file?: string; index?: number };
     const file = e.file ?? (job.kind === "chunk" ? job.path : "");
@@ -115,10 +120,16 @@ function optionsKey(level: number): string {
   return key;
 }
 
-function compressFiles(job: FilesJob, out: Buffer, reader?: StoreReader): JobResult {
+function compressFiles(
+  job: FilesJob,
+  out: Buffer,
+  reader?: StoreReader,
+  repeats?: Repeats,
+): JobResult {
   const table = new Uint32Array(COLUMNS * job.paths.length);
   const keys = reader ? new Uint8Array(KEY_BYTES * job.paths.length) : undefined;
   let at = 0;
+  let repeated = 0;
   for (let i = 0; i < job.paths.length; i++) {
     const path = job.paths[i];
     const size = job.sizes[i];
@@ -131,8 +142,10 @@ function compressFiles(job: FilesJob, out: Buffer, reader?: StoreReader): JobRes
     const crc = zlib.crc32(data);
     const row = COLUMNS * i;
     table[row] = crc;
-    if (reader && keys && size > 0) {
-      const key = fileKey(optionsKey(job.level), data);
+    const repeatable = repeats && job.repeatable?.[i] === true && size > 0;
+    const key =
+      (reader || repeatable) && size > 0 ? fileKey(optionsKey(job.level), data) : undefined;
+    if (reader && keys && key) {
       keys.set(key, KEY_BYTES * i);
       const reused = reader.reuse(key, data, out, at, true);
       if (reused.state === STORE_HIT) {
@@ -145,6 +158,20 @@ function compressFiles(job: FilesJob, out: Buffer, reader?: StoreReader): JobRes
       }
       table[row + 3] = reused.state;
       table[row + 4] = reused.pack;
+    }
+    let claimed = -1;
+    if (repeatable && key) {
+      const copied = repeats.copyOrClaim(key, data, out, at);
+      if (typeof copied !== "number") {
+        at += copied.compressedSize;
+        table[row + 1] = copied.compressedSize;
+        table[row + 2] = copied.method;
+        // To the store, a miss like its first copy: recorded once, by key.
+        if (table[row + 3] === STORE_MISS) table[row + 4] = copied.crc;
+        repeated++;
+        continue;
+      }
+      claimed = copied;
     }
     let kept: Uint8Array = data;
     let method = METHOD_STORED;
@@ -163,10 +190,13 @@ function compressFiles(job: FilesJob, out: Buffer, reader?: StoreReader): JobRes
     at += kept.length;
     table[row + 1] = kept.length;
     table[row + 2] = method;
-    if (table[row + 3] === STORE_MISS && method !== METHOD_STORED)
-      table[row + 4] = zlib.crc32(kept);
+    if (table[row + 3] === STORE_MISS || claimed >= 0) {
+      const keptCrc = method === METHOD_STORED ? 0 : zlib.crc32(kept);
+      if (table[row + 3] === STORE_MISS) table[row + 4] = keptCrc;
+      if (claimed >= 0) repeats?.keep(claimed, method, kept, keptCrc);
+    }
   }
-  return { kind: "files", length: at, table, keys };
+  return { kind: "files", length: at, table, keys, repeated };
 }
 
 function compressChunk(job: ChunkJob, out: Buffer, reader?: StoreReader): JobResult {

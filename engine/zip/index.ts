@@ -19,6 +19,7 @@ import {
 import { allocateSlots, slotCount } from "./slots";
 import { defaultStore, ZipStore, type StoreStats, type ZipStoreOptions } from "./store";
 import { ZipWriter } from "./writer";
+import { repeatsView } from "./repeats";
 
 export type { StoreStats, ZipStoreOptions } from "./store";
 
@@ -92,6 +93,11 @@ export interface ZipResult {
   readonly fileCount: number;
   /** What came from the zip store; none when it was not used (off, level 0, unreadable). */
   readonly store?: StoreStats;
+  /**
+   * Files whose compressed bytes were copied from another file of the zip
+   * with the same content, not compressed again (see repeats.ts).
+   */
+  readonly repeated: number;
 }
 
 /** What `writeZip` gives back: the result, and the zip's listing as its central directory reads. */
@@ -140,15 +146,17 @@ export async function writeZip(
   // Level 0 keeps every byte as it is: nothing to reuse.
   const store = storeOptions && level > 0 ? await ZipStore.open(storeOptions, log) : undefined;
   const planned = sortEntries(entries);
-  const units = planUnits(planned, level);
+  const { units, repeats: candidates } = planUnits(planned, level);
+  const repeats = repeatsView(candidates.files, candidates.bytes);
   const unzippedSize = planned.reduce((sum, e) => sum + e.size, 0);
   const inline = !pool || units.length <= 1;
   // A zip with few jobs gets few slots.
   const threads = inline ? 1 : Math.min(pool.size, units.length);
   const slots = allocateSlots(slotCount(threads));
   const compressor: Compressor = inline
-    ? inlineCompressor(slots, store?.view)
-    : pool.compressor(slots, store?.view);
+    ? inlineCompressor(slots, store?.view, repeats)
+    : pool.compressor(slots, store?.view, repeats);
+  let repeated = 0;
   let handle: FileHandle | undefined;
   let created = false;
   try {
@@ -164,6 +172,7 @@ export async function writeZip(
         compressor,
         slots,
         async (unit, result, output) => {
+          if (result.kind === "files") repeated += result.repeated;
           // Both read the slot, which is reused once they are done.
           await Promise.all([
             writeUnit(writer, unit, result, output),
@@ -200,6 +209,7 @@ export async function writeZip(
       unzippedSize,
       fileCount: planned.length,
       store: store?.result(),
+      repeated,
       listing: written.listing,
     };
   } catch (error) {

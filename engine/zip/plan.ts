@@ -36,6 +36,11 @@ export interface FilesJob {
   readonly sizes: readonly number[];
   /** Where each file's bytes start in its path, or WHOLE_FILE. */
   readonly offsets: readonly number[];
+  /**
+   * Whether each file may repeat another of the zip (see repeats.ts): it
+   * shares its size with another file. @default none may
+   */
+  readonly repeatable?: readonly boolean[];
 }
 
 /** Read and compress one chunk of a big file as part of a single deflate stream. */
@@ -126,19 +131,32 @@ function assertName(entry: PlannedEntry): void {
 }
 
 /** Cuts the sorted entries into jobs: batches of small files and chunks of big ones. */
-export function planUnits(entries: readonly PlannedEntry[], level: number): Unit[] {
+export function planUnits(entries: readonly PlannedEntry[], level: number): Planned {
   const units: Unit[] = [];
   let batch: PlannedEntry[] = [];
   let batchBytes = 0;
+  // A small file can repeat another only if another has its size.
+  const sizes = new Map<number, number>();
+  for (const e of entries) {
+    if (e.size > 0 && e.size <= BIG_FILE) sizes.set(e.size, (sizes.get(e.size) ?? 0) + 1);
+  }
+  const repeats = { files: 0, bytes: 0 };
   const flush = () => {
     if (batch.length === 0) return;
+    const repeatable = batch.map((e) => level > 0 && (sizes.get(e.size) ?? 0) > 1);
     const job: FilesJob = {
       kind: "files",
       level,
       paths: batch.map((e) => e.sourceFile),
       sizes: batch.map((e) => e.size),
       offsets: batch.map((e) => e.offset ?? WHOLE_FILE),
+      repeatable: repeatable.includes(true) ? repeatable : undefined,
     };
+    batch.forEach((e, i) => {
+      if (!repeatable[i]) return;
+      repeats.files++;
+      repeats.bytes += e.size;
+    });
     units.push({ job, bytes: batchBytes, entries: batch });
     batch = [];
     batchBytes = 0;
@@ -169,5 +187,11 @@ export function planUnits(entries: readonly PlannedEntry[], level: number): Unit
     }
   }
   flush();
-  return units;
+  return { units, repeats };
+}
+
+/** A zip's jobs, and how many files (and bytes) may repeat another. */
+export interface Planned {
+  readonly units: Unit[];
+  readonly repeats: { readonly files: number; readonly bytes: number };
 }

@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { runJob, type JobResult } from "./compress";
 import type { Job } from "./plan";
 import { slotBuffer } from "./slots";
+import type { RepeatsView } from "./repeats";
 import type { StoreView } from "./store/reuse";
 
 /**
@@ -17,10 +18,14 @@ export interface Compressor {
 }
 
 /** Compresses on the calling thread: for zips so small that starting threads costs more. */
-export function inlineCompressor(slots: SharedArrayBuffer, store?: StoreView): Compressor {
+export function inlineCompressor(
+  slots: SharedArrayBuffer,
+  store?: StoreView,
+  repeats?: RepeatsView,
+): Compressor {
   return {
     hasRoom: () => true,
-    run: (job, slot) => Promise.resolve(runJob(job, slotBuffer(slots, slot), store)),
+    run: (job, slot) => Promise.resolve(runJob(job, slotBuffer(slots, slot), store, repeats)),
     close: () => Promise.resolve(),
   };
 }
@@ -35,6 +40,7 @@ export type WorkerMessage =
       readonly slots: SharedArrayBuffer;
       readonly slot: number;
       readonly store?: StoreView;
+      readonly repeats?: RepeatsView;
     }
   | { readonly stat: readonly string[] };
 
@@ -66,12 +72,12 @@ export class WorkerPool {
 
   /**
    * A compressor writing into `slots`, for one zip, reusing streams from
-   * `store`. Closing it leaves the threads to others.
+   * `store` and the zip's own repeats. Closing it leaves the threads to others.
    */
-  compressor(slots: SharedArrayBuffer, store?: StoreView): Compressor {
+  compressor(slots: SharedArrayBuffer, store?: StoreView, repeats?: RepeatsView): Compressor {
     return {
       hasRoom: () => this.leastBusy().pending.length < QUEUE_PER_WORKER,
-      run: (job, slot) => this.run<JobResult>({ job, slots, slot, store }),
+      run: (job, slot) => this.run<JobResult>({ job, slots, slot, store, repeats }),
       close: () => Promise.resolve(),
     };
   }

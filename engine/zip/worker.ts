@@ -15,6 +15,8 @@ if (!port) throw new Error("engine/zip/worker.js must run as a worker thread");
 
 port.on("message", (message: WorkerMessage) => {
   if ("stat" in message) port.postMessage(statAll(message.stat));
-  else
-    port.postMessage(runJob(message.job, slotBuffer(message.slots, message.slot), message.store));
+  else {
+    const { job, slots, slot, store, repeats } = message;
+    port.postMessage(runJob(job, slotBuffer(slots, slot), store, repeats));
+  }
 });

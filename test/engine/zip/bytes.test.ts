@@ -71,6 +71,49 @@ async function generatedTree(root: string): Promise<ZipEntry[]> {
   return entriesOf(root);
 }
 
+/**
+ * A tree in which most files repeat another's content, as an installed
+ * node_modules does: copies of a package at several places, of text and of
+ * incompressible bytes, empty ones, files of a repeated size but their own
+ * content, and ranges of an archive that repeat whole files.
+ */
+async function repeatsTree(root: string): Promise<ZipEntry[]> {
+  const files: Record<string, string | Buffer> = {};
+  const contents = Array.from({ length: 40 }, (_, i) => {
+    const size = 200 + ((i * 7919) % 20000);
+    return i % 9 === 0 ? noise(`repeat${i}`, size) : text(`repeat${i}`, size);
+  });
+  for (let copy = 0; copy < 12; copy++) {
+    contents.forEach((content, i) => {
+      if ((i + copy) % 3 !== 0) files[`copy${copy}/node_modules/p${i}/index.js`] = content;
+    });
+    files[`copy${copy}/LICENSE`] = text("licence", 1077);
+    files[`copy${copy}/empty.js`] = "";
+    // The same size as a repeated file, another content.
+    files[`copy${copy}/twin.js`] = text(`twin${copy}`, contents[1].length);
+  }
+  await makeTree(root, files);
+  const archive = path.join(root, "..", "repeats-archive.bin");
+  await writeFile(archive, Buffer.concat([noise("pad", 10), contents[2], contents[3]]));
+  const ranges: ZipEntry[] = [
+    {
+      name: "ranges/a",
+      sourceFile: archive,
+      size: contents[2].length,
+      executable: false,
+      offset: 10,
+    },
+    {
+      name: "ranges/b",
+      sourceFile: archive,
+      size: contents[3].length,
+      executable: true,
+      offset: 10 + contents[2].length,
+    },
+  ];
+  return [...(await entriesOf(root)), ...ranges];
+}
+
 /** Entries that are ranges of one archive file, as a packager lists a wheel's members. */
 async function rangeEntries(dir: string): Promise<ZipEntry[]> {
   const parts = [
@@ -189,6 +232,16 @@ const RANGE_ZIPS: Record<string, string> = {
   "9": "d2f611628152a232a699fa609befd15e674f1189048fba03cc7e81d4a0145459",
 };
 
+/** Digests of repeatsTree's zip by the zipper before repeats were compressed once (da90d34). */
+const REPEAT_ZIPS: Record<string, string> = {
+  "9": "be8d05328ac76f4ef5b45e3617cd8eb193b27e2832ac9214fa9fa91a6e082fb6",
+  "6": "09bbc1d43df65e6245f26c7b4c10e2321e9563b19d00aeaf2c20355809f2fe13",
+  "1": "dd8836371cf8852fdff91c1c87360b1d061f4ff120c25582a3d85817c23347ca",
+  "0": "19952633ae4e96dd20ad53a67cecaef8d76a97e4f4747f3f0acb5d5a36f941bc",
+};
+/** Files of repeatsTree that repeat an earlier one: 40 contents in 8 places, 12 licences, 2 ranges. */
+const REPEATS = 40 * 7 + 11 + 2;
+
 describe("zip bytes", () => {
   test("a zip of every fixture tree has the bytes it had before, at levels 9 and 0", async () => {
     const dir = await tempDir("zip-bytes");
@@ -238,6 +291,33 @@ describe("zip bytes", () => {
     });
     assert.equal(pinned.sha256, GENERATED_ZIPS["9"]);
     assert.equal(pinned.store?.reused, pinned.store?.streams);
+  });
+
+  test("a zip in which files repeat others' content has the bytes it had before they were compressed once, with or without the store", async () => {
+    const dir = await tempDir("zip-bytes");
+    const entries = await repeatsTree(path.join(dir, "src"));
+    const got: Record<string, string> = {};
+    for (const level of [9, 6, 1, 0]) {
+      // One thread: every repeat meets its first copy already kept.
+      const result = await zipWith(entries, dir, { level, concurrency: 1, store: false });
+      got[`${level}`] = result.sha256;
+      assert.equal(result.repeated, level === 0 ? 0 : REPEATS, `level ${level}`);
+    }
+    assert.deepEqual(got, REPEAT_ZIPS);
+    for (const concurrency of [2, 3]) {
+      // Threads may meet a content while another compresses it: they compress it too.
+      const result = await zipWith(entries, dir, { level: 9, concurrency, store: false });
+      assert.equal(result.sha256, REPEAT_ZIPS["9"], `${concurrency} threads`);
+      assert.ok(
+        result.repeated > REPEATS / 2,
+        `${result.repeated} repeats on ${concurrency} threads`,
+      );
+    }
+    const store = { dir: path.join(dir, "store") };
+    for (const round of ["recording", "reused"]) {
+      const result = await zipWith(entries, dir, { level: 9, concurrency: 2, store });
+      assert.equal(result.sha256, REPEAT_ZIPS["9"], round);
+    }
   });
 
   test("a zip of ranges of an archive has the bytes it had before", async () => {

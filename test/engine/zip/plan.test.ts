@@ -58,7 +58,7 @@ describe("sortEntries", () => {
 describe("planUnits", () => {
   test("cuts a big file into fixed chunks that depend on its size alone", () => {
     const size = BIG_FILE + 5 * CHUNK + 7;
-    const units = planUnits(sortEntries([entry("big.bin", size)]), 9);
+    const { units } = planUnits(sortEntries([entry("big.bin", size)]), 9);
     const chunks = units.map((u) =>
       u.job.kind === "chunk" ? [u.job.offset, u.job.length, u.job.last] : [],
     );
@@ -74,7 +74,7 @@ describe("planUnits", () => {
       entry(`f${String(i).padStart(3, "0")}`, 10),
     );
     const medium = [entry("m1", 600 * 1024), entry("m2", 600 * 1024), entry("m3", BIG_FILE)];
-    const units = planUnits(sortEntries([...small, ...medium]), 9);
+    const { units } = planUnits(sortEntries([...small, ...medium]), 9);
     const sizes = units.map((u) => (u.job.kind === "files" ? u.job.paths.length : -1));
     assert.deepEqual(sizes, [64, 64, 23, 1, 1]);
     const order = units.flatMap((u) => (u.job.kind === "files" ? u.job.paths : []));
@@ -82,5 +82,26 @@ describe("planUnits", () => {
       order,
       sortEntries([...small, ...medium]).map((e) => e.sourceFile),
     );
+  });
+
+  test("marks the small files that share their size with another as ones that may repeat it", () => {
+    const entries = sortEntries([
+      entry("a", 10),
+      entry("b", 11),
+      entry("c", 10),
+      entry("d", 0),
+      entry("e", 0),
+      entry("z1", BIG_FILE + 1),
+      entry("z2", BIG_FILE + 1),
+    ]);
+    const { units, repeats } = planUnits(entries, 9);
+    const first = units[0].job;
+    assert.equal(first.kind, "files");
+    assert.deepEqual(first.kind === "files" && first.repeatable, [true, false, true, false, false]);
+    // Empty files have nothing to compress; big files are chunks, never repeats.
+    assert.deepEqual(repeats, { files: 2, bytes: 20 });
+    const stored = planUnits(entries, 0);
+    assert.deepEqual(stored.repeats, { files: 0, bytes: 0 });
+    assert.ok(stored.units.every((u) => u.job.kind !== "files" || !u.job.repeatable));
   });
 });
