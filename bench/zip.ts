@@ -6,7 +6,7 @@
  * `zip -9` run again pinned to one CPU (`taskset -c 0`), where only doing
  * less work, not a second core, can win.
  *
- *   node dist/bench/zip.js [--runs N] [--json FILE]
+ *   node dist/bench/zip.js [--runs N] [--json FILE] [--only npm,python]
  */
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -192,8 +192,11 @@ function report(f: Figures, pythonSize: number): void {
 }
 
 async function main(): Promise<void> {
-  const { runs, json } = benchFlags("bench/zip.ts", {});
-  const datasets = { npm: await npmTree(), python: await pythonTree() };
+  const { runs, json, values } = benchFlags("bench/zip.ts", { only: { type: "string" } });
+  const only = typeof values.only === "string" ? values.only.split(",") : ["npm", "python"];
+  const datasets: Record<string, string> = {};
+  if (only.includes("npm")) datasets.npm = await npmTree();
+  if (only.includes("python")) datasets.python = await pythonTree();
   console.log(
     `node ${process.version} (zlib ${process.versions.zlib}), ${os.availableParallelism()} CPUs, ${runs} runs`,
   );
