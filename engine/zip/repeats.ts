@@ -127,8 +127,10 @@ export class Repeats {
   keep(slot: number, method: number, kept: Uint8Array, crc: number): void {
     const t = this.table;
     const length = method === METHOD_STORED ? 0 : kept.length;
-    const offset = length === 0 ? 0 : Atomics.add(t, USED, length);
-    if (offset + length > this.arena.length) {
+    // Checked before the add too: the count never runs past the arena by more than a file a thread.
+    const full = Atomics.load(t, USED) + length > this.arena.length;
+    const offset = length === 0 || full ? 0 : Atomics.add(t, USED, length);
+    if (full || offset + length > this.arena.length) {
       Atomics.store(t, slot + STATE, DROPPED);
       return;
     }
