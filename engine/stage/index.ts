@@ -38,14 +38,18 @@ export async function stage(
   const manifest = await readSourceManifest(path.join(workDir, SOURCE_MANIFEST_FILE), workDir);
 
   const { sourcePath } = packager;
-  const walk = (root: string, extra: { prefix?: string; rootExclude?: string[] } = {}) =>
-    collectFiles(root, {
+  const walks = new Set<StagedFile[]>();
+  const walk = async (root: string, extra: { prefix?: string; rootExclude?: string[] } = {}) => {
+    const files = await collectFiles(root, {
       exclude: excludeMatcher(options.exclude),
       rootExclude: extra.rootExclude && ignore().add(extra.rootExclude),
       prefix: extra.prefix,
       allowedRoots: [sourcePath],
       sourcePath,
     });
+    walks.add(files);
+    return files;
+  };
   const layers = [await walk(buildDir)];
   // Listed entries are the packager's output too, only kept in an archive.
   if (manifest?.entries.length) {
@@ -55,13 +59,21 @@ export async function stage(
     layers.push(await walk(sourcePath, { prefix, rootExclude: [...manifest!.excludes] }));
   }
   if (extracted > 0) layers.push(await walk(zipDir));
-  const files = overlay(layers, sourcePath);
+  const files = overlay(layers, walks, sourcePath);
   assertWithinLimits(files, sourcePath);
   return files;
 }
 
 /** The layers merged by path, a later layer's file replacing an earlier one's. */
-function overlay(layers: readonly StagedFile[][], sourcePath: string): StagedFile[] {
+function overlay(
+  layers: readonly StagedFile[][],
+  walks: ReadonlySet<StagedFile[]>,
+  sourcePath: string,
+): StagedFile[] {
+  // One walk of one tree (a `copy` build, a source read in place): its names are unique and
+  // none is both a file and a directory, so there is nothing to merge or check.
+  const held = layers.filter((layer) => layer.length > 0);
+  if (held.length === 1 && walks.has(held[0])) return held[0];
   const byName = new Map<string, StagedFile>();
   for (const layer of layers) for (const file of layer) byName.set(file.name, file);
   // A path that is a file in one layer and a directory in another cannot be both in a zip.
