@@ -89,7 +89,8 @@ function readBuffer(): Buffer {
 /**
  * Runs one job synchronously, writing the compressed bytes into `out` (a
  * slot of SLOT_BYTES); read errors come back as a result, never as a throw.
- * With a `store`, streams found there are copied rather than compressed.
+ * With a `store`, streams found there are copied rather than compressed;
+ * with `repeats`, so are files whose content another file of the zip had.
  */
 export function runJob(job: Job, out: Buffer, store?: StoreView, repeats?: RepeatsView): JobResult {
   // Level 0 stores every byte as it is: there is nothing to reuse.

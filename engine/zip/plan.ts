@@ -38,7 +38,7 @@ export interface FilesJob {
   readonly offsets: readonly number[];
   /**
    * Whether each file may repeat another of the zip (see repeats.ts): it
-   * shares its size with another file. @default none may
+   * shares its size with another file. @default none: no file of the batch may
    */
   readonly repeatable?: readonly boolean[];
 }
