@@ -19,7 +19,7 @@ import {
 import { allocateSlots, slotCount } from "./slots";
 import { defaultStore, ZipStore, type StoreStats, type ZipStoreOptions } from "./store";
 import { ZipWriter } from "./writer";
-import { repeatsView } from "./repeats";
+import { repeatsView, steppedAside, REPEATS_MAX_BYTES } from "./repeats";
 
 export type { StoreStats, ZipStoreOptions } from "./store";
 
@@ -65,7 +65,8 @@ export interface WriteZipOptions {
   readonly log?: (line: string) => void;
   /**
    * Stops the zip: once it fires, no more jobs are handed out and writeZip
-   * rejects with its reason, `outFile` removed, no thread left running.
+   * rejects with its reason, `outFile` removed; jobs already on the threads
+   * finish and their output is dropped.
    * @default none
    */
   readonly signal?: AbortSignal;
@@ -191,6 +192,7 @@ export async function writeZip(
       handle = undefined;
       await checking;
       progress.end();
+      if (repeats) for (const line of repeatsLines(steppedAside(repeats))) log(line);
       // Only a whole zip's streams are kept: a failed one's are dropped in finally.
       if (store) {
         await store.commit();
@@ -284,6 +286,23 @@ async function writeUnit(
   } else if ("entry" in unit && result.kind === "chunk") {
     await writer.writeChunk(unit.entry, unit.job, output, result.crc);
   }
+}
+
+/** Why repeated files were compressed again rather than copied, for the build's log. */
+function repeatsLines(aside: { notKept: number; failedCheck: number }): string[] {
+  const lines: string[] = [];
+  if (aside.notKept > 0)
+    lines.push(
+      `lambda-package: zip: ${aside.notKept} contents that may repeat did not fit the ` +
+        `${formatBytes(REPEATS_MAX_BYTES)} kept for repeats; their repeats were compressed again.`,
+    );
+  if (aside.failedCheck > 0)
+    lines.push(
+      `lambda-package: zip: ${aside.failedCheck} repeated files' kept bytes failed their CRC-32 ` +
+        "check and were compressed again; the zip is right, but this is a fault of " +
+        "lambda-package: please report it.",
+    );
+  return lines;
 }
 
 /** What the store gave this zip, for the build's log. */

@@ -38,9 +38,14 @@ const OFFSET = 9;
 const LENGTH = 10;
 const METHOD = 11;
 const CRC = 12;
-/** Words before the slots: the capacity in slots, and the arena's bytes handed out. */
-const HEADER = 2;
+/**
+ * Words before the slots: the capacity in slots, the arena's bytes handed
+ * out, then how often the shortcut stepped aside (see `steppedAside`).
+ */
+const HEADER = 4;
 const USED = 1;
+const NOT_KEPT = 2;
+const FAILED_CHECK = 3;
 
 /** A free slot. */
 const EMPTY = 0;
@@ -131,6 +136,7 @@ export class Repeats {
     const full = Atomics.load(t, USED) + length > this.arena.length;
     const offset = length === 0 || full ? 0 : Atomics.add(t, USED, length);
     if (full || offset + length > this.arena.length) {
+      Atomics.add(t, NOT_KEPT, 1);
       Atomics.store(t, slot + STATE, DROPPED);
       return;
     }
@@ -143,8 +149,19 @@ export class Repeats {
     Atomics.store(t, slot + STATE, READY);
   }
 
-  /** The slot's bytes into `out`, checked; undefined when they do not check out. */
+  /** The slot's bytes into `out`, checked; undefined (and counted) when they do not check out. */
   private copy(slot: number, content: Uint8Array, out: Buffer, at: number): Copied | undefined {
+    const copied = this.checkedCopy(slot, content, out, at);
+    if (!copied) Atomics.add(this.table, FAILED_CHECK, 1);
+    return copied;
+  }
+
+  private checkedCopy(
+    slot: number,
+    content: Uint8Array,
+    out: Buffer,
+    at: number,
+  ): Copied | undefined {
     const t = this.table;
     const method = t[slot + METHOD];
     const length = t[slot + LENGTH];
@@ -162,4 +179,14 @@ export class Repeats {
     if (zlib.crc32(target) !== crc) return undefined;
     return { method, compressedSize: length, crc };
   }
+}
+
+/**
+ * How often the threads of a zip compressed a repeat instead of copying it,
+ * and why: contents whose bytes did not fit in the arena, and kept bytes that
+ * failed their check (which only a fault of this code could cause).
+ */
+export function steppedAside(view: RepeatsView): { notKept: number; failedCheck: number } {
+  const t = new Int32Array(view.table);
+  return { notKept: Atomics.load(t, NOT_KEPT), failedCheck: Atomics.load(t, FAILED_CHECK) };
 }

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import zlib from "node:zlib";
 import { METHOD_DEFLATED, METHOD_STORED } from "../../../engine/zip/format";
-import { Repeats, repeatsView, REPEATS_MAX_BYTES } from "../../../engine/zip/repeats";
+import { Repeats, repeatsView, REPEATS_MAX_BYTES, steppedAside } from "../../../engine/zip/repeats";
 
 const key = (content: Buffer) => createHash("sha256").update(content).digest();
 
@@ -59,6 +59,8 @@ describe("repeats", () => {
     repeats.keep(slot, METHOD_DEFLATED, bytes, crc);
     Buffer.from(view.arena)[3] ^= 0xff;
     assert.equal(new Repeats(view).copyOrClaim(key(content), content, Buffer.alloc(4000), 0), -1);
+    // Counted, so the zip can say why it compressed again.
+    assert.deepEqual(steppedAside(view), { notKept: 0, failedCheck: 1 });
   });
 
   test("a content past the arena's room is not kept, and its repeats are compressed", () => {
@@ -71,6 +73,7 @@ describe("repeats", () => {
     assert.ok(bytes.length > 10);
     repeats.keep(slot, METHOD_DEFLATED, bytes, crc);
     assert.equal(new Repeats(view).copyOrClaim(key(content), content, Buffer.alloc(3000), 0), -1);
+    assert.deepEqual(steppedAside(view), { notKept: 1, failedCheck: 0 });
   });
 
   test("a zip with fewer than two files that may repeat gets no table, and the arena is bounded", () => {
